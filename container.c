@@ -1,0 +1,1139 @@
+/*
+ * container.c - a container runtime you can read from top to bottom.
+ *
+ * A container is not a thing the kernel knows about. It is an ordinary
+ * process that the kernel has been asked to lie to: about which other
+ * processes exist, what the machine is called, which files are there.
+ * This file asks, one request at a time, and each request is a stage.
+ *
+ * Build one stage and run it (as root; see the safety note below):
+ *
+ *     cc -DSTAGE=3 -o container-3 container.c
+ *     sudo ./container-3 run rootfs/ sh
+ *
+ * `make` builds every stage as build/container-N and the finished
+ * program as build/container; `make stages` writes the code of each
+ * stage alone, and the diff from one stage to the next, to build/stages.
+ *
+ *   stage  name             adds                          observe inside
+ *   -----  ---------------  ----------------------------  ----------------
+ *     0    a process        clone(), wait, exit status    `exit 3` -> 3
+ *     1    namespaces       uts pid mnt ipc net cgroup    `echo $$` -> 1,
+ *                                                         but `ps` still
+ *                                                         shows the host!
+ *     2    hostname         sethostname in the uts ns     `hostname`
+ *     3    /proc            private mounts, new procfs    `ps` shows only
+ *                                                         the container
+ *     4    root filesystem  pivot_root, /dev, /sys, env   `ls /` is ROOTFS
+ *
+ * Reading guide. Start at the child's sequence (child_main) and the
+ * parent's (run_container) near the end of the file: they list every
+ * step in the order the kernel needs them. Each step is a small
+ * function in a section of its own, in the order of the stages. Lines
+ * between `#if STAGE >= N` and its `#endif` belong to stage N.
+ *
+ * Safety note. Stages 0 to 4 run as root on the host and the kernel
+ * trusts them: a mistake in a mount can hide or change the host's
+ * files. Run them in a virtual machine you do not mind breaking
+ * (`make vm`, once the lab VM exists), not on your laptop.
+ *
+ * The parent (this program) and the child (the container to be) talk
+ * over a socketpair, the channel:
+ *
+ *     parent: container run                 child: the container
+ *     -------------------------             ----------------------
+ *     make the channel
+ *     clone() ----------------------------> starts in new namespaces
+ *                                           waits for "go"
+ *     set up what needs the child's pid
+ *     send "go" --------------------------> sets up its world:
+ *                                           hostname, mounts, root
+ *                                           execvp(COMMAND)
+ *     wait for the report <---------------- an exit code if set-up
+ *       (EOF: the exec happened,             or exec failed; the
+ *        the channel closed on exec)         channel closes on exec
+ *     wait for the child to end
+ *     exit with its status (or 125/126/127)
+ */
+
+/* ------------------------------------------------------------------ */
+/* Stage selection: the finished program unless told otherwise.       */
+/* ------------------------------------------------------------------ */
+
+#ifndef STAGE
+#define STAGE 4
+#endif
+#if STAGE < 0 || STAGE > 4
+#error "STAGE must be between 0 and 4: build with -DSTAGE=N"
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Headers                                                            */
+/* ------------------------------------------------------------------ */
+
+#define _GNU_SOURCE          /* clone(), strerrorname_np(), execvpe() */
+#include <errno.h>           /* errno and its names */
+#include <fcntl.h>           /* open() flags; stage 4 creates files */
+#include <getopt.h>          /* getopt_long() for the command line */
+#include <limits.h>          /* PATH_MAX, HOST_NAME_MAX */
+#include <sched.h>           /* clone() and the CLONE_NEW* flags */
+#include <signal.h>          /* forwarding signals to the child */
+#include <stdarg.h>          /* die() takes printf-style arguments */
+#include <stdbool.h>         /* bool */
+#include <stdio.h>           /* messages */
+#include <stdlib.h>          /* exit(), realpath(), clearenv() */
+#include <string.h>          /* strcmp(), strerror() */
+#include <sys/mount.h>       /* mount(), umount2(): stage 3 on */
+#include <sys/random.h>      /* getrandom() for generated names */
+#include <sys/socket.h>      /* socketpair(): the channel */
+#include <sys/stat.h>        /* stat(), mkdir() */
+#include <sys/syscall.h>     /* SYS_pivot_root: stage 4 */
+#include <sys/wait.h>        /* waitpid() and the status macros */
+#include <unistd.h>          /* execvp(), sethostname(), close() */
+
+/* ------------------------------------------------------------------ */
+/* Constants and the configuration                                    */
+/* ------------------------------------------------------------------ */
+
+#define CHILD_STACK_BYTES (1024 * 1024) /* clone() needs a stack */
+#define NAME_MAX_CHARS 63               /* --name, like a DNS label */
+#define MAX_VOLUMES 16                  /* --volume may repeat */
+#define MESSAGE_BYTES 512               /* one error line */
+
+/* Docker's exit codes for failures that are not the command's own. */
+#define EXIT_RUNTIME_ERROR 125  /* the container could not be made */
+#define EXIT_CANNOT_EXECUTE 126 /* COMMAND exists but cannot run */
+#define EXIT_NOT_FOUND 127      /* COMMAND is not there */
+
+#if STAGE >= 4
+/* One --volume HOST:CONTAINER[:ro]. */
+struct volume {
+	char host[PATH_MAX];      /* resolved, absolute host path */
+	const char *target;       /* absolute path inside the rootfs */
+	bool read_only;           /* ":ro" was given */
+};
+#endif /* STAGE >= 4 */
+
+/* Everything the command line asked for. */
+struct config {
+	char **argv;              /* COMMAND and its arguments */
+	char rootfs[PATH_MAX];    /* ROOTFS, resolved to an absolute path */
+	char name[NAME_MAX_CHARS + 1]; /* --name, or a generated one */
+	int channel;              /* the child's end of the socketpair */
+#if STAGE >= 2
+	const char *hostname;     /* --hostname; defaults to the name */
+#endif
+#if STAGE >= 4
+	struct volume volumes[MAX_VOLUMES]; /* --volume, in order */
+	int volume_count;
+#endif
+};
+
+/* Set by --verbose: print each step with the shell command it equals. */
+static bool verbose;
+
+/* The child's pid, for the signal handler; 0 inside the child. */
+static pid_t child_pid;
+
+/* ------------------------------------------------------------------ */
+/* Helpers: reporting errors and steps                                */
+/* ------------------------------------------------------------------ */
+
+/* A hint for an error learners meet often, added to its one line:
+ * the operation (how the message starts) and errno select it. */
+struct hint {
+	const char *operation;
+	int error;
+	const char *text;
+};
+
+static const struct hint hints[] = {
+	{ "exec", ENOENT, "is COMMAND in the PATH of the container? "
+	  "A script also needs its interpreter (#!) there" },
+	{ "exec", EACCES, "is COMMAND a file with execute permission?" },
+	{ "rootfs", ENOENT, "build one with ./rootfs-builder.sh ROOTFS" },
+#if STAGE >= 1
+	{ "clone", EPERM, "new namespaces need root: run with sudo" },
+	{ "clone", EINVAL, "does this kernel have every namespace? "
+	  "run `container check`" },
+#endif
+#if STAGE >= 3
+	{ "mount", EPERM, "mounting needs root in the mount namespace: "
+	  "run with sudo" },
+	{ "mount --make-rprivate", EINVAL, "/ is not a mount point: are "
+	  "you in a chroot? run from a real root" },
+#endif
+#if STAGE >= 4
+	{ "pivot_root", EINVAL, "the new root must be a mount point and "
+	  "/ must not be a chroot: run from a real root, not a chroot" },
+	{ "pivot_root", EBUSY, "ROOTFS is already the root: give a "
+	  "directory that holds a root filesystem" },
+	{ "symlink", EEXIST, "something already exists at that path in "
+	  "the rootfs" },
+#endif
+};
+
+/* Add " (hint: ...)" to the message when a hint fits, so that the
+ * error stays one line. */
+static void add_hint(char *message, size_t size, int error)
+{
+	size_t used = strlen(message);
+
+	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+		if (hints[i].error == error &&
+		    strncmp(message, hints[i].operation,
+			    strlen(hints[i].operation)) == 0) {
+			snprintf(message + used, size - used, " (hint: %s)",
+				 hints[i].text);
+			return;
+		}
+}
+
+/* Format "<what>: <ENAME>: <message>" into buf, with errno saved by
+ * the caller. strerrorname_np() gives the name learners can grep the
+ * man pages for (EPERM), strerror() the words. */
+static void format_error(char *buf, size_t size, int error,
+			 const char *fmt, va_list ap)
+{
+	int n = vsnprintf(buf, size, fmt, ap);
+
+	if (error != 0 && n >= 0 && (size_t)n < size) {
+		const char *name = strerrorname_np(error);
+
+		snprintf(buf + n, size - n, ": %s: %s",
+			 name ? name : "E?", strerror(error));
+		add_hint(buf, size, error);
+	}
+}
+
+/* Report a failed system call (errno says why) or, with errno 0, bad
+ * input; then exit 125. For the parent: the child uses child_die(). */
+__attribute__((noreturn, format(printf, 1, 2)))
+static void die(const char *fmt, ...)
+{
+	int error = errno;
+	char message[MESSAGE_BYTES];
+	va_list ap;
+
+	va_start(ap, fmt);
+	format_error(message, sizeof(message), error, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "container: %s\n", message);
+	exit(EXIT_RUNTIME_ERROR);
+}
+
+/* With --verbose, print a step as the shell command that would do the
+ * same, so a room can follow along (and try it by hand). */
+__attribute__((format(printf, 1, 2)))
+static void show_step(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!verbose)
+		return;
+	va_start(ap, fmt);
+	fputs("+ ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* ------------------------------------------------------------------ */
+/* Stage 0: the channel between parent and child                      */
+/* ------------------------------------------------------------------ */
+
+/* #region channel */
+/* Make the channel: a pair of connected sockets, close-on-exec.
+ * SOCK_SEQPACKET keeps each message whole; close-on-exec means the
+ * child's end closes by itself the moment execve() succeeds, so the
+ * parent reads EOF exactly then. socketpair(2), unix(7). */
+static void make_channel(int ends[2])
+{
+	int type = SOCK_SEQPACKET | SOCK_CLOEXEC;
+
+	if (socketpair(AF_UNIX, type, 0, ends) < 0)
+		die("socketpair");
+}
+
+/* Parent: let the child go on. The child waits for this byte so the
+ * parent can first do what needs the child's pid (stages 5 to 7). */
+static void send_go(int channel)
+{
+	char go = 'g';
+
+	if (write(channel, &go, 1) != 1)
+		die("write go to the child");
+}
+
+/* Child: wait for the parent's go. EOF means the parent died. */
+static void wait_for_go(int channel)
+{
+	char go;
+
+	if (read(channel, &go, 1) != 1)
+		_exit(EXIT_RUNTIME_ERROR);
+}
+
+/* Parent: wait until the child has exec'd (EOF, returns 0) or has
+ * reported the exit code of a failure (125, 126 or 127). */
+static int wait_for_exec(int channel)
+{
+	int code = 0;
+	ssize_t n;
+
+	do
+		n = read(channel, &code, sizeof(code));
+	while (n < 0 && errno == EINTR);
+	if (n == sizeof(code))
+		return code;
+	return 0;
+}
+/* #endregion channel */
+
+/* Child: report a failure. It prints its own line (stderr is the
+ * terminal's, shared with the parent), sends the exit code to the
+ * parent and exits. The child never returns into the parent's code:
+ * that is why it uses _exit() and not exit(). */
+__attribute__((noreturn, format(printf, 3, 4)))
+static void child_fail(const struct config *cfg, int code,
+		       const char *fmt, ...)
+{
+	int error = errno;
+	char message[MESSAGE_BYTES];
+	va_list ap;
+
+	va_start(ap, fmt);
+	format_error(message, sizeof(message), error, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "container: %s\n", message);
+	if (write(cfg->channel, &code, sizeof(code)) < 0)
+		_exit(code); /* the parent is gone: nobody to tell */
+	_exit(code);
+}
+
+/* The child's die(): a set-up step failed. */
+#define child_die(cfg, ...) child_fail(cfg, EXIT_RUNTIME_ERROR, __VA_ARGS__)
+
+/* ------------------------------------------------------------------ */
+/* Stage 0: running the command                                       */
+/* ------------------------------------------------------------------ */
+
+/* #region exec */
+/* Child, last step: become COMMAND. execvp() searches PATH like a
+ * shell does; it returns only on failure, and then Docker's codes
+ * apply: 127 when there is no such file, 126 when it cannot run.
+ * execve(2), exec(3). */
+static void exec_command(const struct config *cfg)
+{
+	show_step("exec %s", cfg->argv[0]);
+	execvp(cfg->argv[0], cfg->argv);
+	if (errno == ENOENT || errno == ENOTDIR)
+		child_fail(cfg, EXIT_NOT_FOUND, "exec %s", cfg->argv[0]);
+	child_fail(cfg, EXIT_CANNOT_EXECUTE, "exec %s", cfg->argv[0]);
+}
+/* #endregion exec */
+
+/* ------------------------------------------------------------------ */
+/* Stage 0: signals and the exit status                               */
+/* ------------------------------------------------------------------ */
+
+/* Parent: pass a signal on to the child. A signal from the terminal
+ * (Ctrl-C) already reached the whole foreground process group, child
+ * included, and comes from the kernel (SI_KERNEL): passing it on again
+ * would deliver it twice. signal(7), sigaction(2). */
+static void forward_signal(int sig, siginfo_t *info, void *context)
+{
+	(void)context;
+	if (child_pid > 0 && info->si_code != SI_KERNEL)
+		kill(child_pid, sig);
+}
+
+/* Parent: forward the signals that ask a program to end. Installed
+ * before clone(), so no signal can arrive between the two unseen. */
+static void forward_signals(void)
+{
+	static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction action = { 0 };
+
+	action.sa_sigaction = forward_signal;
+	action.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&action.sa_mask);
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		if (sigaction(signals[i], &action, NULL) < 0)
+			die("sigaction %s", sigabbrev_np(signals[i]));
+}
+
+/* #region exit_status */
+/* Parent: wait for the child to end and turn its status into an exit
+ * code as a shell does: its own code, or 128 + N when signal N killed
+ * it. waitpid(2), wait(2) "WIFSIGNALED". */
+static int wait_for_child(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid %d", pid);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+/* #endregion exit_status */
+
+#if STAGE >= 1
+/* ------------------------------------------------------------------ */
+/* Stage 1: namespaces                                                */
+/* ------------------------------------------------------------------ */
+
+/* With --verbose, show clone()'s flags as the unshare(1) command that
+ * makes the same namespaces. */
+static void show_unshare(int flags, const struct config *cfg)
+{
+	static const struct {
+		int flag;
+		const char *option;
+	} namespaces[] = {
+		{ CLONE_NEWUTS, "--uts" },       /* hostname */
+		{ CLONE_NEWPID, "--pid" },       /* process ids */
+		{ CLONE_NEWNS, "--mount" },      /* the mount table */
+		{ CLONE_NEWIPC, "--ipc" },       /* SysV IPC, mqueues */
+		{ CLONE_NEWNET, "--net" },       /* network devices */
+		{ CLONE_NEWCGROUP, "--cgroup" }, /* the cgroup root */
+	};
+	char options[256] = "";
+
+	for (size_t i = 0; i < sizeof(namespaces) / sizeof(namespaces[0]);
+	     i++)
+		if (flags & namespaces[i].flag) {
+			strcat(options, " ");
+			strcat(options, namespaces[i].option);
+		}
+	show_step("unshare --fork%s -- %s", options, cfg->argv[0]);
+}
+#endif /* STAGE >= 1 */
+
+#if STAGE >= 2
+/* ------------------------------------------------------------------ */
+/* Stage 2: the hostname                                              */
+/* ------------------------------------------------------------------ */
+
+/* #region hostname */
+/* Child: name the machine. Only this uts namespace sees the new name;
+ * the host keeps its own. uts_namespaces(7), sethostname(2). */
+static void set_hostname(const struct config *cfg)
+{
+	show_step("hostname %s", cfg->hostname);
+	if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+		child_die(cfg, "sethostname %s", cfg->hostname);
+}
+/* #endregion hostname */
+#endif /* STAGE >= 2 */
+
+#if STAGE >= 3
+/* ------------------------------------------------------------------ */
+/* Stage 3: private mounts and a fresh /proc                          */
+/* ------------------------------------------------------------------ */
+
+/* Child: write ROOT followed by PATH ("/" counts as "") into
+ * out, or fail when the result is longer than any path may be. */
+static void path_in(const struct config *cfg, char out[PATH_MAX],
+		    const char *root, const char *path)
+{
+	int n;
+
+	if (strcmp(root, "/") == 0)
+		root = "";
+	n = snprintf(out, PATH_MAX, "%s%s", root, path);
+	if (n < 0 || n >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		child_die(cfg, "path %s%s", root, path);
+	}
+}
+
+/* Child: make a directory to mount on, unless it is there. */
+static void make_mount_point(const struct config *cfg, const char *path)
+{
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		child_die(cfg, "mkdir %s", path);
+}
+
+/* #region private_mounts */
+/* Child: stop mount events from crossing to the host. The new mount
+ * namespace starts as a copy of the host's, and on most hosts (systemd
+ * makes / "shared") a mount made in a copy would appear in the host
+ * too. MS_PRIVATE on every mount (MS_REC) cuts that link, and must come
+ * before any mount of ours. mount_namespaces(7) "Shared subtrees". */
+static void make_mounts_private(const struct config *cfg)
+{
+	show_step("mount --make-rprivate /");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		child_die(cfg, "mount --make-rprivate /");
+}
+/* #endregion private_mounts */
+
+/* Where the container's "/" is while the child builds it: the host's
+ * own at stage 3; from stage 4 on, ROOTFS, until pivot_root. */
+static const char *setup_root(const struct config *cfg)
+{
+#if STAGE >= 4
+	return cfg->rootfs;
+#else
+	(void)cfg;
+	return "/";
+#endif
+}
+
+/* #region proc */
+/* Child: mount a new procfs on /proc. It shows the processes of the
+ * pid namespace of the process that mounts it, so `ps` inside now
+ * lists only the container's. nosuid, nodev, noexec: nothing in /proc
+ * needs them. proc(5), pid_namespaces(7) "/proc and PID namespaces".
+ * From stage 5 on it must be mounted while the host's /proc is still
+ * in sight: the kernel lets a user namespace mount a procfs only where
+ * one is fully visible already. */
+static void mount_proc(const struct config *cfg)
+{
+	char target[PATH_MAX];
+	unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+	path_in(cfg, target, setup_root(cfg), "/proc");
+	make_mount_point(cfg, target);
+	show_step("mount -t proc -o nosuid,nodev,noexec proc %s", target);
+	if (mount("proc", target, "proc", flags, NULL) < 0)
+		child_die(cfg, "mount proc on %s", target);
+}
+/* #endregion proc */
+#endif /* STAGE >= 3 */
+
+#if STAGE >= 4
+/* ------------------------------------------------------------------ */
+/* Stage 4: a root filesystem of its own                              */
+/* ------------------------------------------------------------------ */
+
+/* #region bind_rootfs */
+/* Child: bind ROOTFS onto itself. pivot_root(2) wants the new root to
+ * be a mount point, and a directory need not be one; a bind mount of it
+ * onto itself always is. MS_REC keeps the mounts below it. */
+static void bind_rootfs_onto_itself(const struct config *cfg)
+{
+	const char *rootfs = cfg->rootfs;
+
+	show_step("mount --rbind %s %s", rootfs, rootfs);
+	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		child_die(cfg, "mount --rbind %s", rootfs);
+}
+/* #endregion bind_rootfs */
+
+/* Child: bind the host's device node /dev/NAME onto ROOTFS/dev/NAME.
+ * A bind mount of the host's node, not mknod(2): mknod is refused in
+ * a user namespace (stage 5), and this way works at every stage. */
+static void bind_device(const struct config *cfg, const char *name)
+{
+	char host[PATH_MAX], target[PATH_MAX];
+	int fd;
+
+	path_in(cfg, host, "/dev/", name);
+	path_in(cfg, target, cfg->rootfs, host);
+	fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0)
+		child_die(cfg, "create %s", target);
+	close(fd);
+	show_step("mount --bind %s %s", host, target);
+	if (mount(host, target, NULL, MS_BIND, NULL) < 0)
+		child_die(cfg, "mount --bind %s", host);
+}
+
+/* Child: make the link ROOTFS/dev/NAME -> TARGET. */
+static void link_device(const struct config *cfg, const char *name,
+			const char *target)
+{
+	char dev[PATH_MAX], path[PATH_MAX];
+
+	path_in(cfg, dev, "/dev/", name);
+	path_in(cfg, path, cfg->rootfs, dev);
+	show_step("ln -s %s %s", target, path);
+	if (symlink(target, path) < 0)
+		child_die(cfg, "symlink %s", path);
+}
+
+/* Child: mount a filesystem of TYPE at ROOTFS/PATH, making the mount
+ * point first. */
+static void mount_in_rootfs(const struct config *cfg, const char *type,
+			    const char *path, unsigned long flags,
+			    const char *options)
+{
+	char target[PATH_MAX];
+
+	path_in(cfg, target, cfg->rootfs, path);
+	make_mount_point(cfg, target);
+	show_step("mount -t %s%s%s %s %s", type, options ? " -o " : "",
+		  options ? options : "", type, target);
+	if (mount(type, target, type, flags, options) < 0)
+		child_die(cfg, "mount %s on %s", type, target);
+}
+
+/* #region dev */
+/* Child: a minimal /dev. A fresh tmpfs, so none of the host's devices
+ * (its disks above all) are there; into it, the six harmless nodes
+ * every program expects; a devpts of the container's own, so its
+ * terminals are not the host's (newinstance); and the usual links.
+ * The devpts options leave out gid=5: stage 5 may not map group 5. */
+static void make_dev(const struct config *cfg)
+{
+	static const char *const nodes[] = {
+		"null", "zero", "full", "random", "urandom", "tty",
+	};
+	unsigned long nosuid_noexec = MS_NOSUID | MS_NOEXEC;
+
+	mount_in_rootfs(cfg, "tmpfs", "/dev", MS_NOSUID | MS_STRICTATIME,
+			"mode=755,size=64k");
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++)
+		bind_device(cfg, nodes[i]);
+	mount_in_rootfs(cfg, "devpts", "/dev/pts", nosuid_noexec,
+			"newinstance,ptmxmode=0666,mode=0620");
+	mount_in_rootfs(cfg, "tmpfs", "/dev/shm", nosuid_noexec | MS_NODEV,
+			"mode=1777");
+	link_device(cfg, "ptmx", "pts/ptmx");
+	link_device(cfg, "fd", "/proc/self/fd");
+	link_device(cfg, "stdin", "/proc/self/fd/0");
+	link_device(cfg, "stdout", "/proc/self/fd/1");
+	link_device(cfg, "stderr", "/proc/self/fd/2");
+}
+/* #endregion dev */
+
+/* #region sys */
+/* Child: /sys, read-only. sysfs shows the devices of the network
+ * namespace that mounts it; read-only, so the container can look at
+ * the kernel's knobs but not turn them. sysfs(5). */
+static void mount_sys(const struct config *cfg)
+{
+	unsigned long flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+	mount_in_rootfs(cfg, "sysfs", "/sys", flags, "ro");
+}
+/* #endregion sys */
+
+/* Child: fail unless PATH, with every symlink followed, is inside
+ * the rootfs; leave the resolved path in real. */
+static void check_inside_rootfs(const struct config *cfg, const char *path,
+				char real[PATH_MAX])
+{
+	size_t n = strlen(cfg->rootfs);
+
+	if (realpath(path, real) == NULL)
+		child_die(cfg, "realpath %s", path);
+	if (strncmp(real, cfg->rootfs, n) != 0 ||
+	    (real[n] != '/' && real[n] != '\0')) {
+		errno = 0;
+		child_die(cfg, "volume %s: leads outside the rootfs (to %s)",
+			  path, real);
+	}
+}
+
+/* Child: make the volume's mount point in the rootfs, one component
+ * at a time, checking each before going below it. The rootfs is not
+ * our root yet, so a link in the image such as /data -> /etc would
+ * otherwise put the volume, or a new directory, in the host's /etc.
+ * The last component is a directory or an empty file, like HOST.
+ * Leaves the resolved path in target. */
+static void make_volume_target(const struct config *cfg,
+			       const struct volume *v, char target[PATH_MAX])
+{
+	char path[PATH_MAX];
+	const char *start = v->target;
+	struct stat host;
+	int fd;
+
+	if (stat(v->host, &host) < 0)
+		child_die(cfg, "stat %s", v->host);
+	strcpy(target, cfg->rootfs);
+	while (*start != '\0') {
+		const char *end = strchrnul(start + 1, '/');
+
+		if (end - start > 1) {    /* skip "//" and a final "/" */
+			int len = (int)(end - start);
+
+			if (snprintf(path, sizeof(path), "%s%.*s", target, len,
+				     start) >= (int)sizeof(path)) {
+				errno = ENAMETOOLONG;
+				child_die(cfg, "volume %s", v->target);
+			}
+			if (*end != '\0' || S_ISDIR(host.st_mode))
+				make_mount_point(cfg, path);
+			else if ((fd = open(path, O_WRONLY | O_CREAT |
+					    O_CLOEXEC, 0644)) >= 0)
+				close(fd);
+			check_inside_rootfs(cfg, path, target);
+		}
+		start = end;
+	}
+}
+
+/* #region volumes */
+/* Child: bind each --volume HOST:CONTAINER into the rootfs. ":ro"
+ * needs a second call: the kernel ignores MS_RDONLY on the first bind
+ * and applies it only on a remount of the bind. mount(2) "Creating a
+ * bind mount", "Remounting an existing mount". */
+static void mount_volumes(const struct config *cfg)
+{
+	unsigned long ro = MS_REMOUNT | MS_BIND | MS_RDONLY;
+
+	for (int i = 0; i < cfg->volume_count; i++) {
+		const struct volume *v = &cfg->volumes[i];
+		char target[PATH_MAX];
+
+		make_volume_target(cfg, v, target);
+		show_step("mount --rbind %s %s", v->host, target);
+		if (mount(v->host, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+			child_die(cfg, "mount --rbind %s", v->host);
+		if (!v->read_only)
+			continue;
+		show_step("mount -o remount,bind,ro %s", target);
+		if (mount(NULL, target, NULL, ro, NULL) < 0)
+			child_die(cfg, "mount -o remount,ro %s", target);
+	}
+}
+/* #endregion volumes */
+
+/* pivot_root(2) has no wrapper in glibc. */
+static int pivot_root(const char *new_root, const char *put_old)
+{
+	return syscall(SYS_pivot_root, new_root, put_old);
+}
+
+/* #region pivot_root */
+/* Child: make ROOTFS the root and let go of the host's. pivot_root(".",
+ * ".") stacks the old root on top of the new one at "/"; unmounting "."
+ * with MNT_DETACH then takes the old root away, and with it every path
+ * back to the host's files. (chroot(2) would only change where "/"
+ * starts; the host's root would still be mounted, and reachable.)
+ * pivot_root(2) "NOTES", which describes exactly this sequence. */
+static void pivot_into_rootfs(const struct config *cfg)
+{
+	show_step("cd %s", cfg->rootfs);
+	if (chdir(cfg->rootfs) < 0)
+		child_die(cfg, "chdir %s", cfg->rootfs);
+	show_step("pivot_root . .");
+	if (pivot_root(".", ".") < 0)
+		child_die(cfg, "pivot_root %s", cfg->rootfs);
+	show_step("umount -l .");
+	if (umount2(".", MNT_DETACH) < 0)
+		child_die(cfg, "umount2 the old root");
+	show_step("cd /");
+	if (chdir("/") < 0)
+		child_die(cfg, "chdir /");
+}
+/* #endregion pivot_root */
+
+/* #region environment */
+/* Child: give COMMAND a clean environment, not the host's: the host's
+ * variables name host paths and may hold secrets. TERM is kept so an
+ * interactive shell can draw. execvp() searches this new PATH, since
+ * it reads PATH from the environment it runs in. environ(7). */
+static void set_clean_environment(const struct config *cfg)
+{
+	const char *term = getenv("TERM");
+	char term_copy[64] = "";
+
+	if (term != NULL)
+		snprintf(term_copy, sizeof(term_copy), "%s", term);
+	show_step("env -i PATH=... HOME=/root TERM=... container=container.c");
+	if (clearenv() != 0 ||
+	    setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:"
+		   "/usr/bin:/sbin:/bin", 1) < 0 ||
+	    setenv("HOME", "/root", 1) < 0 ||
+	    setenv("container", "container.c", 1) < 0 ||
+	    (term_copy[0] != '\0' && setenv("TERM", term_copy, 1) < 0))
+		child_die(cfg, "set the environment");
+}
+/* #endregion environment */
+#endif /* STAGE >= 4 */
+
+/* ------------------------------------------------------------------ */
+/* The child's sequence                                               */
+/* ------------------------------------------------------------------ */
+
+/* #region child_main */
+/* The child: clone() starts it here, already inside its new
+ * namespaces. Each line is one step; the order is the kernel's. */
+static int child_main(void *arg)
+{
+	const struct config *cfg = arg;
+
+	wait_for_go(cfg->channel);
+#if STAGE >= 2
+	set_hostname(cfg);
+#endif
+#if STAGE >= 3
+	make_mounts_private(cfg);     /* before any mount of ours */
+#endif
+#if STAGE >= 4
+	bind_rootfs_onto_itself(cfg); /* pivot_root needs a mount point */
+#endif
+#if STAGE >= 3
+	mount_proc(cfg);              /* while the host's /proc is there */
+#endif
+#if STAGE >= 4
+	make_dev(cfg);
+	mount_sys(cfg);
+	mount_volumes(cfg);
+	pivot_into_rootfs(cfg);       /* last: the host's paths go away */
+	set_clean_environment(cfg);
+#endif
+	exec_command(cfg);
+	return EXIT_RUNTIME_ERROR;    /* not reached */
+}
+/* #endregion child_main */
+
+/* ------------------------------------------------------------------ */
+/* The parent's sequence                                              */
+/* ------------------------------------------------------------------ */
+
+/* #region clone */
+/* Parent: start the child. clone(2) is fork(2) with a say in what the
+ * child shares: each CLONE_NEW* flag gives it a new namespace of one
+ * kind. SIGCHLD makes it a child waitpid() can wait for, as fork's. */
+static pid_t spawn_child(struct config *cfg, char *stack)
+{
+	int flags = SIGCHLD;
+	pid_t pid;
+
+#if STAGE >= 1
+	flags |= CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC |
+		 CLONE_NEWNET | CLONE_NEWCGROUP;
+	show_unshare(flags, cfg);
+#endif
+	show_step("clone a child for %s", cfg->argv[0]);
+	/* The stack grows down on every machine we run on: pass its top. */
+	pid = clone(child_main, stack + CHILD_STACK_BYTES, flags, cfg);
+	if (pid < 0)
+		die("clone");
+	return pid;
+}
+/* #endregion clone */
+
+/* #region run_container */
+/* Parent: run one container from start to end and return the exit
+ * code for `container run`. */
+static int run_container(struct config *cfg)
+{
+	int channel[2], setup_failed, status;
+	char *stack = malloc(CHILD_STACK_BYTES);
+
+	if (stack == NULL)
+		die("malloc the child's stack");
+	make_channel(channel);
+	cfg->channel = channel[1];
+	forward_signals();
+	child_pid = spawn_child(cfg, stack);
+	close(channel[1]);            /* or EOF would never come */
+	send_go(channel[0]);
+	setup_failed = wait_for_exec(channel[0]);
+	close(channel[0]);
+	status = wait_for_child(child_pid);
+	free(stack);
+	return setup_failed ? setup_failed : status;
+}
+/* #endregion run_container */
+
+/* ------------------------------------------------------------------ */
+/* container check: does this machine offer what each stage needs?    */
+/* ------------------------------------------------------------------ */
+
+/* Print one line of the report; returns whether the check passed. */
+static bool report(int stage, const char *what, int error,
+		   const char *detail)
+{
+	printf("stage %d  %-16s %-4s  %s", stage, what,
+	       error ? "FAIL" : "ok", detail);
+	if (error)
+		printf(": %s", strerror(error));
+	printf("\n");
+	return error == 0;
+}
+
+#if STAGE >= 1
+/* Try unshare(FLAG) in a throw-away child; return 0 or the errno. */
+static int probe_unshare(int flag)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return errno;
+	if (pid == 0)
+		_exit(unshare(flag) == 0 ? 0 : errno);
+	if (waitpid(pid, &status, 0) < 0)
+		return errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
+}
+
+/* Stage 1 needs every namespace, which needs root. */
+static bool check_namespaces(void)
+{
+	int flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS |
+		    CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
+	int error = probe_unshare(flags);
+
+	return report(1, "namespaces", error, error ?
+		      "unshare uts,pid,mnt,ipc,net,cgroup (run as root?)" :
+		      "uts pid mnt ipc net cgroup");
+}
+#endif /* STAGE >= 1 */
+
+#if STAGE >= 3
+/* Is a filesystem TYPE known to the kernel? proc(5) /proc/filesystems */
+static int has_filesystem(const char *type)
+{
+	char line[128], want[64];
+	FILE *f = fopen("/proc/filesystems", "r");
+	int error = ENODEV;
+
+	if (f == NULL)
+		return errno;
+	snprintf(want, sizeof(want), "\t%s\n", type);
+	while (error && fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, want) != NULL)
+			error = 0;
+	fclose(f);
+	return error;
+}
+#endif /* STAGE >= 3 */
+
+#if STAGE >= 4
+/* pivot_root fails inside a chroot, where "/" is a directory and not
+ * a mount point: is there a mount on "/"? proc(5) "mountinfo" */
+static int root_is_mount_point(void)
+{
+	char line[4096], point[PATH_MAX];
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	int error = EINVAL;
+
+	if (f == NULL)
+		return errno;
+	while (error && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", point) == 1 &&
+		    strcmp(point, "/") == 0)
+			error = 0;
+	fclose(f);
+	return error;
+}
+#endif /* STAGE >= 4 */
+
+/* `container check`: one line per stage; exit 0 when all pass. */
+static int check_machine(void)
+{
+	bool ok = true;
+
+	ok &= report(0, "a process", 0, "clone(2), waitpid(2)");
+#if STAGE >= 1
+	ok &= check_namespaces();
+#endif
+#if STAGE >= 2
+	ok &= report(2, "hostname", probe_unshare(CLONE_NEWUTS),
+		     "a uts namespace");
+#endif
+#if STAGE >= 3
+	ok &= report(3, "/proc", has_filesystem("proc"), "procfs");
+#endif
+#if STAGE >= 4
+	ok &= report(4, "root filesystem", has_filesystem("devpts"),
+		     "devpts for /dev/pts");
+	ok &= report(4, "root filesystem", root_is_mount_point(),
+		     "/ is a mount point, not a chroot (pivot_root)");
+#endif
+	return ok ? 0 : 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* The command line                                                   */
+/* ------------------------------------------------------------------ */
+
+static const char usage_text[] =
+	"usage: container run [OPTIONS] ROOTFS COMMAND [ARG...]\n"
+	"       container check\n"
+	"       container --help | --version\n"
+	"\n"
+	"Run COMMAND in a container made of ROOTFS (a directory).\n"
+	"\n"
+	"Options of run:\n"
+	"      --name NAME        the container's name (default: generated)\n"
+#if STAGE >= 2
+	"  -h, --hostname NAME    its hostname (default: its name)\n"
+#endif
+#if STAGE >= 4
+	"  -v, --volume HOST:CONTAINER[:ro]\n"
+	"                         bind-mount a host path into it\n"
+#endif
+	"      --verbose          print each step as a shell command\n"
+	"\n"
+	"Exit status: COMMAND's own; 128+N if signal N killed it; 125 if\n"
+	"the container could not be made; 126 if COMMAND cannot be run;\n"
+	"127 if COMMAND was not found.\n";
+
+/* Names have to be usable later as parts of file and interface names:
+ * a letter or digit first, then letters, digits, '_', '.' or '-'. */
+static bool valid_name(const char *name, size_t max)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > max || name[0] == '-' || name[0] == '.' ||
+	    name[0] == '_')
+		return false;
+	return strspn(name, "abcdefghijklmnopqrstuvwxyz"
+		      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+/* A name for a container started without --name: "c-" and 8 hex
+ * digits from the kernel's random pool. getrandom(2). */
+static void generate_name(struct config *cfg)
+{
+	unsigned int r;
+
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		die("getrandom");
+	snprintf(cfg->name, sizeof(cfg->name), "c-%08x", r);
+}
+
+#if STAGE >= 4
+/* Parse one --volume HOST:CONTAINER[:ro|:rw] into the next slot. */
+static void parse_volume(struct config *cfg, char *spec)
+{
+	struct volume *v = &cfg->volumes[cfg->volume_count];
+	char *host = spec, *target = strchr(spec, ':'), *mode = NULL;
+
+	errno = 0;
+	if (cfg->volume_count == MAX_VOLUMES)
+		die("--volume: at most %d volumes", MAX_VOLUMES);
+	if (target != NULL) {
+		*target++ = '\0';
+		mode = strchr(target, ':');
+	}
+	if (mode != NULL)
+		*mode++ = '\0';
+	if (target == NULL || host[0] == '\0' || target[0] != '/' ||
+	    (mode != NULL && strcmp(mode, "ro") && strcmp(mode, "rw")))
+		die("--volume '%s': expected HOST:/CONTAINER[:ro]", spec);
+	if (strstr(target, "/../") || strcmp(target + strlen(target) - 3,
+						"/..") == 0)
+		die("--volume '%s': no '..' in the container path", target);
+	if (realpath(host, v->host) == NULL)
+		die("--volume: host path %s", host);
+	v->target = target;
+	v->read_only = mode != NULL && strcmp(mode, "ro") == 0;
+	cfg->volume_count++;
+}
+#endif /* STAGE >= 4 */
+
+/* Check ROOTFS and store its absolute path: every later step, and
+ * pivot_root above all, wants one. */
+static void resolve_rootfs(struct config *cfg, const char *rootfs)
+{
+	struct stat st;
+
+	if (stat(rootfs, &st) < 0)
+		die("rootfs %s", rootfs);
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		die("rootfs %s", rootfs);
+	}
+	if (realpath(rootfs, cfg->rootfs) == NULL)
+		die("rootfs %s", rootfs);
+}
+
+/* An error in the command line: one line, exit 125. */
+__attribute__((noreturn))
+static void bad_usage(const char *what, const char *arg)
+{
+	errno = 0;
+	die("%s%s%s (see container --help)", what, arg ? " " : "",
+	    arg ? arg : "");
+}
+
+/* Parse the options of `container run`, then ROOTFS and COMMAND. */
+static void parse_run(int argc, char **argv, struct config *cfg)
+{
+	enum { OPT_NAME = 256, OPT_VERBOSE };
+	static const struct option options[] = {
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "verbose", no_argument, NULL, OPT_VERBOSE },
+#if STAGE >= 2
+		{ "hostname", required_argument, NULL, 'h' },
+#endif
+#if STAGE >= 4
+		{ "volume", required_argument, NULL, 'v' },
+#endif
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	opterr = 0;                   /* we print our own errors */
+	/* "+": stop at ROOTFS, so COMMAND's own options stay its own. */
+	while ((opt = getopt_long(argc, argv, "+:h:v:", options, NULL)) != -1)
+		switch (opt) {
+		case OPT_NAME:
+			if (!valid_name(optarg, NAME_MAX_CHARS))
+				bad_usage("--name: want 1 to 63 letters, "
+					  "digits, '_', '.', '-', not", optarg);
+			strcpy(cfg->name, optarg);
+			break;
+		case OPT_VERBOSE:
+			verbose = true;
+			break;
+#if STAGE >= 2
+		case 'h':
+			if (!valid_name(optarg, HOST_NAME_MAX))
+				bad_usage("--hostname: want 1 to 64 letters, "
+					  "digits, '_', '.', '-', not", optarg);
+			cfg->hostname = optarg;
+			break;
+#endif
+#if STAGE >= 4
+		case 'v':
+			parse_volume(cfg, optarg);
+			break;
+#endif
+		case ':':
+			bad_usage("missing value for", argv[optind - 1]);
+		default:
+			bad_usage("unknown option", argv[optind - 1]);
+		}
+	if (optind >= argc)
+		bad_usage("run: missing ROOTFS", NULL);
+	if (optind + 1 >= argc)
+		bad_usage("run: missing COMMAND", NULL);
+	resolve_rootfs(cfg, argv[optind]);
+	cfg->argv = argv + optind + 1;
+	if (cfg->name[0] == '\0')
+		generate_name(cfg);
+#if STAGE >= 2
+	if (cfg->hostname == NULL)
+		cfg->hostname = cfg->name;
+#endif
+}
+
+/* ------------------------------------------------------------------ */
+/* main                                                               */
+/* ------------------------------------------------------------------ */
+
+int main(int argc, char **argv)
+{
+	static struct config cfg;     /* static: large, and zeroed */
+
+	if (argc < 2)
+		bad_usage("missing command: run or check", NULL);
+	if (strcmp(argv[1], "--help") == 0) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("container.c stage %d\n", STAGE);
+		return 0;
+	}
+	if (strcmp(argv[1], "check") == 0 && argc == 2)
+		return check_machine();
+	if (strcmp(argv[1], "run") != 0)
+		bad_usage("unknown command", argv[1]);
+	parse_run(argc - 1, argv + 1, &cfg);
+	return run_container(&cfg);
+}
