@@ -1,0 +1,97 @@
+# container.c: build every stage, the helpers, the per-stage views; run
+# a shell in a container; run the tests. `make help` lists the targets.
+
+STAGES  := 0 1 2 3 4
+TOP     := 4
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Wundef -Werror
+ROOTFS  ?= rootfs
+BUILD   := build
+
+BINARIES := $(foreach s,$(STAGES),$(BUILD)/container-$(s)) $(BUILD)/container
+HELPERS  := $(patsubst helpers/%.c,$(BUILD)/helpers/%,$(wildcard helpers/*.c))
+
+# Debian packages each goal needs (tools/install-deps.sh installs the
+# missing ones with apt-get, and says which).
+RUN_PACKAGES  := gcc libc6-dev make busybox-static
+TEST_PACKAGES := $(RUN_PACKAGES) unifdef bats bats-support bats-assert \
+                 shellcheck iproute2 procps util-linux debootstrap
+
+.PHONY: all help stages helpers run test deps-run deps-test clean shellcheck \
+        quotes check-quotes
+
+all: $(BINARIES) $(HELPERS) stages check-quotes
+
+help:
+	@echo "make            build every stage, helpers and per-stage views"
+	@echo "make run        (as root) a shell in a stage-$(TOP) container"
+	@echo "make test       (as root) the whole test suite"
+	@echo "make stages     per-stage views and diffs in $(BUILD)/stages"
+	@echo "make quotes     refresh the code quoted in the Markdown files"
+	@echo "make clean      remove $(BUILD)/ and $(ROOTFS)/"
+
+# One binary per stage: a -D change is invisible to make, so each stage
+# gets its own file and its own rule.
+$(BUILD)/container-%: container.c | $(BUILD)
+	$(CC) $(CFLAGS) $(WARN) -DSTAGE=$* -o $@ container.c
+
+$(BUILD)/container: $(BUILD)/container-$(TOP)
+	cp $< $@
+
+# Helpers are static so they run in any rootfs, with or without a libc.
+$(BUILD)/helpers/%: helpers/%.c | $(BUILD)
+	@mkdir -p $(BUILD)/helpers
+	$(CC) -static -O2 $(WARN) -o $@ $<
+
+helpers: $(HELPERS)
+
+$(BUILD):
+	mkdir -p $@
+
+# Views of the file at each stage and the diff from each to the next,
+# cut by unifdef; each view must compile to the same code as -DSTAGE=N.
+stages: $(BUILD)/stages/.done
+
+$(BUILD)/stages/.done: container.c tools/stages.sh | $(BUILD)
+	tools/stages.sh container.c $(BUILD)/stages $(STAGES)
+	@touch $@
+
+$(ROOTFS)/.container-rootfs: rootfs-builder.sh $(HELPERS)
+	./rootfs-builder.sh --helpers $(BUILD)/helpers $(ROOTFS)
+	@touch $@
+
+deps-run:
+	@tools/install-deps.sh $(RUN_PACKAGES)
+
+deps-test:
+	@tools/install-deps.sh $(TEST_PACKAGES)
+
+# The README's first command: a shell in a container.
+run: deps-run
+	$(MAKE) $(BINARIES) $(HELPERS) $(ROOTFS)/.container-rootfs
+	$(BUILD)/container run --name demo $(ROOTFS) /bin/sh
+
+# The README's second command: the whole suite.
+test: deps-test
+	$(MAKE) all $(ROOTFS)/.container-rootfs
+	tools/run-tests.sh
+
+# Markdown files quote container.c by region; never by hand.
+QUOTING := README.md
+
+quotes:
+	tools/quote.sh container.c $(QUOTING)
+
+check-quotes:
+	tools/quote.sh --check container.c $(QUOTING)
+
+shellcheck:
+	shellcheck rootfs-builder.sh tools/*.sh tests/*.sh .ci/run
+	shellcheck -s bash tests/helpers.bash
+	@# bats files: their @test blocks make shellcheck's info notes noise.
+	shellcheck -S warning tests/*.bats
+
+clean:
+	rm -rf $(BUILD)
+	@if [ -f $(ROOTFS)/.container-rootfs ]; then rm -rf $(ROOTFS); fi
