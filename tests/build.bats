@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# The build: every stage compiles warning-free, the per-stage views are
+# cut from container.c and compile to the same code, every script is
+# clean under shellcheck.
+
+load helpers
+
+@test "build: every stage compiles with -Wall -Wextra -Wundef -Werror" {
+	for stage in "${ALL_STAGES[@]}"; do
+		run cc -O2 -Wall -Wextra -Wundef -Werror -DSTAGE="$stage" \
+			-o "$BATS_TEST_TMPDIR/c$stage" "$PROJECT/container.c"
+		assert_success
+		assert_output ""
+		run "$BATS_TEST_TMPDIR/c$stage" --version
+		assert_output "container.c stage $stage"
+	done
+}
+
+@test "build: a stage out of range is refused by the compiler" {
+	run cc -DSTAGE=9 -o "$BATS_TEST_TMPDIR/c9" "$PROJECT/container.c"
+	assert_failure
+	assert_output --partial "STAGE must be between 0 and"
+}
+
+@test "build: per-stage views hold no stage conditionals and compile alone to the same code" {
+	run "$PROJECT/tools/stages.sh" "$PROJECT/container.c" \
+		"$BATS_TEST_TMPDIR/stages" "${ALL_STAGES[@]}"
+	assert_success
+	local report=$output
+	for stage in "${ALL_STAGES[@]}"; do
+		grep -qxF "stages: $BATS_TEST_TMPDIR/stages/container-$stage.c (same code as -DSTAGE=$stage)" \
+			<<<"$report"
+		run grep -c '^#if STAGE' "$BATS_TEST_TMPDIR/stages/container-$stage.c"
+		assert_output 0
+		# A view compiles with no -D at all.
+		run cc -Wall -Wextra -Werror -o "$BATS_TEST_TMPDIR/v" \
+			"$BATS_TEST_TMPDIR/stages/container-$stage.c"
+		assert_success
+		run "$BATS_TEST_TMPDIR/v" --version
+		assert_output "container.c stage $stage"
+	done
+}
+
+@test "build: each stage's diff adds what the stage is about" {
+	run "$PROJECT/tools/stages.sh" "$PROJECT/container.c" \
+		"$BATS_TEST_TMPDIR/stages" "${ALL_STAGES[@]}"
+	assert_success
+	local d=$BATS_TEST_TMPDIR/stages
+	grep -q '^+.*CLONE_NEWPID' "$d/stage-1.diff"
+	grep -q '^+.*sethostname' "$d/stage-2.diff"
+	grep -q '^+.*MS_PRIVATE' "$d/stage-3.diff"
+	grep -q '^+.*pivot_root' "$d/stage-4.diff"
+	# Nothing of a later stage leaks into an earlier view.
+	run grep -l 'set_hostname\|pivot_into_rootfs' "$d/container-0.c" "$d/container-1.c"
+	assert_failure
+}
+
+@test "build: the equivalence check catches a view that differs" {
+	# A view changed by one character must fail the proof.
+	run "$PROJECT/tools/stages.sh" "$PROJECT/container.c" \
+		"$BATS_TEST_TMPDIR/stages" 1
+	assert_success
+	sed -i 's/return 128 + WTERMSIG(status);/return 129 + WTERMSIG(status);/' \
+		"$BATS_TEST_TMPDIR/stages/container-1.c"
+	run "$PROJECT/tools/stages.sh" --check \
+		"$PROJECT/container.c" "$BATS_TEST_TMPDIR/stages/container-1.c" 1
+	assert_failure
+	assert_output --partial "does not compile to the same code"
+}
+
+@test "build: every shell script passes shellcheck" {
+	run make -C "$PROJECT" --no-print-directory shellcheck
+	assert_success
+}

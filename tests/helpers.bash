@@ -1,0 +1,70 @@
+# Loaded by every test file: the libraries, the paths, and a check after
+# each test that it left the host as it found it.
+# shellcheck shell=bash
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+PROJECT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+BUILD=$PROJECT/build
+ROOTFS=${ROOTFS:-$PROJECT/rootfs}
+ALL_STAGES=(0 1 2 3 4)
+# shellcheck disable=SC2034 # used by the test files
+TOP_STAGE=4
+# Seconds any one container may run before the test gives up on it.
+RUN_TIMEOUT=${RUN_TIMEOUT:-30}
+
+# Run stage N's binary with a time bound: a test never hangs.
+ctr() {
+	local stage=$1
+	shift
+	timeout -k 5 "$RUN_TIMEOUT" "$BUILD/container-$stage" "$@"
+}
+
+# The finished program.
+container() {
+	timeout -k 5 "$RUN_TIMEOUT" "$BUILD/container" "$@"
+}
+
+# A property checked against every stage's binary: it must hold from
+# stage FROM on and must NOT hold before. CHECK is a function called
+# with the stage number; its status says whether the property holds.
+# Fails with the list of stages that disagree.
+ladder() {
+	local from=$1 check=$2 stage wrong=()
+	for stage in "${ALL_STAGES[@]}"; do
+		if "$check" "$stage"; then
+			[ "$stage" -ge "$from" ] || wrong+=("$stage:holds")
+		else
+			[ "$stage" -lt "$from" ] || wrong+=("$stage:missing")
+		fi
+	done
+	if [ "${#wrong[@]}" -ne 0 ]; then
+		fail "property of stage $from wrong at: ${wrong[*]}"
+	fi
+}
+
+# The state check: setup() records, teardown() compares.
+snapshot_host() {
+	"$PROJECT/tests/host-state.sh" >"$BATS_TEST_TMPDIR/host-before"
+}
+
+check_host_unchanged() {
+	local after
+	after=$("$PROJECT/tests/host-state.sh")
+	if ! diff <(cat "$BATS_TEST_TMPDIR/host-before") <(echo "$after") \
+		>"$BATS_TEST_TMPDIR/host-diff"; then
+		echo "the test left the host changed:" >&2
+		cat "$BATS_TEST_TMPDIR/host-diff" >&2
+		return 1
+	fi
+}
+
+setup() {
+	snapshot_host
+}
+
+teardown() {
+	check_host_unchanged
+}
