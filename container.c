@@ -189,21 +189,23 @@ static void add_hint(char *message, size_t size, int error)
 		}
 }
 
-/* Format "<what>: <ENAME>: <message>" into buf, with errno saved by
- * the caller. strerrorname_np() gives the name learners can grep the
- * man pages for (EPERM), strerror() the words. */
-static void format_error(char *buf, size_t size, int error,
-			 const char *fmt, va_list ap)
+/* Print "container: <what>: <ENAME>: <message>" as one line, with
+ * errno saved by the caller (0 for bad input: no errno part then).
+ * strerrorname_np() gives the name learners can grep the man pages
+ * for (EPERM), strerror() the words. */
+static void print_error(int error, const char *fmt, va_list ap)
 {
-	int n = vsnprintf(buf, size, fmt, ap);
+	char message[MESSAGE_BYTES];
+	int n = vsnprintf(message, sizeof(message), fmt, ap);
 
-	if (error != 0 && n >= 0 && (size_t)n < size) {
+	if (error != 0 && n >= 0 && (size_t)n < sizeof(message)) {
 		const char *name = strerrorname_np(error);
 
-		snprintf(buf + n, size - n, ": %s: %s",
+		snprintf(message + n, sizeof(message) - n, ": %s: %s",
 			 name ? name : "E?", strerror(error));
-		add_hint(buf, size, error);
+		add_hint(message, sizeof(message), error);
 	}
+	fprintf(stderr, "container: %s\n", message);
 }
 
 /* Report a failed system call (errno says why) or, with errno 0, bad
@@ -212,13 +214,11 @@ __attribute__((noreturn, format(printf, 1, 2)))
 static void die(const char *fmt, ...)
 {
 	int error = errno;
-	char message[MESSAGE_BYTES];
 	va_list ap;
 
 	va_start(ap, fmt);
-	format_error(message, sizeof(message), error, fmt, ap);
+	print_error(error, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "container: %s\n", message);
 	exit(EXIT_RUNTIME_ERROR);
 }
 
@@ -299,15 +299,13 @@ static void child_fail(const struct config *cfg, int code,
 		       const char *fmt, ...)
 {
 	int error = errno;
-	char message[MESSAGE_BYTES];
 	va_list ap;
 
 	va_start(ap, fmt);
-	format_error(message, sizeof(message), error, fmt, ap);
+	print_error(error, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "container: %s\n", message);
-	if (write(cfg->channel, &code, sizeof(code)) < 0)
-		_exit(code); /* the parent is gone: nobody to tell */
+	if (write(cfg->channel, &code, sizeof(code)) != sizeof(code))
+		_exit(code);          /* the parent is gone: nobody to tell */
 	_exit(code);
 }
 
@@ -840,14 +838,15 @@ static int run_container(struct config *cfg)
 /* container check: does this machine offer what each stage needs?    */
 /* ------------------------------------------------------------------ */
 
-/* Print one line of the report; returns whether the check passed. */
+/* Print one line of the report: what is checked and, when it fails,
+ * why and what to do. Returns whether the check passed. */
 static bool report(int stage, const char *what, int error,
-		   const char *detail)
+		   const char *checked, const char *advice)
 {
 	printf("stage %d  %-16s %-4s  %s", stage, what,
-	       error ? "FAIL" : "ok", detail);
+	       error ? "FAIL" : "ok", checked);
 	if (error)
-		printf(": %s", strerror(error));
+		printf(": %s: %s", strerror(error), advice);
 	printf("\n");
 	return error == 0;
 }
@@ -875,9 +874,9 @@ static bool check_namespaces(void)
 		    CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
 	int error = probe_unshare(flags);
 
-	return report(1, "namespaces", error, error ?
-		      "unshare uts,pid,mnt,ipc,net,cgroup (run as root?)" :
-		      "uts pid mnt ipc net cgroup");
+	return report(1, "namespaces", error, "uts pid mnt ipc net cgroup",
+		      error == EPERM ? "run as root (sudo)" :
+		      "this kernel lacks a namespace: see namespaces(7)");
 }
 #endif /* STAGE >= 1 */
 
@@ -925,22 +924,25 @@ static int check_machine(void)
 {
 	bool ok = true;
 
-	ok &= report(0, "a process", 0, "clone(2), waitpid(2)");
+	ok &= report(0, "a process", 0, "clone(2), waitpid(2)", "");
 #if STAGE >= 1
 	ok &= check_namespaces();
 #endif
 #if STAGE >= 2
 	ok &= report(2, "hostname", probe_unshare(CLONE_NEWUTS),
-		     "a uts namespace");
+		     "a uts namespace", "run as root (sudo)");
 #endif
 #if STAGE >= 3
-	ok &= report(3, "/proc", has_filesystem("proc"), "procfs");
+	ok &= report(3, "/proc", has_filesystem("proc"), "procfs",
+		     "a kernel built with CONFIG_PROC_FS");
 #endif
 #if STAGE >= 4
 	ok &= report(4, "root filesystem", has_filesystem("devpts"),
-		     "devpts for /dev/pts");
+		     "devpts for /dev/pts",
+		     "a kernel built with CONFIG_UNIX98_PTYS");
 	ok &= report(4, "root filesystem", root_is_mount_point(),
-		     "/ is a mount point, not a chroot (pivot_root)");
+		     "/ is a mount point (pivot_root needs one)",
+		     "run from the real root, not from inside a chroot");
 #endif
 	return ok ? 0 : 1;
 }

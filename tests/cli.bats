@@ -33,7 +33,7 @@ load helpers
 		"$BUILD/container" check
 	assert_equal "$status" 1
 	assert_line --regexp '^stage 0  a process +ok'
-	assert_line --regexp '^stage 1  namespaces +FAIL  .*run as root.*: Operation not permitted'
+	assert_line --regexp '^stage 1  namespaces +FAIL  .*: Operation not permitted: run as root \(sudo\)$'
 }
 
 @test "cli: --verbose prints each step as the shell command that does it" {

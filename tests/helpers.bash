@@ -27,6 +27,22 @@ container() {
 	timeout -k 5 "$RUN_TIMEOUT" "$BUILD/container" "$@"
 }
 
+# Poll until COMMAND succeeds, for at most 5 seconds; its status.
+wait_until() {
+	local _
+	for _ in $(seq 100); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# The pid of the process whose whole command line is ARGS, once there.
+pid_of() {
+	wait_until pgrep -x -f "$*" >/dev/null || return 1
+	pgrep -x -f "$*"
+}
+
 # A property checked against every stage's binary: it must hold from
 # stage FROM on and must NOT hold before. CHECK is a function called
 # with the stage number; its status says whether the property holds.

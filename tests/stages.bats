@@ -20,13 +20,9 @@ load helpers
 		# A unique sleep, killed from the host by its host pid.
 		local marker=$((4000 + stage))
 		ctr "$stage" run "$ROOTFS" sleep "$marker" &
-		local runtime=$!
-		local pid=""
-		for _ in $(seq 100); do
-			pid=$(pgrep -x -f "sleep $marker") && break
-			sleep 0.05
-		done
-		[ -n "$pid" ] || fail "stage $stage: sleep never started"
+		local runtime=$! pid
+		pid=$(pid_of sleep "$marker") ||
+			fail "stage $stage: sleep never started"
 		kill -KILL "$pid"
 		local code=0
 		wait "$runtime" || code=$?
@@ -43,10 +39,7 @@ load helpers
 			'trap "exit 7" TERM; echo ready; while :; do sleep 0.1; done' \
 			>"$BATS_TEST_TMPDIR/out" &
 		local runtime=$!
-		for _ in $(seq 100); do
-			grep -q ready "$BATS_TEST_TMPDIR/out" && break
-			sleep 0.05
-		done
+		wait_until grep -q ready "$BATS_TEST_TMPDIR/out"
 		kill -TERM "$runtime"
 		local code=0
 		wait "$runtime" || code=$?
@@ -67,13 +60,10 @@ load helpers
 # Holds when all six namespaces of the container differ from ours,
 # seen from the host through /proc/PID/ns of the container's process.
 namespaces_differ() {
-	local stage=$1 marker=$((5000 + $1)) pid="" ns
+	local stage=$1 marker=$((5000 + $1)) pid ns
 	ctr "$stage" run "$ROOTFS" sleep "$marker" &
 	local runtime=$!
-	for _ in $(seq 100); do
-		pid=$(pgrep -x -f "sleep $marker") && break
-		sleep 0.05
-	done
+	pid=$(pid_of sleep "$marker") || return 1
 	local differ=0
 	for ns in uts pid mnt ipc net cgroup; do
 		if [ "$(readlink "/proc/$pid/ns/$ns")" != \
