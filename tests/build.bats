@@ -72,3 +72,18 @@ load helpers
 	run make -C "$PROJECT" --no-print-directory shellcheck
 	assert_success
 }
+
+@test "build: in CI, a skip fails the run unless no machine here could provide it" {
+	local t=$BATS_TEST_TMPDIR
+	printf '@test "x" { skip "%s"; }\n' "needs a unicorn" >"$t/odd.bats"
+	printf '@test "x" { skip "%s"; }\n' \
+		"this kernel has no module support" >"$t/fine.bats"
+	RESULTS_DIR=$t/r1 CI=true run "$PROJECT/tools/run-tests.sh" "$t/odd.bats"
+	assert_failure
+	assert_line "run-tests: skipped in CI for a reason this machine can provide: needs a unicorn"
+	assert_line "tests: 0 passed, 0 failed, 1 skipped"
+	RESULTS_DIR=$t/r2 CI=true run "$PROJECT/tools/run-tests.sh" "$t/fine.bats"
+	assert_success
+	RESULTS_DIR=$t/r3 CI=false run "$PROJECT/tools/run-tests.sh" "$t/odd.bats"
+	assert_success
+}
