@@ -25,6 +25,9 @@
  *     3    /proc            private mounts, new procfs    `ps` shows only
  *                                                         the container
  *     4    root filesystem  pivot_root, /dev, /sys, env   `ls /` is ROOTFS
+ *     5    user namespace   uid/gid maps: root inside is  `id` -> 0, but
+ *                           nobody outside; rootless      the host sees
+ *                                                         uid 100000
  *
  * Reading guide. Start at the child's sequence (child_main) and the
  * parent's (run_container) near the end of the file: they list every
@@ -34,7 +37,8 @@
  *
  * Safety note. Stages 0 to 4 run as root on the host and the kernel
  * trusts them: a mistake in a mount can hide or change the host's
- * files. Run them in a virtual machine you do not mind breaking
+ * files. From stage 5 on, root inside is an unprivileged user outside,
+ * and an ordinary user can run the container without sudo. Run them in a virtual machine you do not mind breaking
  * (`make vm`, once the lab VM exists), not on your laptop.
  *
  * The parent (this program) and the child (the container to be) talk
@@ -45,7 +49,8 @@
  *     make the channel
  *     clone() ----------------------------> starts in new namespaces
  *                                           waits for "go"
- *     set up what needs the child's pid
+ *     set up what needs the child's pid:
+ *       its uid and gid maps (stage 5)
  *     send "go" --------------------------> sets up its world:
  *                                           hostname, mounts, root
  *                                           execvp(COMMAND)
@@ -61,10 +66,10 @@
 /* ------------------------------------------------------------------ */
 
 #ifndef STAGE
-#define STAGE 4
+#define STAGE 5
 #endif
-#if STAGE < 0 || STAGE > 4
-#error "STAGE must be between 0 and 4: build with -DSTAGE=N"
+#if STAGE < 0 || STAGE > 5
+#error "STAGE must be between 0 and 5: build with -DSTAGE=N"
 #endif
 
 /* ------------------------------------------------------------------ */
@@ -75,18 +80,21 @@
 #include <errno.h>           /* errno and its names */
 #include <fcntl.h>           /* open() flags; stage 4 creates files */
 #include <getopt.h>          /* getopt_long() for the command line */
+#include <grp.h>             /* setgroups(): stage 5 */
 #include <limits.h>          /* PATH_MAX, HOST_NAME_MAX */
 #include <sched.h>           /* clone() and the CLONE_NEW* flags */
 #include <signal.h>          /* forwarding signals to the child */
 #include <stdarg.h>          /* die() takes printf-style arguments */
 #include <stdbool.h>         /* bool */
 #include <stdio.h>           /* messages */
+#include <stdint.h>          /* UINT32_MAX: the largest id, stage 5 */
 #include <stdlib.h>          /* exit(), realpath(), clearenv() */
 #include <string.h>          /* strcmp(), strerror() */
 #include <sys/mount.h>       /* mount(), umount2(): stage 3 on */
 #include <sys/random.h>      /* getrandom() for generated names */
 #include <sys/socket.h>      /* socketpair(): the channel */
 #include <sys/stat.h>        /* stat(), mkdir() */
+#include <sys/statvfs.h>     /* statvfs(): a mount's flags, stage 4 */
 #include <sys/syscall.h>     /* SYS_pivot_root: stage 4 */
 #include <sys/wait.h>        /* waitpid() and the status macros */
 #include <unistd.h>          /* execvp(), sethostname(), close() */
@@ -99,6 +107,10 @@
 #define NAME_MAX_CHARS 63               /* --name, like a DNS label */
 #define MAX_VOLUMES 16                  /* --volume may repeat */
 #define MESSAGE_BYTES 512               /* one error line */
+#define MAX_ID_MAP_LINES 340            /* the kernel's limit, 4.15 on */
+#define MAP_TEXT_MAX_BYTES 4096         /* and a map is under a page */
+#define DEFAULT_ID_BASE 100000          /* host ids when subuid has none */
+#define DEFAULT_ID_COUNT 65536          /* ids 0..65535 inside */
 
 /* Docker's exit codes for failures that are not the command's own. */
 #define EXIT_RUNTIME_ERROR 125  /* the container could not be made */
@@ -114,18 +126,38 @@ struct volume {
 };
 #endif /* STAGE >= 4 */
 
+#if STAGE >= 5
+/* One line of a uid_map or gid_map: COUNT ids from INSIDE on are the
+ * host's ids from OUTSIDE on. user_namespaces(7) "User and group ID
+ * mappings". */
+struct id_range {
+	unsigned int inside, outside, count;
+};
+
+/* All the lines of one map. */
+struct id_map {
+	struct id_range lines[MAX_ID_MAP_LINES];
+	int count;
+};
+#endif /* STAGE >= 5 */
+
 /* Everything the command line asked for. */
 struct config {
 	char **argv;              /* COMMAND and its arguments */
 	char rootfs[PATH_MAX];    /* ROOTFS, resolved to an absolute path */
 	char name[NAME_MAX_CHARS + 1]; /* --name, or a generated one */
 	int channel;              /* the child's end of the socketpair */
+	int parents_end;          /* the other end, which the child closes */
 #if STAGE >= 2
 	const char *hostname;     /* --hostname; defaults to the name */
 #endif
 #if STAGE >= 4
 	struct volume volumes[MAX_VOLUMES]; /* --volume, in order */
 	int volume_count;
+#endif
+#if STAGE >= 5
+	struct id_map uids;       /* --uidmap, or the default */
+	struct id_map gids;       /* --gidmap, or the same as the uids */
 #endif
 };
 
@@ -171,22 +203,37 @@ static const struct hint hints[] = {
 	{ "symlink", EEXIST, "something already exists at that path in "
 	  "the rootfs" },
 #endif
+#if STAGE >= 5
+	{ "write /proc/", EINVAL, "the kernel refused this map: ranges "
+	  "overlap, or the writer may not map these ids" },
+	{ "write /proc/", EPERM, "only root may map ids other than its "
+	  "own: run with sudo, or map only your own id" },
+	{ "clone", ENOSPC, "too many user namespaces: see "
+	  "/proc/sys/user/max_user_namespaces" },
+	{ "clone", EPERM, "this machine forbids user namespaces to "
+	  "you: `container check` says why" },
+	{ "mkdir", EACCES, "root inside is a plain uid outside, and may "
+	  "not write in ROOTFS: make the directory there beforehand" },
+	{ "stat", EACCES, "root inside is a plain uid outside: each "
+	  "directory above a volume must let it pass (chmod o+x)" },
+#endif
 };
 
 /* Add " (hint: ...)" to the message when a hint fits, so that the
- * error stays one line. */
+ * error stays one line. The last that fits wins: a later stage's hint
+ * knows more than an earlier one's. */
 static void add_hint(char *message, size_t size, int error)
 {
 	size_t used = strlen(message);
+	const char *text = NULL;
 
 	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
 		if (hints[i].error == error &&
 		    strncmp(message, hints[i].operation,
-			    strlen(hints[i].operation)) == 0) {
-			snprintf(message + used, size - used, " (hint: %s)",
-				 hints[i].text);
-			return;
-		}
+			    strlen(hints[i].operation)) == 0)
+			text = hints[i].text;
+	if (text != NULL)
+		snprintf(message + used, size - used, " (hint: %s)", text);
 }
 
 /* Print "container: <what>: <ENAME>: <message>" as one line, with
@@ -397,6 +444,9 @@ static void show_unshare(int flags, const struct config *cfg)
 		{ CLONE_NEWIPC, "--ipc" },       /* SysV IPC, mqueues */
 		{ CLONE_NEWNET, "--net" },       /* network devices */
 		{ CLONE_NEWCGROUP, "--cgroup" }, /* the cgroup root */
+#if STAGE >= 5
+		{ CLONE_NEWUSER, "--user" },     /* uids, gids, capabilities */
+#endif
 	};
 	char options[256] = "";
 
@@ -667,6 +717,25 @@ static void make_volume_target(const struct config *cfg,
 	}
 }
 
+/* Child: make the bind mount at TARGET read-only. A remount sets
+ * every flag anew, so the ones the mount already has (nosuid, nodev,
+ * noexec, atime) are passed again: inside a user namespace (stage 5)
+ * the kernel refuses to clear them. statvfs(3) reports them. */
+static void remount_read_only(const struct config *cfg, const char *target)
+{
+	unsigned long keep = ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_NOATIME |
+			     ST_NODIRATIME | ST_RELATIME;
+	unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
+	struct statvfs st;
+
+	if (statvfs(target, &st) < 0)
+		child_die(cfg, "statvfs %s", target);
+	flags |= st.f_flag & keep;
+	show_step("mount -o remount,bind,ro %s", target);
+	if (mount(NULL, target, NULL, flags, NULL) < 0)
+		child_die(cfg, "mount -o remount,ro %s", target);
+}
+
 /* #region volumes */
 /* Child: bind each --volume HOST:CONTAINER into the rootfs. ":ro"
  * needs a second call: the kernel ignores MS_RDONLY on the first bind
@@ -674,8 +743,6 @@ static void make_volume_target(const struct config *cfg,
  * bind mount", "Remounting an existing mount". */
 static void mount_volumes(const struct config *cfg)
 {
-	unsigned long ro = MS_REMOUNT | MS_BIND | MS_RDONLY;
-
 	for (int i = 0; i < cfg->volume_count; i++) {
 		const struct volume *v = &cfg->volumes[i];
 		char target[PATH_MAX];
@@ -684,11 +751,8 @@ static void mount_volumes(const struct config *cfg)
 		show_step("mount --rbind %s %s", v->host, target);
 		if (mount(v->host, target, NULL, MS_BIND | MS_REC, NULL) < 0)
 			child_die(cfg, "mount --rbind %s", v->host);
-		if (!v->read_only)
-			continue;
-		show_step("mount -o remount,bind,ro %s", target);
-		if (mount(NULL, target, NULL, ro, NULL) < 0)
-			child_die(cfg, "mount -o remount,ro %s", target);
+		if (v->read_only)
+			remount_read_only(cfg, target);
 	}
 }
 /* #endregion volumes */
@@ -747,6 +811,105 @@ static void set_clean_environment(const struct config *cfg)
 /* #endregion environment */
 #endif /* STAGE >= 4 */
 
+#if STAGE >= 5
+/* ------------------------------------------------------------------ */
+/* Stage 5: the user namespace                                        */
+/* ------------------------------------------------------------------ */
+
+/* Parent: write TEXT to the file PATH in one write(2), as the files
+ * of /proc/PID that take a map need it. */
+static void write_file(const char *path, const char *text)
+{
+	size_t length = strlen(text);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		die("open %s", path);
+	if (write(fd, text, length) != (ssize_t)length)
+		die("write %s", path);
+	close(fd);
+}
+
+/* Parent: write MAP to /proc/PID/FILE (uid_map or gid_map), every
+ * line in one write: the kernel takes a map once, whole. */
+static void write_id_map(pid_t pid, const char *file,
+			 const struct id_map *map)
+{
+	static char text[MAP_TEXT_MAX_BYTES];
+	char path[64];
+	size_t used = 0;
+
+	for (int i = 0; i < map->count; i++) {
+		const struct id_range *r = &map->lines[i];
+
+		used += snprintf(text + used, sizeof(text) - used,
+				 "%u %u %u\n", r->inside, r->outside, r->count);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	show_step("printf '%.*s' > %s", (int)used - 1, text, path);
+	write_file(path, text);
+}
+
+/* #region id_maps */
+/* Parent: tell the kernel which host ids the child's user namespace
+ * stands for. Until then the child is uid 65534, "nobody", and may
+ * not create a file. The order is the kernel's: setgroups first, then
+ * gid_map, then uid_map. A writer without CAP_SETGID on the host (an
+ * ordinary user) must first deny setgroups(2) in the child: else the
+ * child could drop a group that, on the host, keeps it out of a
+ * file. user_namespaces(7) "The /proc/[pid]/setgroups file". */
+static void write_id_maps(const struct config *cfg, pid_t pid)
+{
+	char path[64];
+
+	if (geteuid() != 0) {
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
+		show_step("echo deny > %s", path);
+		write_file(path, "deny");
+	}
+	write_id_map(pid, "gid_map", &cfg->gids);
+	write_id_map(pid, "uid_map", &cfg->uids);
+}
+/* #endregion id_maps */
+
+/* Child: may this process call setgroups(2)? Not where the parent
+ * wrote "deny" to /proc/PID/setgroups. */
+static bool setgroups_allowed(void)
+{
+	char text[16] = "";
+	FILE *f = fopen("/proc/self/setgroups", "r");
+
+	if (f == NULL)
+		return false;
+	if (fgets(text, sizeof(text), f) == NULL)
+		text[0] = '\0';
+	fclose(f);
+	return strncmp(text, "allow", 5) == 0;
+}
+
+/* #region become_root */
+/* Child: become uid 0 and gid 0 of the new user namespace. The child
+ * has every capability in it from clone() on, but runs as the unmapped
+ * uid until it asks. Groups first: after setresuid the right to change
+ * them is gone. The host's supplementary groups are dropped where the
+ * kernel allows it: they would still count on the host's files.
+ * credentials(7), setresuid(2). */
+static void become_root(const struct config *cfg)
+{
+	if (setgroups_allowed()) {
+		show_step("setgroups: none");
+		if (setgroups(0, NULL) < 0)
+			child_die(cfg, "setgroups");
+	}
+	show_step("setresgid 0 0 0; setresuid 0 0 0");
+	if (setresgid(0, 0, 0) < 0)
+		child_die(cfg, "setresgid 0");
+	if (setresuid(0, 0, 0) < 0)
+		child_die(cfg, "setresuid 0");
+}
+/* #endregion become_root */
+#endif /* STAGE >= 5 */
+
 /* ------------------------------------------------------------------ */
 /* The child's sequence                                               */
 /* ------------------------------------------------------------------ */
@@ -758,7 +921,11 @@ static int child_main(void *arg)
 {
 	const struct config *cfg = arg;
 
+	close(cfg->parents_end);      /* so EOF means the parent is gone */
 	wait_for_go(cfg->channel);
+#if STAGE >= 5
+	become_root(cfg);             /* the maps are written by now */
+#endif
 #if STAGE >= 2
 	set_hostname(cfg);
 #endif
@@ -799,6 +966,11 @@ static pid_t spawn_child(struct config *cfg, char *stack)
 #if STAGE >= 1
 	flags |= CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC |
 		 CLONE_NEWNET | CLONE_NEWCGROUP;
+#endif
+#if STAGE >= 5
+	flags |= CLONE_NEWUSER;       /* first: it owns all the others */
+#endif
+#if STAGE >= 1
 	show_unshare(flags, cfg);
 #endif
 	show_step("clone a child for %s", cfg->argv[0]);
@@ -821,10 +993,14 @@ static int run_container(struct config *cfg)
 	if (stack == NULL)
 		die("malloc the child's stack");
 	make_channel(channel);
+	cfg->parents_end = channel[0];
 	cfg->channel = channel[1];
 	forward_signals();
 	child_pid = spawn_child(cfg, stack);
 	close(channel[1]);            /* or EOF would never come */
+#if STAGE >= 5
+	write_id_maps(cfg, child_pid);
+#endif
 	send_go(channel[0]);
 	setup_failed = wait_for_exec(channel[0]);
 	close(channel[0]);
@@ -860,6 +1036,10 @@ static int probe_unshare(int flag)
 
 	if (pid < 0)
 		return errno;
+#if STAGE >= 5
+	if (geteuid() != 0)
+		flag |= CLONE_NEWUSER; /* rootless: it lets the others be */
+#endif
 	if (pid == 0)
 		_exit(unshare(flag) == 0 ? 0 : errno);
 	if (waitpid(pid, &status, 0) < 0)
@@ -919,6 +1099,61 @@ static int root_is_mount_point(void)
 }
 #endif /* STAGE >= 4 */
 
+#if STAGE >= 5
+/* Read the number in the file PATH; -1 when there is none. */
+static long read_number(const char *path)
+{
+	long value = -1;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%ld", &value) != 1)
+		value = -1;
+	fclose(f);
+	return value;
+}
+
+/* Try to make a user namespace as an unprivileged user (nobody, when
+ * we are root): returns 0 or the errno. */
+static int probe_user_namespace(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return errno;
+	if (pid == 0) {
+		if (geteuid() == 0 && (setgroups(0, NULL) < 0 ||
+				       setresgid(65534, 65534, 65534) < 0 ||
+				       setresuid(65534, 65534, 65534) < 0))
+			_exit(errno);
+		_exit(unshare(CLONE_NEWUSER) == 0 ? 0 : errno);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
+}
+
+/* Which knob forbids unprivileged user namespaces, and how to turn
+ * it: the sysctls of mainline, Debian's older kernels and Ubuntu's
+ * AppArmor. */
+static const char *user_namespace_blocker(void)
+{
+	if (read_number("/proc/sys/user/max_user_namespaces") == 0)
+		return "user.max_user_namespaces is 0: "
+		       "sysctl -w user.max_user_namespaces=10000";
+	if (read_number("/proc/sys/kernel/unprivileged_userns_clone") == 0)
+		return "kernel.unprivileged_userns_clone is 0: "
+		       "sysctl -w kernel.unprivileged_userns_clone=1";
+	if (read_number("/proc/sys/kernel/"
+			"apparmor_restrict_unprivileged_userns") == 1)
+		return "AppArmor restricts them: sysctl -w "
+		       "kernel.apparmor_restrict_unprivileged_userns=0";
+	return "a security module or a seccomp filter forbids them";
+}
+#endif /* STAGE >= 5 */
+
 /* `container check`: one line per stage; exit 0 when all pass. */
 static int check_machine(void)
 {
@@ -944,6 +1179,11 @@ static int check_machine(void)
 		     "/ is a mount point (pivot_root needs one)",
 		     "run from the real root, not from inside a chroot");
 #endif
+#if STAGE >= 5
+	ok &= report(5, "user namespace", probe_user_namespace(),
+		     "unprivileged users may make user namespaces "
+		     "(rootless)", user_namespace_blocker());
+#endif
 	return ok ? 0 : 1;
 }
 
@@ -966,6 +1206,14 @@ static const char usage_text[] =
 #if STAGE >= 4
 	"  -v, --volume HOST:CONTAINER[:ro]\n"
 	"                         bind-mount a host path into it\n"
+#endif
+#if STAGE >= 5
+	"      --uidmap CONTAINER:HOST:COUNT\n"
+	"                         map uids (repeatable; default: 0-65535\n"
+	"                         onto root's /etc/subuid range or 100000,\n"
+	"                         or 0 onto your own uid when not root)\n"
+	"      --gidmap CONTAINER:HOST:COUNT\n"
+	"                         map gids (default: as --uidmap)\n"
 #endif
 	"      --verbose          print each step as a shell command\n"
 	"\n"
@@ -1027,6 +1275,145 @@ static void parse_volume(struct config *cfg, char *spec)
 }
 #endif /* STAGE >= 4 */
 
+#if STAGE >= 5
+/* Read a decimal id at *p, at most 2^32 - 1, and step past it. */
+static bool read_id(const char **p, unsigned long long *id)
+{
+	char *end;
+
+	if (**p < '0' || **p > '9')
+		return false;
+	errno = 0;
+	*id = strtoull(*p, &end, 10);
+	*p = end;
+	return errno == 0 && *id <= UINT32_MAX;
+}
+
+/* Parse one --uidmap or --gidmap CONTAINER:HOST:COUNT into MAP. The
+ * kernel takes ids below 2^32 - 1 and at most 340 lines. */
+static void parse_id_range(struct id_map *map, const char *option,
+			   const char *spec)
+{
+	unsigned long long inside, outside, count;
+	const char *p = spec;
+
+	errno = 0;
+	if (!read_id(&p, &inside) || *p++ != ':' ||
+	    !read_id(&p, &outside) || *p++ != ':' ||
+	    !read_id(&p, &count) || *p != '\0')
+		die("%s '%s': expected CONTAINER:HOST:COUNT", option, spec);
+	if (count == 0 || inside + count > UINT32_MAX ||
+	    outside + count > UINT32_MAX)
+		die("%s '%s': COUNT must be 1 or more, ids below %u", option,
+		    spec, UINT32_MAX);
+	if (map->count == MAX_ID_MAP_LINES)
+		die("%s: at most %d lines", option, MAX_ID_MAP_LINES);
+	map->lines[map->count++] = (struct id_range){ inside, outside,
+						      count };
+}
+
+/* How long MAP is as the text written to uid_map. */
+static size_t map_text_length(const struct id_map *map)
+{
+	size_t length = 0;
+
+	for (int i = 0; i < map->count; i++)
+		length += snprintf(NULL, 0, "%u %u %u\n", map->lines[i].inside,
+				   map->lines[i].outside, map->lines[i].count);
+	return length;
+}
+
+/* Does a line of MAP give an id to 0 inside, the container's root? */
+static bool maps_root(const struct id_map *map)
+{
+	for (int i = 0; i < map->count; i++)
+		if (map->lines[i].inside == 0)
+			return true;
+	return false;
+}
+
+/* Do ranges [a, a + n) and [b, b + m) share an id? */
+static bool ranges_overlap(unsigned int a, unsigned int n,
+			   unsigned int b, unsigned int m)
+{
+	return (unsigned long long)a < (unsigned long long)b + m &&
+	       (unsigned long long)b < (unsigned long long)a + n;
+}
+
+/* Refuse what the kernel would refuse, with a clearer word: two lines
+ * sharing an id inside or outside, a map of a page or more; for anyone
+ * but root, any map but the caller's own id, alone. And a map with no
+ * root inside, which the child could not become. */
+static void check_id_map(const struct id_map *map, const char *option,
+			 unsigned int own_id)
+{
+	const struct id_range *l = map->lines;
+
+	errno = 0;
+	for (int i = 0; i < map->count; i++)
+		for (int j = i + 1; j < map->count; j++)
+			if (ranges_overlap(l[i].inside, l[i].count,
+					   l[j].inside, l[j].count) ||
+			    ranges_overlap(l[i].outside, l[i].count,
+					   l[j].outside, l[j].count))
+				die("%s: lines %d and %d overlap", option,
+				    i + 1, j + 1);
+	if (!maps_root(map))
+		die("%s: no line maps 0: root inside needs 0:HOST:COUNT",
+		    option);
+	if (map_text_length(map) >= MAP_TEXT_MAX_BYTES)
+		die("%s: the map is longer than the %d bytes the kernel "
+		    "takes", option, MAP_TEXT_MAX_BYTES - 1);
+	if (geteuid() != 0 && (map->count != 1 || l[0].outside != own_id ||
+			       l[0].count != 1))
+		die("%s: without root you may map only your own id: "
+		    "0:%u:1", option, own_id);
+}
+
+/* The default map: for root, ids 0..65535 onto the first range that
+ * FILE (/etc/subuid or /etc/subgid) gives root, or onto 100000 on;
+ * for anyone else, 0 onto their own id alone. subuid(5). */
+static void default_id_map(struct id_map *map, const char *file,
+			   unsigned int own_id)
+{
+	unsigned int start = DEFAULT_ID_BASE, count = DEFAULT_ID_COUNT;
+	char line[256], name[64];
+	unsigned int first, n;
+	FILE *f;
+
+	map->count = 1;
+	if (geteuid() != 0) {
+		map->lines[0] = (struct id_range){ 0, own_id, 1 };
+		return;
+	}
+	f = fopen(file, "r");
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%63[^:]:%u:%u", name, &first, &n) == 3 &&
+		    (strcmp(name, "root") == 0 || strcmp(name, "0") == 0)) {
+			start = first;
+			count = n < count ? n : count;
+			break;
+		}
+	if (f != NULL)
+		fclose(f);
+	map->lines[0] = (struct id_range){ 0, start, count };
+}
+
+/* Settle both maps once the options are read. */
+static void resolve_id_maps(struct config *cfg)
+{
+	if (cfg->gids.count == 0 && cfg->uids.count > 0 &&
+	    geteuid() == 0)
+		cfg->gids = cfg->uids;    /* podman's rule: as the uids */
+	if (cfg->uids.count == 0)
+		default_id_map(&cfg->uids, "/etc/subuid", geteuid());
+	if (cfg->gids.count == 0)
+		default_id_map(&cfg->gids, "/etc/subgid", getegid());
+	check_id_map(&cfg->uids, "--uidmap", geteuid());
+	check_id_map(&cfg->gids, "--gidmap", getegid());
+}
+#endif /* STAGE >= 5 */
+
 /* Check ROOTFS and store its absolute path: every later step, and
  * pivot_root above all, wants one. */
 static void resolve_rootfs(struct config *cfg, const char *rootfs)
@@ -1056,6 +1443,9 @@ static void bad_usage(const char *what, const char *arg)
 static void parse_run(int argc, char **argv, struct config *cfg)
 {
 	enum { OPT_NAME = 256, OPT_VERBOSE };
+#if STAGE >= 5
+	enum { OPT_UIDMAP = 300, OPT_GIDMAP };
+#endif
 	static const struct option options[] = {
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "verbose", no_argument, NULL, OPT_VERBOSE },
@@ -1064,6 +1454,10 @@ static void parse_run(int argc, char **argv, struct config *cfg)
 #endif
 #if STAGE >= 4
 		{ "volume", required_argument, NULL, 'v' },
+#endif
+#if STAGE >= 5
+		{ "uidmap", required_argument, NULL, OPT_UIDMAP },
+		{ "gidmap", required_argument, NULL, OPT_GIDMAP },
 #endif
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1095,6 +1489,14 @@ static void parse_run(int argc, char **argv, struct config *cfg)
 			parse_volume(cfg, optarg);
 			break;
 #endif
+#if STAGE >= 5
+		case OPT_UIDMAP:
+			parse_id_range(&cfg->uids, "--uidmap", optarg);
+			break;
+		case OPT_GIDMAP:
+			parse_id_range(&cfg->gids, "--gidmap", optarg);
+			break;
+#endif
 		case ':':
 			bad_usage("missing value for", argv[optind - 1]);
 		default:
@@ -1111,6 +1513,9 @@ static void parse_run(int argc, char **argv, struct config *cfg)
 #if STAGE >= 2
 	if (cfg->hostname == NULL)
 		cfg->hostname = cfg->name;
+#endif
+#if STAGE >= 5
+	resolve_id_maps(cfg);
 #endif
 }
 

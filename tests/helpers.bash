@@ -9,9 +9,9 @@ bats_load_library bats-assert
 PROJECT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 BUILD=$PROJECT/build
 ROOTFS=${ROOTFS:-$PROJECT/rootfs}
-ALL_STAGES=(0 1 2 3 4)
+ALL_STAGES=(0 1 2 3 4 5)
 # shellcheck disable=SC2034 # used by the test files
-TOP_STAGE=4
+TOP_STAGE=5
 # Seconds any one container may run before the test gives up on it.
 RUN_TIMEOUT=${RUN_TIMEOUT:-30}
 
@@ -43,13 +43,16 @@ pid_of() {
 	pgrep -x -f "$*"
 }
 
-# A property checked against every stage's binary: it must hold from
-# stage FROM on and must NOT hold before. CHECK is a function called
-# with the stage number; its status says whether the property holds.
-# Fails with the list of stages that disagree.
+# A property checked against every stage's binary (or the STAGEs
+# given): it must hold from stage FROM on and must NOT hold before.
+# CHECK is a function called with the stage number; its status says
+# whether the property holds. Fails with the stages that disagree.
 ladder() {
 	local from=$1 check=$2 stage wrong=()
-	for stage in "${ALL_STAGES[@]}"; do
+	shift 2
+	local stages=("$@")
+	[ "${#stages[@]}" -gt 0 ] || stages=("${ALL_STAGES[@]}")
+	for stage in "${stages[@]}"; do
 		if "$check" "$stage"; then
 			[ "$stage" -ge "$from" ] || wrong+=("$stage:holds")
 		else
@@ -77,7 +80,18 @@ check_host_unchanged() {
 	fi
 }
 
+# From stage 5 on, root inside is uid 100000 outside: it must be able
+# to pass through the directories above a test's files, as any user.
+open_test_dirs() {
+	local dir=$BATS_TEST_TMPDIR
+	while [ "$dir" != / ] && [ "$dir" != /tmp ]; do
+		chmod a+x "$dir"
+		dir=$(dirname "$dir")
+	done
+}
+
 setup() {
+	open_test_dirs
 	snapshot_host
 }
 

@@ -264,7 +264,7 @@ environment_clean() {
 
 @test "stage 4: --volume binds a host directory in, and :ro makes it read-only" {
 	local dir="$BATS_TEST_TMPDIR/vol"
-	mkdir "$dir"
+	mkdir -m 1777 "$dir"    # writable by the mapped root of stage 5
 	echo from-host >"$dir/file"
 	run container run -v "$dir:/data" "$ROOTFS" sh -c \
 		'cat /data/file && echo from-container >/data/new'
