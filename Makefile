@@ -15,11 +15,13 @@ HELPERS  := $(patsubst helpers/%.c,$(BUILD)/helpers/%,$(wildcard helpers/*.c))
 # Debian packages each goal needs (tools/install-deps.sh installs the
 # missing ones with apt-get, and says which).
 RUN_PACKAGES  := gcc libc6-dev make busybox-static
+VM_PACKAGES   := qemu-system-x86 kmod cpio
 TEST_PACKAGES := $(RUN_PACKAGES) unifdef bats bats-support bats-assert \
-                 shellcheck iproute2 procps util-linux debootstrap
+                 shellcheck iproute2 procps util-linux debootstrap \
+                 $(VM_PACKAGES)
 
 .PHONY: all help stages helpers run test deps-run deps-test clean shellcheck \
-        quotes check-quotes
+        quotes check-quotes vm test-vm deps-vm
 
 all: $(BINARIES) $(HELPERS) stages check-quotes
 
@@ -27,6 +29,8 @@ help:
 	@echo "make            build every stage, helpers and per-stage views"
 	@echo "make run        (as root) a shell in a stage-$(TOP) container"
 	@echo "make test       (as root) the whole test suite"
+	@echo "make vm         (as root) a shell in the lab VM (pure cgroup v2)"
+	@echo "make test-vm    (as root) the whole test suite in the lab VM"
 	@echo "make stages     per-stage views and diffs in $(BUILD)/stages"
 	@echo "make quotes     refresh the code quoted in the Markdown files"
 	@echo "make clean      remove $(BUILD)/ and $(ROOTFS)/"
@@ -85,6 +89,19 @@ quotes:
 
 check-quotes:
 	tools/quote.sh --check container.c $(QUOTING)
+
+deps-vm:
+	@tools/install-deps.sh $(TEST_PACKAGES)
+
+# The lab VM: Debian's kernel under qemu, with pure cgroup v2.
+vm: deps-vm
+	$(MAKE) all
+	tools/vm.sh shell
+
+# The suite inside the lab VM; FILES=tests/x.bats for a part of it.
+test-vm: deps-vm
+	$(MAKE) all
+	tools/vm.sh test $(FILES)
 
 shellcheck:
 	shellcheck rootfs-builder.sh tools/*.sh tests/*.sh .ci/run

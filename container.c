@@ -123,6 +123,8 @@ struct volume {
 	char host[PATH_MAX];      /* resolved, absolute host path */
 	const char *target;       /* absolute path inside the rootfs */
 	bool read_only;           /* ":ro" was given */
+	bool is_file;             /* HOST is a file, not a directory */
+	char mount_point[PATH_MAX]; /* target in the rootfs, resolved */
 };
 #endif /* STAGE >= 4 */
 
@@ -212,8 +214,8 @@ static const struct hint hints[] = {
 	  "/proc/sys/user/max_user_namespaces" },
 	{ "clone", EPERM, "this machine forbids user namespaces to "
 	  "you: `container check` says why" },
-	{ "mkdir", EACCES, "root inside is a plain uid outside, and may "
-	  "not write in ROOTFS: make the directory there beforehand" },
+	{ "mkdir", EACCES, "you may not write in ROOTFS: make the "
+	  "directory there beforehand, or use a rootfs of your own" },
 	{ "stat", EACCES, "root inside is a plain uid outside: each "
 	  "directory above a volume must let it pass (chmod o+x)" },
 #endif
@@ -498,13 +500,6 @@ static void path_in(const struct config *cfg, char out[PATH_MAX],
 	}
 }
 
-/* Child: make a directory to mount on, unless it is there. */
-static void make_mount_point(const struct config *cfg, const char *path)
-{
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		child_die(cfg, "mkdir %s", path);
-}
-
 /* #region private_mounts */
 /* Child: stop mount events from crossing to the host. The new mount
  * namespace starts as a copy of the host's, and on most hosts (systemd
@@ -545,7 +540,6 @@ static void mount_proc(const struct config *cfg)
 	unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
 	path_in(cfg, target, setup_root(cfg), "/proc");
-	make_mount_point(cfg, target);
 	show_step("mount -t proc -o nosuid,nodev,noexec proc %s", target);
 	if (mount("proc", target, "proc", flags, NULL) < 0)
 		child_die(cfg, "mount proc on %s", target);
@@ -602,6 +596,13 @@ static void link_device(const struct config *cfg, const char *name,
 	show_step("ln -s %s %s", target, path);
 	if (symlink(target, path) < 0)
 		child_die(cfg, "symlink %s", path);
+}
+
+/* Child: make a directory to mount on, unless it is there. */
+static void make_mount_point(const struct config *cfg, const char *path)
+{
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		child_die(cfg, "mkdir %s", path);
 }
 
 /* Child: mount a filesystem of TYPE at ROOTFS/PATH, making the mount
@@ -661,7 +662,7 @@ static void mount_sys(const struct config *cfg)
 }
 /* #endregion sys */
 
-/* Child: fail unless PATH, with every symlink followed, is inside
+/* Parent: fail unless PATH, with every symlink followed, is inside
  * the rootfs; leave the resolved path in real. */
 static void check_inside_rootfs(const struct config *cfg, const char *path,
 				char real[PATH_MAX])
@@ -669,53 +670,91 @@ static void check_inside_rootfs(const struct config *cfg, const char *path,
 	size_t n = strlen(cfg->rootfs);
 
 	if (realpath(path, real) == NULL)
-		child_die(cfg, "realpath %s", path);
+		die("realpath %s", path);
 	if (strncmp(real, cfg->rootfs, n) != 0 ||
 	    (real[n] != '/' && real[n] != '\0')) {
 		errno = 0;
-		child_die(cfg, "volume %s: leads outside the rootfs (to %s)",
-			  path, real);
+		die("%s leads outside the rootfs (to %s)", path, real);
 	}
 }
 
-/* Child: make the volume's mount point in the rootfs, one component
- * at a time, checking each before going below it. The rootfs is not
- * our root yet, so a link in the image such as /data -> /etc would
- * otherwise put the volume, or a new directory, in the host's /etc.
- * The last component is a directory or an empty file, like HOST.
- * Leaves the resolved path in target. */
-static void make_volume_target(const struct config *cfg,
-			       const struct volume *v, char target[PATH_MAX])
+/* Parent: make PATH, a directory or (FILE) an empty file, unless
+ * something is there already. */
+static void make_if_missing(const char *path, bool file)
 {
-	char path[PATH_MAX];
-	const char *start = v->target;
-	struct stat host;
 	int fd;
 
-	if (stat(v->host, &host) < 0)
-		child_die(cfg, "stat %s", v->host);
-	strcpy(target, cfg->rootfs);
+	if (!file) {
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			die("mkdir %s", path);
+		return;
+	}
+	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		die("create %s", path);
+	close(fd);
+}
+
+/* Parent: make INSIDE (a path as the container will see it) in the
+ * rootfs, one component at a time, checking each before going below
+ * it. The rootfs is not a root yet, so a link in the image such as
+ * /data -> /etc would otherwise put a directory, or later a volume,
+ * in the host's own /etc. The last component is an empty file when
+ * FILE. Leaves the resolved path in real. */
+static void make_in_rootfs(const struct config *cfg, const char *inside,
+			   bool file, char real[PATH_MAX])
+{
+	char path[PATH_MAX];
+	const char *start = inside;
+
+	strcpy(real, cfg->rootfs);
 	while (*start != '\0') {
 		const char *end = strchrnul(start + 1, '/');
+		int len = (int)(end - start);
 
-		if (end - start > 1) {    /* skip "//" and a final "/" */
-			int len = (int)(end - start);
-
-			if (snprintf(path, sizeof(path), "%s%.*s", target, len,
+		if (len > 1) {            /* skip "//" and a final "/" */
+			if (snprintf(path, sizeof(path), "%s%.*s", real, len,
 				     start) >= (int)sizeof(path)) {
 				errno = ENAMETOOLONG;
-				child_die(cfg, "volume %s", v->target);
+				die("rootfs path %s", inside);
 			}
-			if (*end != '\0' || S_ISDIR(host.st_mode))
-				make_mount_point(cfg, path);
-			else if ((fd = open(path, O_WRONLY | O_CREAT |
-					    O_CLOEXEC, 0644)) >= 0)
-				close(fd);
-			check_inside_rootfs(cfg, path, target);
+			make_if_missing(path, file && *end == '\0');
+			check_inside_rootfs(cfg, path, real);
 		}
 		start = end;
 	}
 }
+
+/* #region mount_points */
+/* Parent: make the mount points in the rootfs before the child
+ * starts: /proc, /dev, /sys and one per volume, each a directory or
+ * an empty file like the host path bound onto it. The parent does it
+ * because it may write in ROOTFS, and from stage 5 on root in the
+ * container, a plain uid on the host, may not. A volume under /dev is
+ * left to the child, which mounts a tmpfs there first. */
+static void make_mount_points(struct config *cfg)
+{
+	static const char *const dirs[] = { "/proc", "/dev", "/sys" };
+	char real[PATH_MAX];
+	struct stat host;
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		make_in_rootfs(cfg, dirs[i], false, real);
+	for (int i = 0; i < cfg->volume_count; i++) {
+		struct volume *v = &cfg->volumes[i];
+
+		if (stat(v->host, &host) < 0)
+			die("stat %s", v->host);
+		v->is_file = !S_ISDIR(host.st_mode);
+		if (strncmp(v->target, "/dev/", 5) != 0)
+			make_in_rootfs(cfg, v->target, v->is_file,
+				       v->mount_point);
+		else if (snprintf(v->mount_point, PATH_MAX, "%s%s",
+				  cfg->rootfs, v->target) >= PATH_MAX)
+			die("rootfs path %s: too long", v->target);
+	}
+}
+/* #endregion mount_points */
 
 /* Child: make the bind mount at TARGET read-only. A remount sets
  * every flag anew, so the ones the mount already has (nosuid, nodev,
@@ -736,6 +775,24 @@ static void remount_read_only(const struct config *cfg, const char *target)
 		child_die(cfg, "mount -o remount,ro %s", target);
 }
 
+/* Child: make the mount point of a volume under /dev, in the tmpfs
+ * the child mounted there; the parent made all the others, so for
+ * them this finds the directory or file already there. */
+static void make_volume_mount_point(const struct config *cfg,
+				    const struct volume *v)
+{
+	int fd;
+
+	if (!v->is_file) {
+		make_mount_point(cfg, v->mount_point);
+		return;
+	}
+	fd = open(v->mount_point, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		child_die(cfg, "create %s", v->mount_point);
+	close(fd);
+}
+
 /* #region volumes */
 /* Child: bind each --volume HOST:CONTAINER into the rootfs. ":ro"
  * needs a second call: the kernel ignores MS_RDONLY on the first bind
@@ -745,14 +802,14 @@ static void mount_volumes(const struct config *cfg)
 {
 	for (int i = 0; i < cfg->volume_count; i++) {
 		const struct volume *v = &cfg->volumes[i];
-		char target[PATH_MAX];
 
-		make_volume_target(cfg, v, target);
-		show_step("mount --rbind %s %s", v->host, target);
-		if (mount(v->host, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+		make_volume_mount_point(cfg, v);
+		show_step("mount --rbind %s %s", v->host, v->mount_point);
+		if (mount(v->host, v->mount_point, NULL, MS_BIND | MS_REC,
+			  NULL) < 0)
 			child_die(cfg, "mount --rbind %s", v->host);
 		if (v->read_only)
-			remount_read_only(cfg, target);
+			remount_read_only(cfg, v->mount_point);
 	}
 }
 /* #endregion volumes */
@@ -992,6 +1049,9 @@ static int run_container(struct config *cfg)
 
 	if (stack == NULL)
 		die("malloc the child's stack");
+#if STAGE >= 4
+	make_mount_points(cfg);
+#endif
 	make_channel(channel);
 	cfg->parents_end = channel[0];
 	cfg->channel = channel[1];

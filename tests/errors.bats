@@ -43,15 +43,12 @@ one_line() {
 }
 
 @test "errors: an empty ROOTFS gives 127 for its missing shell" {
-	mkdir "$BATS_TEST_TMPDIR/empty"
-	run -127 ctr 4 run "$BATS_TEST_TMPDIR/empty" sh
-	assert_equal "$status" 127
-	one_line '^container: exec sh: ENOENT: '
-	# From stage 5, root inside may not even make /proc in it.
-	mkdir "$BATS_TEST_TMPDIR/empty2"
-	run ctr 5 run "$BATS_TEST_TMPDIR/empty2" sh
-	assert_equal "$status" 125
-	one_line '^container: mkdir .*/empty2/proc: EACCES: .*hint: root inside is a plain uid outside'
+	for stage in 4 5; do
+		mkdir "$BATS_TEST_TMPDIR/empty$stage"
+		run -127 ctr "$stage" run "$BATS_TEST_TMPDIR/empty$stage" sh
+		assert_equal "$status" 127
+		one_line '^container: exec sh: ENOENT: '
+	done
 }
 
 @test "errors: a command's own 125, 126 and 127 pass through unchanged" {

@@ -27,6 +27,13 @@ container() {
 	timeout -k 5 "$RUN_TIMEOUT" "$BUILD/container" "$@"
 }
 
+# A private copy of the rootfs in the test's directory, for tests that
+# change it: prints its path.
+fresh_rootfs() {
+	cp -a "$ROOTFS" "$BATS_TEST_TMPDIR/rootfs"
+	echo "$BATS_TEST_TMPDIR/rootfs"
+}
+
 # Poll until COMMAND succeeds, for at most 5 seconds; its status.
 wait_until() {
 	local _

@@ -3,8 +3,10 @@
 # one sorted line per thing: mounts, network links and namespaces,
 # cgroups, processes in other pid namespaces or named container*, and
 # the hostname. The suite prints this before and after and compares.
+# It runs twice per test, so it forks little (the lab VM is slow).
 set -euo pipefail
 
+self=$(readlink /proc/self/ns/pid)
 {
 	# Mount points of the mount namespace we are in.
 	awk '{ print "mount " $5 }' /proc/self/mountinfo
@@ -13,15 +15,20 @@ set -euo pipefail
 	ip netns list 2>/dev/null | awk '{ print "netns " $1 }'
 	# (process_api: this workplace's own per-command cgroups.)
 	find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -type d 2>/dev/null |
-		grep -v '/process_api' | sed 's/^/cgroup /'
+		awk '!/\/process_api/ { print "cgroup " $0 }'
 	echo "hostname $(hostname)"
-	# Processes: a container's live in another pid namespace.
-	self=$(readlink /proc/self/ns/pid)
-	for dir in /proc/[0-9]*; do
-		ns=$(readlink "$dir/ns/pid" 2>/dev/null) || continue
-		comm=$(cat "$dir/comm" 2>/dev/null) || continue
-		if [ "$ns" != "$self" ] || [[ $comm == container* ]]; then
-			echo "process ${dir#/proc/} $comm $ns"
-		fi
-	done
+	# Processes: a container's live in another pid namespace. One find
+	# for every pid's namespace, one awk for every name.
+	find /proc -mindepth 3 -maxdepth 3 -path '/proc/[0-9]*/ns/pid' \
+		-printf '%h %l\n' 2>/dev/null |
+		awk -v self="$self" '
+			FNR == NR { sub(/\/ns$/, "", $1); ns[$1] = $2; next }
+			{
+				dir = FILENAME; sub(/\/comm$/, "", dir)
+				if (!(dir in ns) || ns[dir] == "") next
+				if (ns[dir] != self || $0 ~ /^container/) {
+					pid = dir; sub(/^\/proc\//, "", pid)
+					print "process " pid " " $0 " " ns[dir]
+				}
+			}' - /proc/[0-9]*/comm 2>/dev/null || true
 } | LC_ALL=C sort

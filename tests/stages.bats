@@ -5,6 +5,11 @@
 
 load helpers
 
+teardown() {
+	ip link del ctrtest0 2>/dev/null || true   # made by one test
+	check_host_unchanged
+}
+
 # ---- stage 0: a process -------------------------------------------
 
 @test "stage 0: the command runs and its exit status comes through" {
@@ -95,14 +100,18 @@ only_loopback() {
 }
 
 @test "stage 1: the container has no network device but its own lo" {
-	# /sys shows the devices of the net ns that mounted it: from stage 4
-	# on, ours. Before, the host's /sys lists the host's devices even
-	# inside a new net ns; ip link would show them isolated from stage 1.
+	# A device of the host's own for the while, so that the host surely
+	# has one besides lo (the lab VM has none).
+	ip link add ctrtest0 type veth peer name ctrtest1
 	run ctr 1 run "$ROOTFS" ip -o link show
 	assert_success
 	assert_output --regexp '^1: lo:'
 	assert_equal "${#lines[@]}" 1
+	# /sys shows the devices of the net ns that mounted it: from stage 4
+	# on, ours. Before, the host's /sys lists the host's devices even
+	# inside a new net ns, though ip link shows them gone from stage 1.
 	ladder 4 only_loopback
+	ip link del ctrtest0
 }
 
 # ---- stage 2: hostname ----------------------------------------------
@@ -263,16 +272,17 @@ environment_clean() {
 }
 
 @test "stage 4: --volume binds a host directory in, and :ro makes it read-only" {
-	local dir="$BATS_TEST_TMPDIR/vol"
+	local dir="$BATS_TEST_TMPDIR/vol" rootfs
 	mkdir -m 1777 "$dir"    # writable by the mapped root of stage 5
 	echo from-host >"$dir/file"
-	run container run -v "$dir:/data" "$ROOTFS" sh -c \
+	rootfs=$(fresh_rootfs)  # no /data in it yet: it must be made
+	run container run -v "$dir:/data" "$rootfs" sh -c \
 		'cat /data/file && echo from-container >/data/new'
 	assert_success
 	assert_output from-host
 	assert_equal "$(cat "$dir/new")" from-container
 
-	run container run --volume "$dir:/data:ro" "$ROOTFS" sh -c \
+	run container run --volume "$dir:/data:ro" "$rootfs" sh -c \
 		'cat /data/file; echo x >/data/other'
 	assert_failure
 	assert_output --partial "Read-only file system"
@@ -282,14 +292,14 @@ environment_clean() {
 @test "stage 4: a volume can bind a single file" {
 	echo one-file >"$BATS_TEST_TMPDIR/f"
 	run container run -v "$BATS_TEST_TMPDIR/f:/etc/motd-test:ro" \
-		"$ROOTFS" cat /etc/motd-test
+		"$(fresh_rootfs)" cat /etc/motd-test
 	assert_success
 	assert_output one-file
 }
 
 @test "stage 4: a volume whose target leads out of the rootfs by a symlink is refused" {
-	local copy="$BATS_TEST_TMPDIR/rootfs"
-	cp -a "$ROOTFS" "$copy"
+	local copy
+	copy=$(fresh_rootfs)
 	ln -s /etc "$copy/escape"
 	mkdir "$BATS_TEST_TMPDIR/vol"
 	run container run -v "$BATS_TEST_TMPDIR/vol:/escape/sub" "$copy" true

@@ -28,11 +28,15 @@ files=("$@")
 out=${RESULTS_DIR:-build}     # where the results and snapshots go
 mkdir -p "$out"
 tap=$out/test-results.tap
-tests/host-state.sh >"$out/host-before"
+state() {
+	tests/host-state.sh >"$1" ||
+		{ echo "run-tests: tests/host-state.sh failed" >&2; exit 1; }
+}
+state "$out/host-before"
 echo "run-tests: bats ${files[*]}"
 status=0
 bats --tap "${files[@]}" | tee "$tap" || status=$?
-tests/host-state.sh >"$out/host-after"
+state "$out/host-after"
 
 passed=$(grep -cE '^ok [0-9]+ ' "$tap" | tr -d '\n' || true)
 failed=$(grep -cE '^not ok [0-9]+ ' "$tap" | tr -d '\n' || true)

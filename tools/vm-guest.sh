@@ -1,0 +1,51 @@
+#!/bin/bash
+# pid 1 of the lab VM, on the host's files (read-only) after the
+# initramfs: finish the mounts, copy the project to a writable place,
+# then give a shell or run the suite, and power off.
+set -uo pipefail
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=${TERM:-linux}
+
+arg() { sed -n "s/.*vm\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+mode=$(arg mode)
+project=$(arg project)
+files=$(arg files | tr ',' ' ')
+
+off() {
+	sync
+	echo o >/proc/sysrq-trigger 2>/dev/null
+	busybox poweroff -f
+}
+
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mkdir -p /dev/pts /dev/shm
+mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+ln -sf /proc/self/fd /dev/fd
+hostname container-lab
+ip link set lo up
+
+if [ "$mode" = probe ]; then
+	echo "vm-guest: probe ok"
+	off
+fi
+
+echo "vm-guest: cgroup2 controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
+echo "vm-guest: copying $project to /tmp/project"
+mkdir -p /tmp/project
+(cd "$project" && tar --exclude=./rootfs --exclude=./build/vm -cf - .) |
+	(cd /tmp/project && tar -xf -)
+cd /tmp/project || off
+
+if [ "$mode" = shell ]; then
+	echo "vm-guest: the project is in /tmp/project; exit powers off"
+	setsid -c bash -l
+	off
+fi
+
+# The suite, as the host runs it (the rootfs is rebuilt in here).
+./rootfs-builder.sh --helpers build/helpers rootfs >/dev/null
+# shellcheck disable=SC2086 # the file list is split on purpose
+tools/run-tests.sh $files
+echo "vm-guest: suite status $?"
+off

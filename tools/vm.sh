@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# The lab VM: Debian's own kernel under qemu, with pure cgroup v2 (cpu,
+# memory, pids, io), a virtio disk for I/O limits, veth and bridge, and
+# the host's files shared read-only over 9p, the project copied in.
+#
+#   tools/vm.sh prepare        fetch and unpack the kernel, build the
+#                              initramfs and the disk (cached in build/vm)
+#   tools/vm.sh shell          boot to a root shell; `exit` powers off
+#   tools/vm.sh test [FILE...] boot, run the suite, pass its status back
+#
+# Everything comes from Debian packages: qemu-system-x86, and the kernel
+# package fetched with `apt-get download` and unpacked, never installed.
+# KVM is used where it boots; software emulation (TCG) where it does
+# not. A VM that hangs is stopped after VM_TIMEOUT seconds with its
+# console log kept; no qemu process outlives this script.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+vm=$top/build/vm
+kernel_dir=$vm/kernel
+VM_TIMEOUT=${VM_TIMEOUT:-1200}      # seconds for a whole test run
+VM_MEMORY=${VM_MEMORY:-4096}        # MiB
+VM_CPUS=${VM_CPUS:-2}
+KVM_PROBE_SECONDS=${KVM_PROBE_SECONDS:-30}
+
+say() { echo "vm: $*" >&2; }
+die() { echo "vm: $*" >&2; exit 1; }
+
+# Modules the guest needs, loaded by the initramfs in this order with
+# what each depends on first: virtio and 9p for the shared root, the
+# virtio disk for io.max, veth and bridge for the network stage,
+# overlay for the labs.
+MODULES=(virtio_pci 9pnet_virtio 9p virtio_blk veth bridge overlay)
+
+# The version of the kernel package linux-image-amd64 points at.
+kernel_package() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+}
+
+fetch_kernel() {
+	local package deb
+	[ -f "$kernel_dir/version" ] && return 0
+	package=$(kernel_package)
+	if [ -z "$package" ]; then
+		apt-get update -qq >/dev/null 2>&1 || true
+		package=$(kernel_package)
+	fi
+	[ -n "$package" ] ||
+		die "no kernel package: apt-cache knows no linux-image-amd64 (apt-get update?)"
+	say "fetching $package with apt-get download"
+	rm -rf "$kernel_dir" "$vm/download"
+	mkdir -p "$vm/download"
+	(cd "$vm/download" && apt-get download "$package" >/dev/null 2>&1) ||
+		die "apt-get download $package failed"
+	deb=$(ls "$vm/download"/*.deb)
+	say "unpacking $(basename "$deb") (not installing it)"
+	mkdir -p "$kernel_dir.tmp"
+	dpkg-deb -x "$deb" "$kernel_dir.tmp"
+	rm -rf "$vm/download"
+	ls "$kernel_dir.tmp/lib/modules" >"$kernel_dir.tmp/version"
+	depmod -b "$kernel_dir.tmp" "$(cat "$kernel_dir.tmp/version")"
+	mv "$kernel_dir.tmp" "$kernel_dir"
+}
+
+# The initramfs: static busybox, the modules, and vm/init.
+build_initramfs() {
+	local version root module
+	version=$(cat "$kernel_dir/version")
+	[ "$vm/initramfs.cpio.gz" -nt "$top/tools/vm-init.sh" ] &&
+		[ "$vm/initramfs.cpio.gz" -nt "$kernel_dir/version" ] && return 0
+	say "building the initramfs"
+	root=$(mktemp -d "$vm/initramfs.XXXXXX")
+	mkdir -p "$root/bin" "$root/modules" "$root/proc" "$root/sys" \
+		"$root/dev" "$root/newroot"
+	cp /bin/busybox "$root/bin/busybox"
+	cp "$top/tools/vm-init.sh" "$root/init"
+	chmod 755 "$root/init"
+	for module in "${MODULES[@]}"; do
+		modprobe -d "$kernel_dir" -S "$version" --show-depends "$module"
+	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' |
+		while read -r path; do
+			cp "$path" "$root/modules/"
+			basename "$path" >>"$root/modules/order"
+		done
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) \
+		>"$vm/initramfs.cpio.gz.tmp"
+	mv "$vm/initramfs.cpio.gz.tmp" "$vm/initramfs.cpio.gz"
+	rm -rf "$root"
+}
+
+# A sparse raw disk: /dev/vda in the guest, for io.max.
+make_disk() {
+	[ -f "$vm/disk.img" ] && return 0
+	say "making a 1 GiB sparse disk image"
+	truncate -s 1G "$vm/disk.img"
+}
+
+prepare() {
+	mkdir -p "$vm"
+	command -v qemu-system-x86_64 >/dev/null ||
+		die "qemu-system-x86_64 is missing: apt-get install qemu-system-x86"
+	fetch_kernel
+	build_initramfs
+	make_disk
+}
+
+# Does KVM work here? /dev/kvm may exist and still fail to boot a guest.
+kvm_usable() {
+	[ -w /dev/kvm ] || return 1
+	[ "${VM_ACCEL:-}" != tcg ] || return 1
+	[ "${VM_ACCEL:-}" = kvm ] && return 0
+	local log=$vm/kvm-probe.log
+	say "trying KVM (at most ${KVM_PROBE_SECONDS}s)"
+	run_qemu kvm probe "$KVM_PROBE_SECONDS" >"$log" 2>&1 || true
+	grep -q '^vm-guest: probe ok' "$log"
+}
+
+# Run qemu with ACCEL for MODE (shell, test or probe), at most SECONDS.
+# The console is this terminal (shell) or stdout.
+run_qemu() {
+	local accel=$1 mode=$2 seconds=$3
+	local version
+	version=$(cat "$kernel_dir/version")
+	local cmdline="console=ttyS0 panic=-1 cgroup_no_v1=all quiet"
+	cmdline+=" vm.mode=$mode vm.project=$top vm.files=${VM_FILES:-}"
+	# KVM runs the host's CPU; TCG emulates the most it can.
+	local cpu=max tb_size=",thread=multi,tb-size=512"
+	[ "$accel" = tcg ] || { cpu=host; tb_size=""; }
+	local args=(
+		-cpu "$cpu" -m "$VM_MEMORY"
+		-accel "$accel${tb_size}"
+		-smp "$VM_CPUS" -nographic -no-reboot
+		-kernel "$kernel_dir/boot/vmlinuz-$version"
+		-initrd "$vm/initramfs.cpio.gz"
+		-append "$cmdline"
+		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+		-drive "file=$vm/disk.img,if=virtio,format=raw,cache=none"
+		-nic none
+	)
+	if [ "$mode" = shell ]; then
+		timeout --foreground -k 10 "$seconds" \
+			qemu-system-x86_64 "${args[@]}"
+	else
+		timeout -k 10 "$seconds" qemu-system-x86_64 "${args[@]}" \
+			-serial stdio -monitor none -display none </dev/null |
+			tr -d '\r'
+	fi
+}
+
+accel() {
+	if kvm_usable; then
+		echo kvm
+	else
+		say "KVM is not usable here: software emulation (TCG)"
+		echo tcg
+	fi
+}
+
+shell() {
+	prepare
+	local start accel
+	accel=$(accel)
+	start=$(date +%s)
+	say "booting ($accel); the shell powers the VM off on exit"
+	VM_START=$start run_qemu "$accel" shell "$VM_TIMEOUT"
+}
+
+run_tests() {
+	prepare
+	local accel log status start
+	accel=$(accel)
+	log=$vm/console.log
+	start=$(date +%s)
+	say "booting ($accel) to run the suite; console log: $log"
+	# The kernel's command line is split at spaces: join with commas.
+	VM_FILES=$(IFS=,; echo "$*") run_qemu "$accel" test "$VM_TIMEOUT" |
+		tee "$log" ||
+		true
+	say "the VM ran for $(($(date +%s) - start))s"
+	status=$(sed -n 's/^vm-guest: suite status \([0-9]*\)$/\1/p' "$log" |
+		tail -n 1)
+	if [ -z "$status" ]; then
+		if grep -q 'Kernel panic' "$log"; then
+			say "the guest kernel panicked; see $log"
+		elif [ "$(($(date +%s) - start))" -ge "$VM_TIMEOUT" ]; then
+			say "the VM did not finish in ${VM_TIMEOUT}s; stopped; see $log"
+		else
+			say "the VM stopped without a result; see $log"
+		fi
+		return 1
+	fi
+	return "$status"
+}
+
+case "${1:-}" in
+prepare) prepare ;;
+shell) shell ;;
+test) shift; run_tests "$@" ;;
+*) echo "usage: tools/vm.sh prepare | shell | test [FILE...]" >&2; exit 2 ;;
+esac
