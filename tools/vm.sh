@@ -7,6 +7,12 @@
 #                              initramfs and the disk (cached in build/vm)
 #   tools/vm.sh shell          boot to a root shell; `exit` powers off
 #   tools/vm.sh test [FILE...] boot, run the suite, pass its status back
+#   tools/vm.sh probe          boot, show the cgroups, power off
+#
+# Settings: VM_DIR (build/vm), VM_TIMEOUT (seconds), VM_MEMORY (MiB),
+# VM_CPUS, VM_ACCEL (kvm or tcg: skip the probe), VM_APPEND (more for
+# the kernel's command line), VM_KERNEL_PACKAGE (default: the one
+# linux-image-amd64 depends on).
 #
 # Everything comes from Debian packages: qemu-system-x86, and the kernel
 # package fetched with `apt-get download` and unpacked, never installed.
@@ -16,7 +22,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-vm=$top/build/vm
+vm=${VM_DIR:-$top/build/vm}
 kernel_dir=$vm/kernel
 VM_TIMEOUT=${VM_TIMEOUT:-1200}      # seconds for a whole test run
 VM_MEMORY=${VM_MEMORY:-4096}        # MiB
@@ -25,6 +31,19 @@ KVM_PROBE_SECONDS=${KVM_PROBE_SECONDS:-30}
 
 say() { echo "vm: $*" >&2; }
 die() { echo "vm: $*" >&2; exit 1; }
+
+# Whatever way this script ends: no qemu left running, no half-made
+# file left in $vm.
+cleanup() {
+	if [ -s "$vm/qemu.pid" ]; then
+		kill -KILL "$(cat "$vm/qemu.pid")" 2>/dev/null || true
+	fi
+	rm -rf "$vm/qemu.pid" "$vm/download" "$kernel_dir.tmp" \
+		"$vm"/initramfs.[!c]* "$vm"/*.tmp
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # Modules the guest needs, loaded by the initramfs in this order with
 # what each depends on first: virtio and 9p for the shared root, the
@@ -41,7 +60,7 @@ kernel_package() {
 fetch_kernel() {
 	local package deb
 	[ -f "$kernel_dir/version" ] && return 0
-	package=$(kernel_package)
+	package=${VM_KERNEL_PACKAGE:-$(kernel_package)}
 	if [ -z "$package" ]; then
 		apt-get update -qq >/dev/null 2>&1 || true
 		package=$(kernel_package)
@@ -52,7 +71,7 @@ fetch_kernel() {
 	rm -rf "$kernel_dir" "$vm/download"
 	mkdir -p "$vm/download"
 	(cd "$vm/download" && apt-get download "$package" >/dev/null 2>&1) ||
-		die "apt-get download $package failed"
+		die "apt-get download $package failed: no such package in apt's lists?"
 	deb=$(ls "$vm/download"/*.deb)
 	say "unpacking $(basename "$deb") (not installing it)"
 	mkdir -p "$kernel_dir.tmp"
@@ -124,6 +143,7 @@ run_qemu() {
 	version=$(cat "$kernel_dir/version")
 	local cmdline="console=ttyS0 panic=-1 cgroup_no_v1=all quiet"
 	cmdline+=" vm.mode=$mode vm.project=$top vm.files=${VM_FILES:-}"
+	cmdline+=" vm.ci=${CI:-false} ${VM_APPEND:-}"
 	# KVM runs the host's CPU; TCG emulates the most it can.
 	local cpu=max tb_size=",thread=multi,tb-size=512"
 	[ "$accel" = tcg ] || { cpu=host; tb_size=""; }
@@ -136,7 +156,7 @@ run_qemu() {
 		-append "$cmdline"
 		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 		-drive "file=$vm/disk.img,if=virtio,format=raw,cache=none"
-		-nic none
+		-nic none -pidfile "$vm/qemu.pid"
 	)
 	if [ "$mode" = shell ]; then
 		timeout --foreground -k 10 "$seconds" \
@@ -144,7 +164,7 @@ run_qemu() {
 	else
 		timeout -k 10 "$seconds" qemu-system-x86_64 "${args[@]}" \
 			-serial stdio -monitor none -display none </dev/null |
-			tr -d '\r'
+			sed -u 's/\r$//; s/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g'
 	fi
 }
 
@@ -166,6 +186,18 @@ shell() {
 	VM_START=$start run_qemu "$accel" shell "$VM_TIMEOUT"
 }
 
+# Boot, let the guest say what it has, power off: the quick check.
+probe() {
+	prepare
+	local accel start log=$vm/console.log
+	accel=$(accel)
+	start=$(date +%s)
+	run_qemu "$accel" probe 120 | tee "$log" | grep '^vm-guest:' &
+	wait $! || true
+	say "booted and powered off in $(($(date +%s) - start))s ($accel)"
+	grep -q '^vm-guest: probe ok' "$log"
+}
+
 run_tests() {
 	prepare
 	local accel log status start
@@ -174,9 +206,12 @@ run_tests() {
 	start=$(date +%s)
 	say "booting ($accel) to run the suite; console log: $log"
 	# The kernel's command line is split at spaces: join with commas.
+	# In the background, with wait: bash runs a trap (a Ctrl-C, a TERM)
+	# only once the foreground command ends, and qemu must not outlive
+	# this script.
 	VM_FILES=$(IFS=,; echo "$*") run_qemu "$accel" test "$VM_TIMEOUT" |
-		tee "$log" ||
-		true
+		tee "$log" &
+	wait $! || true
 	say "the VM ran for $(($(date +%s) - start))s"
 	status=$(sed -n 's/^vm-guest: suite status \([0-9]*\)$/\1/p' "$log" |
 		tail -n 1)
@@ -196,6 +231,8 @@ run_tests() {
 case "${1:-}" in
 prepare) prepare ;;
 shell) shell ;;
+probe) probe ;;
 test) shift; run_tests "$@" ;;
-*) echo "usage: tools/vm.sh prepare | shell | test [FILE...]" >&2; exit 2 ;;
+*) echo "usage: tools/vm.sh prepare | shell | probe | test [FILE...]" >&2
+	exit 2 ;;
 esac
