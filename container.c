@@ -38,8 +38,9 @@
  * Safety note. Stages 0 to 4 run as root on the host and the kernel
  * trusts them: a mistake in a mount can hide or change the host's
  * files. From stage 5 on, root inside is an unprivileged user outside,
- * and an ordinary user can run the container without sudo. Run them in a virtual machine you do not mind breaking
- * (`make vm`, once the lab VM exists), not on your laptop.
+ * and an ordinary user can run the container without sudo. Run the
+ * early stages in a virtual machine you do not mind breaking (`sudo
+ * make vm` boots the lab VM), not on your laptop.
  *
  * The parent (this program) and the child (the container to be) talk
  * over a socketpair, the channel:

@@ -88,3 +88,11 @@ load helpers
 	RESULTS_DIR=$t/r3 CI=false run "$PROJECT/tools/run-tests.sh" "$t/odd.bats"
 	assert_success
 }
+
+@test "build: container.c keeps to 80 columns, and 72 in quoted regions" {
+	run awk '/#region/ { quoted = 1 } /#endregion/ { quoted = 0 }
+		length > 80 || (quoted && length > 72) {
+			print FILENAME ":" FNR ": " length " columns"
+		}' "$PROJECT/container.c"
+	assert_output ""
+}

@@ -8,7 +8,7 @@ export HOME=/root TERM=${TERM:-linux}
 
 arg() { sed -n "s/.*vm\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 mode=$(arg mode)
-project=$(arg project)
+project=/run/host-project    # the host's checkout, read-only
 files=$(arg files | tr ',' ' ')
 # CI on the host makes the suite in here as strict about skips.
 [ "$(arg ci)" != true ] || export CI=true
