@@ -55,7 +55,8 @@ state() {
 state "$out/host-before"
 echo "run-tests: bats ${files[*]}"
 status=0
-bats --tap "${files[@]}" | tee "$tap" || status=$?
+# --timing: each test says how long it took (the VM lane is slow).
+bats --tap --timing "${files[@]}" | tee "$tap" || status=$?
 state "$out/host-after"
 
 passed=$(grep -cE '^ok [0-9]+ ' "$tap" | tr -d '\n' || true)

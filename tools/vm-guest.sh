@@ -15,8 +15,8 @@ files=$(arg files | tr ',' ' ')
 
 off() {
 	sync
-	echo o >/proc/sysrq-trigger 2>/dev/null
-	busybox poweroff -f
+	echo o >/proc/sysrq-trigger   # powers off at once
+	sleep 10
 }
 
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
