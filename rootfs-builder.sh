@@ -67,6 +67,7 @@ OLD_STATE=""   # "building" when a previous run stopped half way
 ROOTFS_REAL="" # ROOTFS with every symlink resolved
 BUSYBOX_BIN="" # the static busybox --busybox installs
 MIRROR=""      # Debian mirror for --debian
+LINK_TARGET="" # set by busybox_link_target
 
 usage() {
 	cat <<'EOF'
@@ -335,7 +336,12 @@ make_dir() {
 # link (but not a directory); leaves a correct link alone.
 make_link() {
 	local path=$ROOTFS_REAL/$2
-	[[ -L $path && $(readlink -- "$path") == "$1" ]] && return 0
+	if [[ -L $path ]]; then
+		[[ $(readlink -- "$path") == "$1" ]] && return 0
+	elif [[ ! -e $path ]]; then
+		ln -s -- "$1" "$path"   # the common case: nothing there yet
+		return 0
+	fi
 	ln -sfnT -- "$1" "$path"
 }
 
@@ -551,15 +557,18 @@ prepare_method() {
 # The four methods
 # ---------------------------------------------------------------------
 
-# busybox_link_target APPLET_PATH: the relative link from an applet's
-# place to bin/busybox (usr/bin/env -> ../../bin/busybox). Relative
-# links resolve inside the rootfs from the host and from the container.
+# busybox_link_target APPLET_PATH: set LINK_TARGET to the relative link
+# from an applet's place to bin/busybox (usr/bin/env ->
+# ../../bin/busybox). Relative links resolve inside the rootfs from the
+# host and from the container. A variable, not output: a command
+# substitution would fork once per applet, and under the lab VM's
+# emulation ~400 forks take many seconds.
 busybox_link_target() {
 	local slashes=${1//[!\/]/} up=""
 	while ((${#up} < 3 * ${#slashes})); do
 		up+=../
 	done
-	echo "${up}bin/busybox"
+	LINK_TARGET="${up}bin/busybox"
 }
 
 # build_busybox: bin/busybox plus one symlink per applet, where
@@ -577,7 +586,8 @@ build_busybox() {
 		"bin, sbin, usr/bin and usr/sbin"
 	while read -r applet; do
 		[[ -n $applet && $applet != bin/busybox ]] || continue
-		make_link "$(busybox_link_target "$applet")" "$applet"
+		busybox_link_target "$applet"
+		make_link "$LINK_TARGET" "$applet"
 	done <<<"$applets"
 	write_etc_files busybox
 }
