@@ -217,8 +217,8 @@ static const struct hint hints[] = {
 	  "you: `container check` says why" },
 	{ "mkdir", EACCES, "you may not write in ROOTFS: make the "
 	  "directory there beforehand, or use a rootfs of your own" },
-	{ "stat", EACCES, "root inside is a plain uid outside: each "
-	  "directory above a volume must let it pass (chmod o+x)" },
+	{ "mount --rbind", EACCES, "root inside is a plain uid outside: "
+	  "each directory above a volume must let it pass (chmod o+x)" },
 #endif
 };
 

@@ -88,6 +88,16 @@ cannot_read_root_only_file() {
 	assert_output --partial "Permission denied"
 }
 
+@test "stage 5: a volume the mapped root cannot reach is one line with a hint" {
+	local closed=$BATS_TEST_TMPDIR/closed
+	mkdir -p "$closed/vol"
+	chmod 700 "$closed"
+	run container run -v "$closed/vol:/vol" "$(fresh_rootfs)" true
+	assert_equal "$status" 125
+	assert_equal "${#lines[@]}" 1
+	assert_output --regexp '^container: mount --rbind .*/closed/vol: EACCES: .*hint: .*chmod o\+x'
+}
+
 # Holds when root inside may not set the clock. Harmless where it may:
 # the clock's tick is set to the value it has. (busybox is on the host
 # too, for the stages that run the host's programs.)

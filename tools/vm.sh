@@ -179,11 +179,10 @@ accel() {
 
 shell() {
 	prepare
-	local start accel
+	local accel
 	accel=$(accel)
-	start=$(date +%s)
 	say "booting ($accel); the shell powers the VM off on exit"
-	VM_START=$start run_qemu "$accel" shell "$VM_TIMEOUT"
+	run_qemu "$accel" shell "$VM_TIMEOUT"
 }
 
 # Boot, let the guest say what it has, power off: the quick check.
