@@ -1,8 +1,8 @@
 # container.c: build every stage, the helpers, the per-stage views; run
 # a shell in a container; run the tests. `make help` lists the targets.
 
-STAGES  := 0 1 2 3 4 5
-TOP     := 5
+STAGES  := 0 1 2 3 4 5 6
+TOP     := 6
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wundef -Werror
@@ -21,7 +21,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) unifdef bats bats-support bats-assert \
                  $(VM_PACKAGES)
 
 .PHONY: all help stages helpers run test deps-run deps-test clean shellcheck \
-        quotes check-quotes vm test-vm deps-vm
+        quotes check-quotes vm test-vm deps-vm bench-limits
 
 all: $(BINARIES) $(HELPERS) stages check-quotes
 
@@ -31,6 +31,7 @@ help:
 	@echo "make test       (as root) the whole test suite"
 	@echo "make vm         (as root) a shell in the lab VM (pure cgroup v2)"
 	@echo "make test-vm    (as root) the whole test suite in the lab VM"
+	@echo "make bench-limits  (as root) how exactly stage 6's limits hold"
 	@echo "make stages     per-stage views and diffs in $(BUILD)/stages"
 	@echo "make quotes     refresh the code quoted in the Markdown files"
 	@echo "make clean      remove $(BUILD)/ and $(ROOTFS)/"
@@ -103,8 +104,13 @@ test-vm: deps-vm
 	$(MAKE) all
 	tools/vm.sh test $(FILES)
 
+# How exactly the limits of stage 6 hold, measured in the lab VM.
+bench-limits: deps-vm
+	$(MAKE) all
+	tools/vm.sh run bench/limits.sh
+
 shellcheck:
-	shellcheck rootfs-builder.sh tools/*.sh tests/*.sh .ci/run
+	shellcheck rootfs-builder.sh tools/*.sh tests/*.sh bench/*.sh .ci/run
 	shellcheck -s bash tests/helpers.bash
 	@# bats files: their @test blocks make shellcheck's info notes noise.
 	shellcheck -S warning tests/*.bats

@@ -28,6 +28,9 @@
  *     5    user namespace   uid/gid maps: root inside is  `id` -> 0, but
  *                           nobody outside; rootless      the host sees
  *                                                         uid 100000
+ *     6    cgroup limits    a cgroup v2 of its own, with  a memory hog
+ *                           memory, cpu, pids, io limits  is killed at
+ *                                                         --memory
  *
  * Reading guide. Start at the child's sequence (child_main) and the
  * parent's (run_container) near the end of the file: they list every
@@ -40,25 +43,32 @@
  * files. From stage 5 on, root inside is an unprivileged user outside,
  * and an ordinary user can run the container without sudo. Run the
  * early stages in a virtual machine you do not mind breaking (`sudo
- * make vm` boots the lab VM), not on your laptop.
+ * make vm` boots the lab VM), not on your laptop. Stage 6's limits
+ * need cgroup v2 alone, not the v1/v2 hybrid many hosts still run:
+ * the lab VM has it.
  *
  * The parent (this program) and the child (the container to be) talk
  * over a socketpair, the channel:
  *
  *     parent: container run                 child: the container
  *     -------------------------             ----------------------
+ *     make its cgroup, write the limits
+ *       (stage 6)
  *     make the channel
  *     clone() ----------------------------> starts in new namespaces
- *                                           waits for "go"
+ *       (stage 6: clone3(), into the        (and in its cgroup)
+ *        cgroup)                            waits for "go"
  *     set up what needs the child's pid:
  *       its uid and gid maps (stage 5)
  *     send "go" --------------------------> sets up its world:
+ *                                           cgroup namespace,
  *                                           hostname, mounts, root
  *                                           execvp(COMMAND)
  *     wait for the report <---------------- an exit code if set-up
  *       (EOF: the exec happened,             or exec failed; the
  *        the channel closed on exec)         channel closes on exec
  *     wait for the child to end
+ *     read memory.events, remove the cgroup
  *     exit with its status (or 125/126/127)
  */
 
@@ -67,10 +77,10 @@
 /* ------------------------------------------------------------------ */
 
 #ifndef STAGE
-#define STAGE 5
+#define STAGE 6
 #endif
-#if STAGE < 0 || STAGE > 5
-#error "STAGE must be between 0 and 5: build with -DSTAGE=N"
+#if STAGE < 0 || STAGE > 6
+#error "STAGE must be between 0 and 6: build with -DSTAGE=N"
 #endif
 
 /* ------------------------------------------------------------------ */
@@ -78,11 +88,15 @@
 /* ------------------------------------------------------------------ */
 
 #define _GNU_SOURCE          /* clone(), strerrorname_np(), execvpe() */
+#include <ctype.h>           /* isdigit(): stage 6 parses sizes */
 #include <errno.h>           /* errno and its names */
 #include <fcntl.h>           /* open() flags; stage 4 creates files */
+#include <ftw.h>             /* nftw(): stage 6 removes cgroup trees */
 #include <getopt.h>          /* getopt_long() for the command line */
 #include <grp.h>             /* setgroups(): stage 5 */
 #include <limits.h>          /* PATH_MAX, HOST_NAME_MAX */
+#include <linux/magic.h>     /* CGROUP2_SUPER_MAGIC: stage 6 */
+#include <linux/sched.h>     /* clone3()'s struct clone_args: stage 6 */
 #include <sched.h>           /* clone() and the CLONE_NEW* flags */
 #include <signal.h>          /* forwarding signals to the child */
 #include <stdarg.h>          /* die() takes printf-style arguments */
@@ -95,9 +109,12 @@
 #include <sys/random.h>      /* getrandom() for generated names */
 #include <sys/socket.h>      /* socketpair(): the channel */
 #include <sys/stat.h>        /* stat(), mkdir() */
+#include <sys/statfs.h>      /* statfs(): which filesystem, stage 6 */
 #include <sys/statvfs.h>     /* statvfs(): a mount's flags, stage 4 */
 #include <sys/syscall.h>     /* SYS_pivot_root: stage 4 */
+#include <sys/sysmacros.h>   /* major(), minor(): stage 6 */
 #include <sys/wait.h>        /* waitpid() and the status macros */
+#include <time.h>            /* clock_gettime(): a second signal */
 #include <unistd.h>          /* execvp(), sethostname(), close() */
 
 /* ------------------------------------------------------------------ */
@@ -112,11 +129,17 @@
 #define MAP_TEXT_MAX_BYTES 4096         /* and a map is under a page */
 #define DEFAULT_ID_BASE 100000          /* host ids when subuid has none */
 #define DEFAULT_ID_COUNT 65536          /* ids 0..65535 inside */
+#define CGROUP_PARENT "container.c"     /* every container's cgroup is in it */
+#define CPU_PERIOD_US 100000UL          /* cpu.max's period: 0.1 s */
+#define MIN_MEMORY_BYTES (6ULL << 20)   /* Docker's smallest --memory */
+#define MAX_PIDS 4194304UL              /* the kernel's PID_MAX_LIMIT */
+#define MAX_DEVICES 8                   /* disks with --device-* limits */
 
 /* Docker's exit codes for failures that are not the command's own. */
 #define EXIT_RUNTIME_ERROR 125  /* the container could not be made */
 #define EXIT_CANNOT_EXECUTE 126 /* COMMAND exists but cannot run */
 #define EXIT_NOT_FOUND 127      /* COMMAND is not there */
+#define SECOND_SIGNAL_NS 200000000L /* 0.2 s: a signal after it insists */
 
 #if STAGE >= 4
 /* One --volume HOST:CONTAINER[:ro]. */
@@ -144,6 +167,29 @@ struct id_map {
 };
 #endif /* STAGE >= 5 */
 
+#if STAGE >= 6
+/* The io.max line of one disk. */
+struct device_limit {
+	unsigned int major, minor;   /* the disk's numbers, from stat(2) */
+	char rate[4][24];            /* rbps, wbps, riops, wiops, or "max" */
+};
+
+/* What --memory, --memory-swap, --cpus, --pids-limit and --device-*
+ * asked for; 0 means "no limit". */
+struct limits {
+	bool any;                          /* one of them was given */
+	const char *memory_option;         /* --memory as given */
+	unsigned long long memory_bytes;   /* memory.max */
+	unsigned long long memory_swap_bytes; /* --memory-swap: memory+swap */
+	bool swap_unlimited;               /* --memory-swap -1 */
+	unsigned long long swap_bytes;     /* memory.swap.max */
+	unsigned long cpu_quota_us;        /* cpu.max, per CPU_PERIOD_US */
+	unsigned long pids;                /* pids.max */
+	struct device_limit devices[MAX_DEVICES]; /* io.max */
+	int device_count;
+};
+#endif /* STAGE >= 6 */
+
 /* Everything the command line asked for. */
 struct config {
 	char **argv;              /* COMMAND and its arguments */
@@ -161,6 +207,13 @@ struct config {
 #if STAGE >= 5
 	struct id_map uids;       /* --uidmap, or the default */
 	struct id_map gids;       /* --gidmap, or the same as the uids */
+#endif
+#if STAGE >= 6
+	struct limits limits;     /* --memory, --cpus and the rest */
+	char cgroup[256];         /* the container's cgroup; "" for none */
+	int cgroup_fd;            /* open on it, for clone3() */
+	bool born_in_cgroup;      /* clone3() put the child there */
+	bool delegated;           /* the cgroup belongs to root inside */
 #endif
 };
 
@@ -219,6 +272,20 @@ static const struct hint hints[] = {
 	  "directory there beforehand, or use a rootfs of your own" },
 	{ "mount --rbind", EACCES, "root inside is a plain uid outside: "
 	  "each directory above a volume must let it pass (chmod o+x)" },
+#endif
+#if STAGE >= 6
+	{ "mkdir /sys/fs/cgroup", EACCES, "only root may make cgroups "
+	  "here: run with sudo, or without limits" },
+	{ "mkdir /sys/fs/cgroup", EROFS, "/sys/fs/cgroup is read-only: "
+	  "inside a container? run on the host or in the lab VM" },
+	{ "enable the", EBUSY, "a cgroup with processes of its own cannot "
+	  "give controllers to its children (no internal processes)" },
+	{ "enable the", ENOENT, "the controller is missing from this "
+	  "cgroup's cgroup.controllers: is it enabled in the parent?" },
+	{ "write /sys/fs/cgroup", ENOENT, "no such file: its controller "
+	  "is not enabled in the parent's cgroup.subtree_control" },
+	{ "write /sys/fs/cgroup", EINVAL, "the kernel refused this value "
+	  "for this file: see cgroup-v2.rst for its format" },
 #endif
 };
 
@@ -388,12 +455,27 @@ static void exec_command(const struct config *cfg)
 /* Parent: pass a signal on to the child. A signal from the terminal
  * (Ctrl-C) already reached the whole foreground process group, child
  * included, and comes from the kernel (SI_KERNEL): passing it on again
- * would deliver it twice. signal(7), sigaction(2). */
+ * would deliver it twice. A second signal sent to us, a while after
+ * the first, is passed on as SIGKILL: a container's PID 1 ignores the
+ * signals it has no handler for (pid_namespaces(7)), and a user who
+ * asks twice wants it ended. Two at once are one request: timeout(1),
+ * for one, signals us and then our process group. signal(7). */
 static void forward_signal(int sig, siginfo_t *info, void *context)
 {
+	static struct timespec first;
+	struct timespec now;
+
 	(void)context;
-	if (child_pid > 0 && info->si_code != SI_KERNEL)
-		kill(child_pid, sig);
+	if (child_pid <= 0 || info->si_code == SI_KERNEL)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);  /* async-signal-safe */
+	if (first.tv_sec == 0)
+		first = now;
+	else if (now.tv_sec - first.tv_sec > 1 ||
+		 (now.tv_sec - first.tv_sec) * 1000000000L + now.tv_nsec -
+		 first.tv_nsec > SECOND_SIGNAL_NS)
+		sig = SIGKILL;
+	kill(child_pid, sig);
 }
 
 /* Parent: forward the signals that ask a program to end. Installed
@@ -968,6 +1050,461 @@ static void become_root(const struct config *cfg)
 /* #endregion become_root */
 #endif /* STAGE >= 5 */
 
+#if STAGE >= 6
+/* ------------------------------------------------------------------ */
+/* Stage 6: cgroup v2 limits                                          */
+/* ------------------------------------------------------------------ */
+
+/* One controller of cgroup v2, and the option that needs it. */
+struct controller {
+	const char *name;             /* in cgroup v2's cgroup.controllers */
+	const char *v1_name;          /* the same controller in cgroup v1 */
+	const char *option;           /* the option of ours that needs it */
+};
+
+static const struct controller controllers[] = {
+	{ "cpu", "cpu", "--cpus" },
+	{ "memory", "memory", "--memory" },
+	{ "pids", "pids", "--pids-limit" },
+	{ "io", "blkio", "--device-read-bps (and its kin)" },
+};
+
+/* Does the limits' set of options need controller C? */
+static bool wants_controller(const struct limits *l,
+			     const struct controller *c)
+{
+	if (strcmp(c->name, "cpu") == 0)
+		return l->cpu_quota_us != 0;
+	if (strcmp(c->name, "memory") == 0)
+		return l->memory_bytes != 0;
+	if (strcmp(c->name, "pids") == 0)
+		return l->pids != 0;
+	return l->device_count != 0;
+}
+
+/* Is WORD one of the words of LIST (split by spaces, commas, lines)? */
+static bool has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; *p != '\0'; p += strcspn(p, " ,\n")) {
+		p += strspn(p, " ,\n");
+		if (strncmp(p, word, n) == 0 && strchr(" ,\n", p[n]) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/* Read the first line of PATH into text; 0 or the errno. */
+static int read_line(const char *path, char *text, size_t size)
+{
+	FILE *f = fopen(path, "r");
+
+	text[0] = '\0';
+	if (f == NULL)
+		return errno;
+	if (fgets(text, (int)size, f) == NULL)
+		text[0] = '\0';
+	fclose(f);
+	return 0;
+}
+
+/* Where is cgroup v2 mounted? /sys/fs/cgroup on a machine that runs
+ * v2 alone; /sys/fs/cgroup/unified on a hybrid one, where v1 holds
+ * the controllers and v2 has few or none. NULL when there is none.
+ * statfs(2) tells the filesystems apart; cgroups(7). */
+static const char *find_cgroup2(void)
+{
+	static const char *const places[] = {
+		"/sys/fs/cgroup", "/sys/fs/cgroup/unified",
+	};
+	struct statfs fs;
+
+	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++)
+		if (statfs(places[i], &fs) == 0 &&
+		    fs.f_type == CGROUP2_SUPER_MAGIC)
+			return places[i];
+	return NULL;
+}
+
+/* Where a controller is bound in cgroup v1, if it is: the mount point
+ * of the "cgroup" filesystem whose options name it. A controller
+ * serves one version at a time. proc(5) "/proc/pid/mountinfo". */
+static bool find_v1_binding(const char *v1_name, char point[PATH_MAX])
+{
+	char line[4096], type[64], options[1024];
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	bool found = false;
+
+	if (f == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		const char *dash = strstr(line, " - ");
+
+		found = dash != NULL &&
+			sscanf(line, "%*s %*s %*s %*s %4095s", point) == 1 &&
+			sscanf(dash, " - %63s %*s %1023s", type, options) == 2 &&
+			strcmp(type, "cgroup") == 0 && has_word(options, v1_name);
+	}
+	fclose(f);
+	return found;
+}
+
+/* Why cgroup v2 cannot give controller C here, as advice for one line;
+ * NULL when it can. */
+static const char *controller_blocker(const char *root,
+				      const struct controller *c)
+{
+	static char advice[PATH_MAX + 256];
+	char path[PATH_MAX], list[256], point[PATH_MAX];
+
+	if (root == NULL)
+		return "this machine has no cgroup v2 mounted; the lab VM "
+		       "has (sudo make vm)";
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", root);
+	if (read_line(path, list, sizeof(list)) == 0 && has_word(list, c->name))
+		return NULL;
+	if (find_v1_binding(c->v1_name, point))
+		snprintf(advice, sizeof(advice), "this machine binds it to "
+			 "cgroup v1 at %s (a v1/v2 hybrid); the lab VM has "
+			 "pure v2 (sudo make vm)", point);
+	else
+		snprintf(advice, sizeof(advice), "cgroup v2 at %s does not "
+			 "offer it: is the kernel built with it?", root);
+	return advice;
+}
+
+/* Parent: write TEXT to the file NAME of the cgroup directory DIR, in
+ * one write(2), shown as the shell command; 0 or the errno. */
+static int write_cgroup_file(const char *dir, const char *name,
+			     const char *text)
+{
+	char path[PATH_MAX];
+	size_t length = strlen(text);
+	int fd, error = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	show_step("echo '%s' > %s", text, path);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	if (write(fd, text, length) != (ssize_t)length)
+		error = errno;
+	close(fd);
+	return error;
+}
+
+/* Parent: the same, and die naming the file when it fails. */
+static void set_cgroup_file(const char *dir, const char *name,
+			    const char *text)
+{
+	errno = write_cgroup_file(dir, name, text);
+	if (errno != 0)
+		die("write %s/%s (%s)", dir, name, text);
+}
+
+/* Parent: let the children of the cgroup DIR use the controllers the
+ * limits need: "+memory" and so on into its cgroup.subtree_control,
+ * one at a time so that a refusal names the controller. */
+static void enable_controllers(const struct limits *l, const char *dir)
+{
+	char plus[32];
+
+	for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]);
+	     i++) {
+		if (!wants_controller(l, &controllers[i]))
+			continue;
+		snprintf(plus, sizeof(plus), "+%s", controllers[i].name);
+		errno = write_cgroup_file(dir, "cgroup.subtree_control", plus);
+		if (errno != 0)
+			die("enable the %s controller in %s",
+			    controllers[i].name, dir);
+	}
+}
+
+/* #region limits */
+/* Parent: write each limit asked for into the container's cgroup.
+ * The numbers go in as the kernel wants them: memory in bytes, CPU
+ * time as a quota per period, both in microseconds, io per device as
+ * MAJOR:MINOR. Swap is held at 0 unless --memory-swap says otherwise,
+ * or the memory limit would leak into swap. Documentation/admin-guide/
+ * cgroup-v2.rst, "Controllers". */
+static void write_limits(const struct config *cfg)
+{
+	const struct limits *l = &cfg->limits;
+	char text[160];
+
+	if (l->memory_bytes != 0) {
+		snprintf(text, sizeof(text), "%llu", l->memory_bytes);
+		set_cgroup_file(cfg->cgroup, "memory.max", text);
+		snprintf(text, sizeof(text), "%llu", l->swap_bytes);
+		if (l->swap_unlimited)
+			strcpy(text, "max");
+		set_cgroup_file(cfg->cgroup, "memory.swap.max", text);
+	}
+	if (l->cpu_quota_us != 0) {
+		snprintf(text, sizeof(text), "%lu %lu", l->cpu_quota_us,
+			 CPU_PERIOD_US);
+		set_cgroup_file(cfg->cgroup, "cpu.max", text);
+	}
+	if (l->pids != 0) {
+		snprintf(text, sizeof(text), "%lu", l->pids);
+		set_cgroup_file(cfg->cgroup, "pids.max", text);
+	}
+	for (int i = 0; i < l->device_count; i++) {
+		const struct device_limit *d = &l->devices[i];
+
+		snprintf(text, sizeof(text), "%u:%u rbps=%s wbps=%s "
+			 "riops=%s wiops=%s", d->major, d->minor, d->rate[0],
+			 d->rate[1], d->rate[2], d->rate[3]);
+		set_cgroup_file(cfg->cgroup, "io.max", text);
+	}
+}
+/* #endregion limits */
+
+/* Parent: hand the cgroup to the container's root, as the kernel's
+ * "Delegation" section describes: the directory and the files that
+ * make and fill sub-cgroups become its own, the limits stay ours. So
+ * root inside may build a cgroup tree below, but not raise a limit. */
+static void delegate_cgroup(struct config *cfg)
+{
+	static const char *const files[] = {
+		"", "/cgroup.procs", "/cgroup.threads",
+		"/cgroup.subtree_control",
+	};
+	uid_t uid = cfg->uids.lines[0].outside;
+	gid_t gid = cfg->gids.lines[0].outside;
+	char path[PATH_MAX];
+
+	show_step("chown %u:%u %s %s/cgroup.{procs,threads,subtree_control}",
+		  uid, gid, cfg->cgroup, cfg->cgroup);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", cfg->cgroup, files[i]);
+		if (chown(path, uid, gid) < 0)
+			die("chown %s", path);
+	}
+	cfg->delegated = true;
+}
+
+/* The runtime's config, for remove_cgroup_at_exit(). */
+static struct config *cgroup_owner;
+static void remove_cgroup_at_exit(void);
+
+/* #region make_cgroup */
+/* Parent: make the container's cgroup, ROOT/container.c/NAME, and
+ * write its limits, all before the child exists. The containers share
+ * a parent cgroup that holds no process itself: the kernel lets a
+ * cgroup hand controllers to its children only while it has none ("no
+ * internal processes"). Without limits to set, an unprivileged user
+ * makes no cgroup (only root may write under /sys/fs/cgroup). */
+static void make_cgroup(struct config *cfg)
+{
+	const char *root = find_cgroup2();
+	char parent[128];
+
+	for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]);
+	     i++) {
+		const struct controller *c = &controllers[i];
+		const char *blocker = controller_blocker(root, c);
+
+		errno = 0;
+		if (wants_controller(&cfg->limits, c) && blocker != NULL)
+			die("%s needs the %s controller of cgroup v2, but %s",
+			    c->option, c->name, blocker);
+	}
+	if (root == NULL || (geteuid() != 0 && !cfg->limits.any))
+		return;               /* the container stays in our cgroup */
+	snprintf(parent, sizeof(parent), "%s/%s", root, CGROUP_PARENT);
+	snprintf(cfg->cgroup, sizeof(cfg->cgroup), "%s/%s", parent,
+		 cfg->name);
+	cgroup_owner = cfg;
+	atexit(remove_cgroup_at_exit);  /* die() below exits through it */
+	for (int attempt = 1; attempt <= 3; attempt++) {
+		show_step("mkdir -p %s", cfg->cgroup);
+		if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+			die("mkdir %s", parent);
+		enable_controllers(&cfg->limits, root);
+		enable_controllers(&cfg->limits, parent);
+		if (mkdir(cfg->cgroup, 0755) == 0)
+			break;
+		if (errno == EEXIST) {
+			cfg->cgroup[0] = '\0';  /* not ours to remove */
+			errno = 0;
+			die("a container named %s is running (or its cgroup "
+			    "was left behind: rmdir %s/%s)", cfg->name,
+			    parent, cfg->name);
+		}
+		if (errno != ENOENT || attempt == 3)  /* ENOENT: the last */
+			die("mkdir %s", cfg->cgroup); /* one out removed it */
+	}
+	write_limits(cfg);
+	if (geteuid() == 0 && cfg->uids.lines[0].inside == 0)
+		delegate_cgroup(cfg);  /* root inside is someone on the host */
+	cfg->cgroup_fd = open(cfg->cgroup, O_RDONLY | O_DIRECTORY |
+			      O_CLOEXEC);
+	if (cfg->cgroup_fd < 0)
+		die("open %s", cfg->cgroup);
+}
+/* #endregion make_cgroup */
+
+/* Parent, when clone3() could not place the child: write its pid into
+ * cgroup.procs before it is told to go on, so it runs nothing of its
+ * own outside. */
+static void join_cgroup(const struct config *cfg, pid_t pid)
+{
+	char text[32];
+
+	if (cfg->cgroup[0] == '\0' || cfg->born_in_cgroup)
+		return;
+	snprintf(text, sizeof(text), "%d", pid);
+	set_cgroup_file(cfg->cgroup, "cgroup.procs", text);
+}
+
+static int child_main(void *arg);    /* the child's sequence, below */
+
+/* #region clone_into_cgroup */
+/* Parent: start the child already inside its cgroup. clone3(2) with
+ * CLONE_INTO_CGROUP takes the cgroup's directory fd, so the child
+ * never runs an instruction outside its limits. libc has no wrapper
+ * for clone3: through syscall(2) it returns twice, as fork(2) does,
+ * and the child needs no stack. Kernels before 5.7 refuse (ENOSYS,
+ * EINVAL): then clone() as before, and join_cgroup() places the child
+ * before it goes on. CONTAINER_CLONE3=no asks for that older way. */
+static pid_t clone_into_cgroup(struct config *cfg, int flags,
+			       char *stack)
+{
+	struct clone_args args = { 0 };
+	const char *knob = getenv("CONTAINER_CLONE3");
+	pid_t pid = -1;
+
+	args.flags = (unsigned int)(flags & ~CSIGNAL) | CLONE_INTO_CGROUP;
+	args.exit_signal = flags & CSIGNAL;  /* SIGCHLD */
+	args.cgroup = (unsigned int)cfg->cgroup_fd;
+	if (cfg->cgroup[0] != '\0' && !(knob && strcmp(knob, "no") == 0)) {
+		show_step("clone3 CLONE_INTO_CGROUP %s", cfg->cgroup);
+		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+		if (pid == 0)
+			_exit(child_main(cfg));  /* the child, in a copy */
+		if (pid < 0 && errno != ENOSYS && errno != EINVAL)
+			die("clone3");
+	}
+	cfg->born_in_cgroup = pid > 0;
+	if (pid < 0)
+		pid = clone(child_main, stack + CHILD_STACK_BYTES, flags, cfg);
+	return pid;
+}
+/* #endregion clone_into_cgroup */
+
+/* Parent: how many times did the OOM killer kill in the cgroup? The
+ * "oom_kill" line of memory.events ("oom" alone counts times the limit
+ * was hit, killed or not). */
+static long count_oom_kills(const struct config *cfg)
+{
+	char path[PATH_MAX], key[32];
+	long value, kills = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/memory.events", cfg->cgroup);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	while (fscanf(f, "%31s %ld", key, &value) == 2)
+		if (strcmp(key, "oom_kill") == 0)
+			kills = value;
+	fclose(f);
+	return kills;
+}
+
+/* Parent: rmdir(2) one cgroup, for nftw(3). A cgroup goes only when
+ * empty; the last processes may still be on their way out, so EBUSY
+ * is retried for a second. */
+static int remove_one_cgroup(const char *path, const struct stat *st,
+			     int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type != FTW_DP)
+		return 0;
+	show_step("rmdir %s", path);
+	for (int tries = 1; rmdir(path) < 0; tries++) {
+		if (errno != EBUSY || tries == 100) {
+			fprintf(stderr, "container: rmdir %s: %s\n", path,
+				strerrorname_np(errno));
+			break;
+		}
+		usleep(10000);
+	}
+	return 0;
+}
+
+/* #region remove_cgroup */
+/* Parent, after the child has ended, or from exit() when a step failed:
+ * say whether the OOM killer struck, end whatever is left in the
+ * cgroup (cgroup.kill, Linux 5.14), and remove it with every cgroup the
+ * container made inside it, deepest first (nftw with FTW_DEPTH). The
+ * shared parent goes too when this was its last container. */
+static void remove_cgroup(struct config *cfg)
+{
+	long kills;
+	char *slash;
+
+	if (cfg->cgroup[0] == '\0')
+		return;
+	kills = count_oom_kills(cfg);
+	if (kills > 0)
+		fprintf(stderr, "container: out of memory: the kernel's OOM "
+			"killer ended %ld process%s at --memory %s (memory.max "
+			"%llu; memory.events oom_kill %ld)\n", kills,
+			kills > 1 ? "es" : "", cfg->limits.memory_option,
+			cfg->limits.memory_bytes, kills);
+	if (write_cgroup_file(cfg->cgroup, "cgroup.kill", "1") != 0 &&
+	    child_pid > 0)
+		kill(child_pid, SIGKILL);
+	if (child_pid > 0)
+		waitpid(child_pid, NULL, 0);
+	errno = 0;
+	nftw(cfg->cgroup, remove_one_cgroup, 16, FTW_DEPTH | FTW_PHYS);
+	slash = strrchr(cfg->cgroup, '/');
+	*slash = '\0';                /* now the parent: */
+	if (rmdir(cfg->cgroup) == 0)  /* fails while others are in it */
+		show_step("rmdir %s", cfg->cgroup);
+	cfg->cgroup[0] = '\0';
+}
+/* #endregion remove_cgroup */
+
+/* remove_cgroup() for exit(): die() ends the runtime through it. */
+static void remove_cgroup_at_exit(void)
+{
+	if (cgroup_owner != NULL)
+		remove_cgroup(cgroup_owner);
+}
+
+/* #region cgroup_namespace */
+/* Child, once it is in its cgroup: a cgroup namespace rooted there, so
+ * the container sees its own cgroup as "/" (/proc/self/cgroup says
+ * 0::/) and nothing of the host's tree. Made here and not by clone():
+ * clone() would root it where the parent is, outside the container's
+ * cgroup. cgroup_namespaces(7). */
+static void enter_cgroup_namespace(const struct config *cfg)
+{
+	show_step("unshare --cgroup");
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		child_die(cfg, "unshare --cgroup");
+}
+
+/* Child: the container's cgroup tree at /sys/fs/cgroup, writable when
+ * the cgroup was delegated to it, read-only otherwise. */
+static void mount_cgroup2(const struct config *cfg)
+{
+	unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+	if (!cfg->delegated)
+		flags |= MS_RDONLY;
+	mount_in_rootfs(cfg, "cgroup2", "/sys/fs/cgroup", flags, NULL);
+}
+/* #endregion cgroup_namespace */
+#endif /* STAGE >= 6 */
+
 /* ------------------------------------------------------------------ */
 /* The child's sequence                                               */
 /* ------------------------------------------------------------------ */
@@ -984,6 +1521,9 @@ static int child_main(void *arg)
 #if STAGE >= 5
 	become_root(cfg);             /* the maps are written by now */
 #endif
+#if STAGE >= 6
+	enter_cgroup_namespace(cfg);  /* it is in its cgroup by now */
+#endif
 #if STAGE >= 2
 	set_hostname(cfg);
 #endif
@@ -999,6 +1539,11 @@ static int child_main(void *arg)
 #if STAGE >= 4
 	make_dev(cfg);
 	mount_sys(cfg);
+#endif
+#if STAGE >= 6
+	mount_cgroup2(cfg);           /* on /sys, so after it */
+#endif
+#if STAGE >= 4
 	mount_volumes(cfg);
 	pivot_into_rootfs(cfg);       /* last: the host's paths go away */
 	set_clean_environment(cfg);
@@ -1028,12 +1573,19 @@ static pid_t spawn_child(struct config *cfg, char *stack)
 #if STAGE >= 5
 	flags |= CLONE_NEWUSER;       /* first: it owns all the others */
 #endif
+#if STAGE >= 6
+	flags &= ~CLONE_NEWCGROUP;    /* the child makes it, in its cgroup */
+#endif
 #if STAGE >= 1
 	show_unshare(flags, cfg);
 #endif
 	show_step("clone a child for %s", cfg->argv[0]);
+#if STAGE >= 6
+	pid = clone_into_cgroup(cfg, flags, stack);
+#else
 	/* The stack grows down on every machine we run on: pass its top. */
 	pid = clone(child_main, stack + CHILD_STACK_BYTES, flags, cfg);
+#endif
 	if (pid < 0)
 		die("clone");
 	return pid;
@@ -1053,6 +1605,9 @@ static int run_container(struct config *cfg)
 #if STAGE >= 4
 	make_mount_points(cfg);
 #endif
+#if STAGE >= 6
+	make_cgroup(cfg);             /* with its limits, before the child */
+#endif
 	make_channel(channel);
 	cfg->parents_end = channel[0];
 	cfg->channel = channel[1];
@@ -1062,10 +1617,17 @@ static int run_container(struct config *cfg)
 #if STAGE >= 5
 	write_id_maps(cfg, child_pid);
 #endif
+#if STAGE >= 6
+	join_cgroup(cfg, child_pid);  /* unless clone3() put it there */
+#endif
 	send_go(channel[0]);
 	setup_failed = wait_for_exec(channel[0]);
 	close(channel[0]);
 	status = wait_for_child(child_pid);
+	child_pid = 0;                /* its pid is free for reuse now */
+#if STAGE >= 6
+	remove_cgroup(cfg);           /* and say if the OOM killer struck */
+#endif
 	free(stack);
 	return setup_failed ? setup_failed : status;
 }
@@ -1215,6 +1777,27 @@ static const char *user_namespace_blocker(void)
 }
 #endif /* STAGE >= 5 */
 
+#if STAGE >= 6
+/* Stage 6 needs each controller in cgroup v2, not bound to v1. */
+static bool check_cgroups(void)
+{
+	const char *root = find_cgroup2();
+	char what[64];
+	bool ok = true;
+
+	for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]);
+	     i++) {
+		const char *blocker = controller_blocker(root, &controllers[i]);
+
+		snprintf(what, sizeof(what), "the %s controller",
+			 controllers[i].name);
+		ok &= report(6, "cgroup v2", blocker ? EOPNOTSUPP : 0, what,
+			     blocker ? blocker : "");
+	}
+	return ok;
+}
+#endif /* STAGE >= 6 */
+
 /* `container check`: one line per stage; exit 0 when all pass. */
 static int check_machine(void)
 {
@@ -1244,6 +1827,9 @@ static int check_machine(void)
 	ok &= report(5, "user namespace", probe_user_namespace(),
 		     "unprivileged users may make user namespaces "
 		     "(rootless)", user_namespace_blocker());
+#endif
+#if STAGE >= 6
+	ok &= check_cgroups();
 #endif
 	return ok ? 0 : 1;
 }
@@ -1275,6 +1861,19 @@ static const char usage_text[] =
 	"                         or 0 onto your own uid when not root)\n"
 	"      --gidmap CONTAINER:HOST:COUNT\n"
 	"                         map gids (default: as --uidmap)\n"
+#endif
+#if STAGE >= 6
+	"      --memory SIZE      memory limit: 64m, 1g (b, k, m, g)\n"
+	"      --memory-swap SIZE memory plus swap (default: no swap;\n"
+	"                         -1: swap without limit)\n"
+	"      --cpus N           CPU time, in CPUs: 0.5 is half of one\n"
+	"      --pids-limit N     at most N processes and threads\n"
+	"      --device-read-bps DISK:RATE, --device-write-bps DISK:RATE\n"
+	"                         read or write at most RATE bytes a\n"
+	"                         second on DISK: /dev/vda:1mb\n"
+	"      --device-read-iops DISK:N, --device-write-iops DISK:N\n"
+	"                         at most N reads or writes a second\n"
+	"      (limits need cgroup v2: `container check` tells)\n"
 #endif
 	"      --verbose          print each step as a shell command\n"
 	"\n"
@@ -1500,6 +2099,238 @@ static void bad_usage(const char *what, const char *arg)
 	    arg ? arg : "");
 }
 
+#if STAGE >= 6
+/* The options of stage 6, for getopt_long(). */
+enum {
+	OPT_MEMORY = 400, OPT_MEMORY_SWAP, OPT_CPUS, OPT_PIDS_LIMIT,
+	OPT_DEVICE_READ_BPS, OPT_DEVICE_WRITE_BPS, OPT_DEVICE_READ_IOPS,
+	OPT_DEVICE_WRITE_IOPS,
+};
+
+/* A bad value for OPTION, in one line: "--cpus wants ..., not abc". */
+__attribute__((noreturn))
+static void bad_value(const char *option, const char *words,
+		      const char *value)
+{
+	errno = 0;
+	die("%s %s%s%s (see container --help)", option, words,
+	    value ? " " : "", value ? value : "");
+}
+
+/* Parse a size as Docker does: digits, maybe a decimal part, then
+ * maybe a unit, b, k, m, g or t (powers of 1024), and a "b" or "ib":
+ * "64m", "64mb", "1.5g". No sign, not 0, not past 64 bits. */
+static unsigned long long parse_size(const char *option, const char *text)
+{
+	static const char units[] = "bkmgt";
+	unsigned long long whole = 0, part = 0, scale = 1, unit = 1, bytes;
+	const char *p = text, *u;
+
+	if (!isdigit((unsigned char)*p))
+		bad_value(option, "wants a size such as 64m (b, k, m, g), not",
+			  text);
+	for (; isdigit((unsigned char)*p); p++)
+		if (__builtin_mul_overflow(whole, 10, &whole) ||
+		    __builtin_add_overflow(whole, *p - '0', &whole))
+			bad_value(option, "is too large:", text);
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			if (scale < 1000000) {   /* 6 decimals are plenty */
+				part = part * 10 + (unsigned)(*p - '0');
+				scale *= 10;
+			}
+	if (*p != '\0' && (u = strchr(units, tolower(*p))) != NULL) {
+		for (const char *q = units; q < u; q++)
+			unit *= 1024;
+		p++;
+		if (u != units && tolower(*p) == 'i')
+			p++;
+		if (u != units && tolower(*p) == 'b')
+			p++;
+	}
+	if (*p != '\0')
+		bad_value(option, "wants a size such as 64m (b, k, m, g), not",
+			  text);
+	if (__builtin_mul_overflow(whole, unit, &bytes) ||
+	    __builtin_add_overflow(bytes, part * unit / scale, &bytes))
+		bad_value(option, "is too large:", text);
+	if (bytes == 0)
+		bad_value(option, "wants more than 0 bytes, not", text);
+	return bytes;
+}
+
+/* Parse a count: a whole number from 1 to MAX. */
+static unsigned long parse_count(const char *option, const char *text,
+				 unsigned long max)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(text, &end, 10);
+	if (!isdigit((unsigned char)*text) || *end != '\0' || n == 0)
+		bad_value(option, "wants a whole number, 1 or more, not", text);
+	if (errno == ERANGE || n > max)
+		bad_value(option, "is too large:", text);
+	return n;
+}
+
+/* How many CPUs may this process run on? sched_getaffinity(2) */
+static unsigned long count_cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		die("sched_getaffinity");
+	return (unsigned long)CPU_COUNT(&set);
+}
+
+/* Parse --cpus, a decimal number of CPUs, into a quota of microseconds
+ * per CPU_PERIOD_US: "0.5" is 50000. From 0.01 (a quota of 1 ms, the
+ * kernel's smallest) up to the CPUs this machine has. */
+static unsigned long parse_cpus(const char *text)
+{
+	unsigned long whole, part = 0, scale = 1, cpus = count_cpus();
+	char message[96];
+	char *end;
+
+	errno = 0;
+	whole = strtoul(text, &end, 10);
+	if (*end == '.')
+		for (end++; isdigit((unsigned char)*end); end++) {
+			if (scale == CPU_PERIOD_US)
+				bad_value("--cpus", "takes at most 5 decimals, "
+					  "not", text);
+			part = part * 10 + (unsigned long)(*end - '0');
+			scale *= 10;
+		}
+	if (!isdigit((unsigned char)*text) || *end != '\0')
+		bad_value("--cpus", "wants a number of CPUs such as 0.5, not",
+			  text);
+	snprintf(message, sizeof(message), "wants 0.01 to %lu (the CPUs "
+		 "this machine has), not", cpus);
+	if (errno == ERANGE || whole > cpus ||
+	    whole * CPU_PERIOD_US + part * (CPU_PERIOD_US / scale) >
+	    cpus * CPU_PERIOD_US ||
+	    whole * CPU_PERIOD_US + part * (CPU_PERIOD_US / scale) < 1000)
+		bad_value("--cpus", message, text);
+	return whole * CPU_PERIOD_US + part * (CPU_PERIOD_US / scale);
+}
+
+/* Parse --memory-swap: memory plus swap, as Docker counts it, or -1
+ * for no limit on swap. */
+static void parse_memory_swap(struct limits *l, const char *text)
+{
+	l->swap_unlimited = strcmp(text, "-1") == 0;
+	if (!l->swap_unlimited)
+		l->memory_swap_bytes = parse_size("--memory-swap", text);
+}
+
+/* Check the memory options together: --memory at least Docker's 6 MiB
+ * (less leaves no room to start a program); --memory-swap needs
+ * --memory and may not be less. memory.swap.max gets the difference. */
+static void check_memory_limits(struct limits *l)
+{
+	if (l->memory_bytes != 0 && l->memory_bytes < MIN_MEMORY_BYTES)
+		bad_value("--memory", "wants 6m or more, not",
+			  l->memory_option);
+	if ((l->memory_swap_bytes || l->swap_unlimited) && !l->memory_bytes)
+		bad_value("--memory-swap", "needs --memory too", NULL);
+	if (l->memory_swap_bytes && l->memory_swap_bytes < l->memory_bytes)
+		bad_value("--memory-swap", "counts memory plus swap: it "
+			  "cannot be less than --memory", NULL);
+	if (l->memory_swap_bytes)
+		l->swap_bytes = l->memory_swap_bytes - l->memory_bytes;
+}
+
+/* The disk, /dev/NAME, that the partition with numbers MAJOR:MINOR is
+ * on: sysfs puts a partition's directory inside its disk's. */
+static void find_disk(unsigned int major, unsigned int minor,
+		      char disk[PATH_MAX])
+{
+	char path[64], real[PATH_MAX], *slash;
+
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u", major, minor);
+	strcpy(disk, "the whole disk");
+	if (realpath(path, real) == NULL || (slash = strrchr(real, '/')) ==
+	    NULL)
+		return;
+	*slash = '\0';
+	snprintf(disk, PATH_MAX, "/dev/%s", strrchr(real, '/') + 1);
+}
+
+/* Parse --device-read-bps and its kin, DEVICE:RATE, into DEVICE's
+ * io.max line. WHICH is the column: 0 rbps, 1 wbps, 2 riops, 3 wiops.
+ * DEVICE must be a whole disk: io.max refuses partitions. */
+static void parse_device_limit(struct limits *l, const char *option,
+			       char *spec, int which)
+{
+	char *colon = strrchr(spec, ':'), path[64], disk[PATH_MAX];
+	unsigned long long value;
+	struct device_limit *d;
+	struct stat st;
+	int i;
+
+	if (colon == NULL || colon == spec)
+		bad_value(option, "wants DEVICE:RATE, such as /dev/vda:1mb, "
+			  "not", spec);
+	*colon = '\0';
+	value = which < 2 ? parse_size(option, colon + 1) :
+		parse_count(option, colon + 1, ULONG_MAX);
+	if (stat(spec, &st) < 0)
+		die("%s %s", option, spec);
+	errno = 0;
+	if (!S_ISBLK(st.st_mode))
+		die("%s %s: not a block device", option, spec);
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/partition",
+		 major(st.st_rdev), minor(st.st_rdev));
+	find_disk(major(st.st_rdev), minor(st.st_rdev), disk);
+	errno = 0;
+	if (access(path, F_OK) == 0)
+		die("%s %s: a partition; io.max limits whole disks: give %s",
+		    option, spec, disk);
+	for (i = 0; i < l->device_count; i++)
+		if (l->devices[i].major == major(st.st_rdev) &&
+		    l->devices[i].minor == minor(st.st_rdev))
+			break;
+	if (i == MAX_DEVICES)
+		die("%s %s: limits for at most %d disks", option, spec,
+		    MAX_DEVICES);
+	d = &l->devices[i];
+	if (i == l->device_count) {   /* a disk not limited before */
+		*d = (struct device_limit){ major(st.st_rdev),
+			minor(st.st_rdev), { "max", "max", "max", "max" } };
+		l->device_count++;
+	}
+	snprintf(d->rate[which], sizeof(d->rate[which]), "%llu", value);
+}
+
+/* Parse one of the options of stage 6. */
+static void parse_limit(struct limits *l, int opt, char *value)
+{
+	static const char *const device_options[] = {
+		"--device-read-bps", "--device-write-bps",
+		"--device-read-iops", "--device-write-iops",
+	};
+
+	l->any = true;
+	if (opt == OPT_MEMORY) {
+		l->memory_option = value;
+		l->memory_bytes = parse_size("--memory", value);
+	} else if (opt == OPT_MEMORY_SWAP) {
+		parse_memory_swap(l, value);
+	} else if (opt == OPT_CPUS) {
+		l->cpu_quota_us = parse_cpus(value);
+	} else if (opt == OPT_PIDS_LIMIT) {
+		l->pids = parse_count("--pids-limit", value, MAX_PIDS);
+	} else {
+		int which = opt - OPT_DEVICE_READ_BPS;
+
+		parse_device_limit(l, device_options[which], value, which);
+	}
+}
+#endif /* STAGE >= 6 */
+
 /* Parse the options of `container run`, then ROOTFS and COMMAND. */
 static void parse_run(int argc, char **argv, struct config *cfg)
 {
@@ -1519,6 +2350,20 @@ static void parse_run(int argc, char **argv, struct config *cfg)
 #if STAGE >= 5
 		{ "uidmap", required_argument, NULL, OPT_UIDMAP },
 		{ "gidmap", required_argument, NULL, OPT_GIDMAP },
+#endif
+#if STAGE >= 6
+		{ "memory", required_argument, NULL, OPT_MEMORY },
+		{ "memory-swap", required_argument, NULL, OPT_MEMORY_SWAP },
+		{ "cpus", required_argument, NULL, OPT_CPUS },
+		{ "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
+		{ "device-read-bps", required_argument, NULL,
+		  OPT_DEVICE_READ_BPS },
+		{ "device-write-bps", required_argument, NULL,
+		  OPT_DEVICE_WRITE_BPS },
+		{ "device-read-iops", required_argument, NULL,
+		  OPT_DEVICE_READ_IOPS },
+		{ "device-write-iops", required_argument, NULL,
+		  OPT_DEVICE_WRITE_IOPS },
 #endif
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1558,6 +2403,18 @@ static void parse_run(int argc, char **argv, struct config *cfg)
 			parse_id_range(&cfg->gids, "--gidmap", optarg);
 			break;
 #endif
+#if STAGE >= 6
+		case OPT_MEMORY:
+		case OPT_MEMORY_SWAP:
+		case OPT_CPUS:
+		case OPT_PIDS_LIMIT:
+		case OPT_DEVICE_READ_BPS:
+		case OPT_DEVICE_WRITE_BPS:
+		case OPT_DEVICE_READ_IOPS:
+		case OPT_DEVICE_WRITE_IOPS:
+			parse_limit(&cfg->limits, opt, optarg);
+			break;
+#endif
 		case ':':
 			bad_usage("missing value for", argv[optind - 1]);
 		default:
@@ -1577,6 +2434,9 @@ static void parse_run(int argc, char **argv, struct config *cfg)
 #endif
 #if STAGE >= 5
 	resolve_id_maps(cfg);
+#endif
+#if STAGE >= 6
+	check_memory_limits(&cfg->limits);
 #endif
 }
 

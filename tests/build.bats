@@ -10,7 +10,7 @@ load helpers
 setup_file() {
 	STAGES_DIR=$BATS_FILE_TMPDIR/stages
 	"$BATS_TEST_DIRNAME/../tools/stages.sh" "$BATS_TEST_DIRNAME/../container.c" \
-		"$STAGES_DIR" 0 1 2 3 4 5 >"$BATS_FILE_TMPDIR/stages.out" 2>&1 ||
+		"$STAGES_DIR" "${ALL_STAGES[@]}" >"$BATS_FILE_TMPDIR/stages.out" 2>&1 ||
 		echo "failed: $?" >>"$BATS_FILE_TMPDIR/stages.out"
 	export STAGES_DIR
 }
@@ -57,6 +57,7 @@ setup_file() {
 	grep -q '^+.*MS_PRIVATE' "$d/stage-3.diff"
 	grep -q '^+.*pivot_root' "$d/stage-4.diff"
 	grep -q '^+.*CLONE_NEWUSER' "$d/stage-5.diff"
+	grep -q '^+.*CLONE_INTO_CGROUP' "$d/stage-6.diff"
 	# Nothing of a later stage leaks into an earlier view.
 	run grep -l 'set_hostname\|pivot_into_rootfs' "$d/container-0.c" "$d/container-1.c"
 	assert_failure

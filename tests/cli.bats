@@ -16,7 +16,10 @@ load helpers
 }
 
 @test "cli: check reports one ok line per stage check, as root" {
-	for stage in "${ALL_STAGES[@]}"; do
+	local stages=("${ALL_STAGES[@]}")
+	# Stage 6 fails on a v1/v2 hybrid, as it should: cgroups.bats.
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] || stages=(0 1 2 3 4 5)
+	for stage in "${stages[@]}"; do
 		run ctr "$stage" check
 		assert_success
 		# Every stage up to this binary's has its line; none after it.
@@ -40,7 +43,9 @@ load helpers
 @test "cli: --verbose prints each step as the shell command that does it" {
 	run container run --verbose --name v1 "$ROOTFS" true
 	assert_success
-	assert_line "+ unshare --fork --uts --pid --mount --ipc --net --cgroup --user -- true"
+	assert_line "+ unshare --fork --uts --pid --mount --ipc --net --user -- true"
+	# The cgroup namespace comes later, from inside the container's cgroup.
+	assert_line "+ unshare --cgroup"
 	assert_line "+ hostname v1"
 	assert_line "+ mount --make-rprivate /"
 	assert_line --regexp "^\+ mount --rbind .* .*$"

@@ -9,9 +9,9 @@ bats_load_library bats-assert
 PROJECT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 BUILD=$PROJECT/build
 ROOTFS=${ROOTFS:-$PROJECT/rootfs}
-ALL_STAGES=(0 1 2 3 4 5)
+ALL_STAGES=(0 1 2 3 4 5 6)
 # shellcheck disable=SC2034 # used by the test files
-TOP_STAGE=5
+TOP_STAGE=6
 # Seconds any one container may run before the test gives up on it.
 RUN_TIMEOUT=${RUN_TIMEOUT:-30}
 

@@ -52,6 +52,23 @@ teardown() {
 	done
 }
 
+@test "stage 0: a second signal, a while after the first, ends the command with SIGKILL" {
+	for stage in "${ALL_STAGES[@]}"; do
+		# The shell ignores TERM; as PID 1 (stage 1 on) it would anyway.
+		"$BUILD/container-$stage" run "$ROOTFS" sh -c \
+			'trap "" TERM; echo ready; while :; do sleep 0.1; done' \
+			>"$BATS_TEST_TMPDIR/out" &
+		local runtime=$! code=0
+		wait_until grep -q ready "$BATS_TEST_TMPDIR/out"
+		kill -TERM "$runtime"
+		sleep 0.5
+		kill -0 "$runtime" || fail "stage $stage: one TERM ended it"
+		kill -TERM "$runtime"
+		wait "$runtime" || code=$?
+		assert_equal "$code" 137
+	done
+}
+
 @test "stage 0: --version names the stage of each binary" {
 	for stage in "${ALL_STAGES[@]}"; do
 		run ctr "$stage" --version
@@ -205,7 +222,7 @@ only_own_mounts() {
 	[ "$status" -eq 0 ] || return 1
 	local extra
 	extra=$(awk '{ print $5 }' <<<"$output" |
-		grep -vxE '/|/proc|/dev|/dev/(null|zero|full|random|urandom|tty|pts|shm)|/sys' ||
+		grep -vxE '/|/proc|/dev|/dev/(null|zero|full|random|urandom|tty|pts|shm)|/sys|/sys/fs/cgroup' ||
 		true)
 	[ -z "$extra" ]
 }

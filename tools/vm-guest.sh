@@ -54,8 +54,14 @@ if [ "$mode" = shell ]; then
 	off
 fi
 
-# The suite, as the host runs it (the rootfs is rebuilt in here).
+# The suite, as the host runs it (the rootfs is rebuilt in here), or
+# the one script asked for.
 ./rootfs-builder.sh --helpers build/helpers rootfs >/dev/null
+if [ "$mode" = run ]; then
+	"./$files"
+	echo "vm-guest: status $?"
+	off
+fi
 # shellcheck disable=SC2086 # the file list is split on purpose
 tools/run-tests.sh $files
 echo "vm-guest: suite status $?"

@@ -8,6 +8,9 @@
 #   tools/vm.sh shell          boot to a root shell; `exit` powers off
 #   tools/vm.sh test [FILE...] boot, run the suite, pass its status back
 #   tools/vm.sh probe          boot, show the cgroups, power off
+#   tools/vm.sh run SCRIPT     boot, run the project's SCRIPT (a path in
+#                              the checkout, such as bench/limits.sh)
+#                              as root in the guest, pass its status back
 #
 # Settings: VM_DIR (build/vm), VM_TIMEOUT (seconds), VM_MEMORY (MiB),
 # VM_CPUS, VM_ACCEL (kvm or tcg: skip the probe), VM_APPEND (more for
@@ -108,11 +111,23 @@ build_initramfs() {
 	rm -rf "$root"
 }
 
-# A sparse raw disk: /dev/vda in the guest, for io.max.
+# A sparse raw disk: /dev/vda in the guest, for io.max. And a small
+# one with a partition table (written byte by byte: one MBR entry, type
+# 83, 8 MiB from sector 2048): /dev/vdb1 in the guest, the partition
+# that io.max refuses.
 make_disk() {
-	[ -f "$vm/disk.img" ] && return 0
-	say "making a 1 GiB sparse disk image"
-	truncate -s 1G "$vm/disk.img"
+	if [ ! -f "$vm/disk.img" ]; then
+		say "making a 1 GiB sparse disk image"
+		truncate -s 1G "$vm/disk.img"
+	fi
+	[ ! -f "$vm/parts.img" ] || return 0
+	say "making a 16 MiB disk image with one partition"
+	truncate -s 16M "$vm/parts.img.tmp"
+	printf '\x00\x00\x00\x00\x83\x00\x00\x00\x00\x08\x00\x00\x00\x40\x00\x00' |
+		dd of="$vm/parts.img.tmp" bs=1 seek=446 conv=notrunc status=none
+	printf '\x55\xaa' |
+		dd of="$vm/parts.img.tmp" bs=1 seek=510 conv=notrunc status=none
+	mv "$vm/parts.img.tmp" "$vm/parts.img"
 }
 
 prepare() {
@@ -156,6 +171,7 @@ run_qemu() {
 		-append "$cmdline"
 		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 		-drive "file=$vm/disk.img,if=virtio,format=raw,cache=none"
+		-drive "file=$vm/parts.img,if=virtio,format=raw,cache=none"
 		-nic none -pidfile "$vm/qemu.pid"
 	)
 	if [ "$mode" = shell ]; then
@@ -197,22 +213,25 @@ probe() {
 	grep -q '^vm-guest: probe ok' "$log"
 }
 
-run_tests() {
+# Boot in MODE (test: the suite, or the bats FILEs given; run: the one
+# SCRIPT given) and pass the guest's status back.
+run_in_guest() {
 	prepare
-	local accel log status start
+	local mode=$1 accel log status start
+	shift
 	accel=$(accel)
 	log=$vm/console.log
 	start=$(date +%s)
-	say "booting ($accel) to run the suite; console log: $log"
+	say "booting ($accel) to $mode ${*:-the suite}; console log: $log"
 	# The kernel's command line is split at spaces: join with commas.
 	# In the background, with wait: bash runs a trap (a Ctrl-C, a TERM)
 	# only once the foreground command ends, and qemu must not outlive
 	# this script.
-	VM_FILES=$(IFS=,; echo "$*") run_qemu "$accel" test "$VM_TIMEOUT" |
+	VM_FILES=$(IFS=,; echo "$*") run_qemu "$accel" "$mode" "$VM_TIMEOUT" |
 		tee "$log" &
 	wait $! || true
 	say "the VM ran for $(($(date +%s) - start))s"
-	status=$(sed -n 's/^vm-guest: suite status \([0-9]*\)$/\1/p' "$log" |
+	status=$(sed -n 's/^vm-guest: \(suite \)*status \([0-9]*\)$/\2/p' "$log" |
 		tail -n 1)
 	if [ -z "$status" ]; then
 		if grep -q 'Kernel panic' "$log"; then
@@ -231,7 +250,11 @@ case "${1:-}" in
 prepare) prepare ;;
 shell) shell ;;
 probe) probe ;;
-test) shift; run_tests "$@" ;;
-*) echo "usage: tools/vm.sh prepare | shell | probe | test [FILE...]" >&2
+test) shift; run_in_guest test "$@" ;;
+run)
+	[ "$#" -eq 2 ] || { echo "usage: tools/vm.sh run SCRIPT" >&2; exit 2; }
+	run_in_guest run "$2" ;;
+*) echo "usage: tools/vm.sh prepare | shell | probe | test [FILE...]" \
+	"| run SCRIPT" >&2
 	exit 2 ;;
 esac
