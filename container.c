@@ -17,9 +17,11 @@
  *
  *   stage  name             adds                          observe inside
  *   -----  ---------------  ----------------------------  ----------------
- *     0    a process        clone(), wait, exit status    `exit 3` -> 3
- *     1    namespaces       uts pid mnt ipc net cgroup    `echo $$` -> 1,
- *                                                         but `ps` still
+ *     0    a process        clone(), wait, exit status;   `exit 3` -> 3
+ *                           signals passed on; it dies
+ *                           with the runtime
+ *     1    namespaces       uts pid mnt ipc net cgroup;   `echo $$` -> 1,
+ *                           --init, a tiny PID 1          but `ps` still
  *                                                         shows the host!
  *     2    hostname         sethostname in the uts ns     `hostname`
  *     3    /proc            private mounts, new procfs    `ps` shows only
@@ -29,8 +31,9 @@
  *                           nobody outside; rootless      the host sees
  *                                                         uid 100000
  *     6    cgroup limits    a cgroup v2 of its own, with  a memory hog
- *                           memory, cpu, pids, io limits  is killed at
- *                                                         --memory
+ *                           memory, cpu, pids, io limits; is killed at
+ *                           a state file per container:   --memory;
+ *                           ps, exec, cleanup             `container ps`
  *
  * Reading guide. Start at the child's sequence (child_main) and the
  * parent's (run_container) near the end of the file: they list every
@@ -98,6 +101,7 @@
 #include <linux/magic.h>     /* CGROUP2_SUPER_MAGIC: stage 6 */
 #include <linux/sched.h>     /* clone3()'s struct clone_args: stage 6 */
 #include <sched.h>           /* clone() and the CLONE_NEW* flags */
+#include <poll.h>            /* poll(): is the runtime still there? */
 #include <signal.h>          /* forwarding signals to the child */
 #include <stdarg.h>          /* die() takes printf-style arguments */
 #include <stdbool.h>         /* bool */
@@ -105,7 +109,10 @@
 #include <stdint.h>          /* UINT32_MAX: the largest id, stage 5 */
 #include <stdlib.h>          /* exit(), realpath(), clearenv() */
 #include <string.h>          /* strcmp(), strerror() */
+#include <dirent.h>          /* opendir(): container ps, cleanup */
+#include <sys/file.h>        /* flock(): a running container's name */
 #include <sys/mount.h>       /* mount(), umount2(): stage 3 on */
+#include <sys/prctl.h>       /* prctl(): die with the runtime */
 #include <sys/random.h>      /* getrandom() for generated names */
 #include <sys/socket.h>      /* socketpair(): the channel */
 #include <sys/stat.h>        /* stat(), mkdir() */
@@ -114,6 +121,7 @@
 #include <sys/syscall.h>     /* SYS_pivot_root: stage 4 */
 #include <sys/sysmacros.h>   /* major(), minor(): stage 6 */
 #include <sys/wait.h>        /* waitpid() and the status macros */
+#include <termios.h>         /* the terminal, given back as it was */
 #include <time.h>            /* clock_gettime(): a second signal */
 #include <unistd.h>          /* execvp(), sethostname(), close() */
 
@@ -130,6 +138,7 @@
 #define DEFAULT_ID_BASE 100000          /* host ids when subuid has none */
 #define DEFAULT_ID_COUNT 65536          /* ids 0..65535 inside */
 #define CGROUP_PARENT "container.c"     /* every container's cgroup is in it */
+#define STATE_DIR "/run/container.c"    /* a file per running container */
 #define CPU_PERIOD_US 100000UL          /* cpu.max's period: 0.1 s */
 #define MIN_MEMORY_BYTES (6ULL << 20)   /* Docker's smallest --memory */
 #define MAX_PIDS 4194304UL              /* the kernel's PID_MAX_LIMIT */
@@ -140,6 +149,7 @@
 #define EXIT_CANNOT_EXECUTE 126 /* COMMAND exists but cannot run */
 #define EXIT_NOT_FOUND 127      /* COMMAND is not there */
 #define SECOND_SIGNAL_NS 200000000L /* 0.2 s: a signal after it insists */
+#define DEFAULT_STOP_TIMEOUT_S 10   /* Docker's, before SIGKILL */
 
 #if STAGE >= 4
 /* One --volume HOST:CONTAINER[:ro]. */
@@ -197,6 +207,9 @@ struct config {
 	char name[NAME_MAX_CHARS + 1]; /* --name, or a generated one */
 	int channel;              /* the child's end of the socketpair */
 	int parents_end;          /* the other end, which the child closes */
+#if STAGE >= 1
+	bool init;                /* --init: a tiny init is PID 1 */
+#endif
 #if STAGE >= 2
 	const char *hostname;     /* --hostname; defaults to the name */
 #endif
@@ -214,6 +227,8 @@ struct config {
 	int cgroup_fd;            /* open on it, for clone3() */
 	bool born_in_cgroup;      /* clone3() put the child there */
 	bool delegated;           /* the cgroup belongs to root inside */
+	char state[128];          /* STATE_DIR/NAME, locked while we run */
+	int state_fd;             /* open on it, holding the lock */
 #endif
 };
 
@@ -222,6 +237,9 @@ static bool verbose;
 
 /* The child's pid, for the signal handler; 0 inside the child. */
 static pid_t child_pid;
+
+/* --stop-timeout: seconds from a signal passed on to SIGKILL. */
+static unsigned int stop_timeout_s = DEFAULT_STOP_TIMEOUT_S;
 
 /* ------------------------------------------------------------------ */
 /* Helpers: reporting errors and steps                                */
@@ -274,8 +292,8 @@ static const struct hint hints[] = {
 	  "each directory above a volume must let it pass (chmod o+x)" },
 #endif
 #if STAGE >= 6
-	{ "mkdir /sys/fs/cgroup", EACCES, "only root may make cgroups "
-	  "here: run with sudo, or without limits" },
+	{ "mkdir /sys/fs/cgroup", EACCES, "this cgroup tree is not "
+	  "ours to write: inside a container? run on the host" },
 	{ "mkdir /sys/fs/cgroup", EROFS, "/sys/fs/cgroup is read-only: "
 	  "inside a container? run on the host or in the lab VM" },
 	{ "enable the", EBUSY, "a cgroup with processes of its own cannot "
@@ -455,11 +473,12 @@ static void exec_command(const struct config *cfg)
 /* Parent: pass a signal on to the child. A signal from the terminal
  * (Ctrl-C) already reached the whole foreground process group, child
  * included, and comes from the kernel (SI_KERNEL): passing it on again
- * would deliver it twice. A second signal sent to us, a while after
- * the first, is passed on as SIGKILL: a container's PID 1 ignores the
- * signals it has no handler for (pid_namespaces(7)), and a user who
- * asks twice wants it ended. Two at once are one request: timeout(1),
- * for one, signals us and then our process group. signal(7). */
+ * would deliver it twice. A container's PID 1 ignores the signals it
+ * has no handler for (pid_namespaces(7)), so a request to end may go
+ * unheard: a second signal sent to us, a while after the first, is
+ * passed on as SIGKILL, and so is the first after --stop-timeout
+ * seconds (alarm(2)). Two at once are one request: timeout(1), for
+ * one, signals us and then our process group. signal(7). */
 static void forward_signal(int sig, siginfo_t *info, void *context)
 {
 	static struct timespec first;
@@ -469,13 +488,26 @@ static void forward_signal(int sig, siginfo_t *info, void *context)
 	if (child_pid <= 0 || info->si_code == SI_KERNEL)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);  /* async-signal-safe */
-	if (first.tv_sec == 0)
+	if (first.tv_sec == 0) {
 		first = now;
-	else if (now.tv_sec - first.tv_sec > 1 ||
-		 (now.tv_sec - first.tv_sec) * 1000000000L + now.tv_nsec -
-		 first.tv_nsec > SECOND_SIGNAL_NS)
+		if (stop_timeout_s == 0)
+			sig = SIGKILL;
+		alarm(stop_timeout_s);
+	} else if (now.tv_sec - first.tv_sec > 1 ||
+		   (now.tv_sec - first.tv_sec) * 1000000000L + now.tv_nsec -
+		   first.tv_nsec > SECOND_SIGNAL_NS) {
 		sig = SIGKILL;
+	}
 	kill(child_pid, sig);
+}
+
+/* Parent: --stop-timeout seconds have passed since a signal was
+ * passed on, and the child is still there. */
+static void stop_timeout_expired(int sig)
+{
+	(void)sig;
+	if (child_pid > 0)
+		kill(child_pid, SIGKILL);
 }
 
 /* Parent: forward the signals that ask a program to end. Installed
@@ -491,6 +523,58 @@ static void forward_signals(void)
 	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
 		if (sigaction(signals[i], &action, NULL) < 0)
 			die("sigaction %s", sigabbrev_np(signals[i]));
+	if (signal(SIGALRM, stop_timeout_expired) == SIG_ERR)
+		die("signal SIGALRM");
+}
+
+/* #region die_with_parent */
+/* Child: ask the kernel to kill this process when the runtime dies,
+ * even of a SIGKILL, which leaves the runtime no time to end it: a
+ * container must not outlive the program that answers for it. The
+ * wish is forgotten when the child's credentials change (stage 5's
+ * become_root), so it is made again then; and if the runtime died
+ * just before, its end of the channel is closed already. prctl(2)
+ * "PR_SET_PDEATHSIG", poll(2). */
+static void die_with_parent(const struct config *cfg)
+{
+	struct pollfd runtime = { cfg->channel, POLLRDHUP, 0 };
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		child_die(cfg, "prctl PR_SET_PDEATHSIG");
+	if (poll(&runtime, 1, 0) > 0 &&
+	    (runtime.revents & (POLLRDHUP | POLLHUP)))
+		_exit(EXIT_RUNTIME_ERROR);
+}
+/* #endregion die_with_parent */
+
+/* Parent: the terminal's settings before the container ran, if
+ * standard input is a terminal. */
+static struct termios terminal;
+static bool have_terminal;
+
+/* Parent: remember the terminal's settings: a program in the
+ * container may change them (a shell does) and die before it can put
+ * them back. tcgetattr(3). */
+static void save_terminal(void)
+{
+	have_terminal = tcgetattr(STDIN_FILENO, &terminal) == 0;
+}
+
+/* Parent, after the child has ended: give the terminal back as it
+ * was. A shell in the container with job control made its own process
+ * group the terminal's foreground one; ours must be that again before
+ * it may set the terminal without being stopped (SIGTTOU), which is
+ * ignored meanwhile. credentials(7) "Process groups", tcsetpgrp(3). */
+static void restore_terminal(void)
+{
+	void (*old)(int);
+
+	if (!have_terminal)
+		return;
+	old = signal(SIGTTOU, SIG_IGN);
+	if (tcsetpgrp(STDIN_FILENO, getpgrp()) == 0)
+		tcsetattr(STDIN_FILENO, TCSADRAIN, &terminal);
+	signal(SIGTTOU, old);
 }
 
 /* #region exit_status */
@@ -543,6 +627,55 @@ static void show_unshare(int flags, const struct config *cfg)
 		}
 	show_step("unshare --fork%s -- %s", options, cfg->argv[0]);
 }
+
+/* The command's pid, for the init's signal handler. */
+static pid_t command_pid;
+
+/* Init: pass a signal the runtime passed on to the command. Those from
+ * the terminal (SI_KERNEL) reached the command already. */
+static void pass_to_command(int sig, siginfo_t *info, void *context)
+{
+	(void)context;
+	if (command_pid > 0 && info->si_code != SI_KERNEL)
+		kill(command_pid, sig);
+}
+
+/* #region init */
+/* Child, with --init: split in two. The new process goes on to become
+ * the command (this function returns in it only); this one stays PID
+ * 1 as a tiny init. PID 1 has two duties a command does not expect:
+ * signals without a handler never reach it, and every orphan in the
+ * namespace becomes its child, to be waited for or left a zombie. The
+ * init has handlers that pass signals on, waits for every child, and
+ * ends as the command ended. pid_namespaces(7), wait(2). */
+static void become_init(const struct config *cfg)
+{
+	static const int signals[] = {
+		SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+	};
+	struct sigaction action = { 0 };
+	int status = 0;
+	pid_t pid;
+
+	action.sa_sigaction = pass_to_command;
+	action.sa_flags = SA_SIGINFO | SA_RESTART;
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		sigaction(signals[i], &action, NULL);
+	show_step("fork: PID 1 stays an init, PID 2 runs %s", cfg->argv[0]);
+	command_pid = fork();
+	if (command_pid < 0)
+		child_die(cfg, "fork the command");
+	if (command_pid == 0)
+		return;               /* the command: exec reports for it */
+	close(cfg->channel);          /* so EOF comes with its exec */
+	do
+		pid = wait(&status);
+	while (pid != command_pid && (pid > 0 || errno == EINTR));
+	if (WIFSIGNALED(status))
+		_exit(128 + WTERMSIG(status));
+	_exit(WEXITSTATUS(status));
+}
+/* #endregion init */
 #endif /* STAGE >= 1 */
 
 #if STAGE >= 2
@@ -1286,6 +1419,73 @@ static void delegate_cgroup(struct config *cfg)
 	cfg->delegated = true;
 }
 
+/* Parent: write the state file: our pid, the child's (0 until there is
+ * one), our stage and the cgroup's path, for `container ps`, `exec`
+ * and `cleanup`. */
+static void write_state(const struct config *cfg, pid_t child)
+{
+	char text[300];
+	int n = snprintf(text, sizeof(text), "%d %d %d %s\n", getpid(),
+			 child, STAGE, cfg->cgroup);
+
+	if (ftruncate(cfg->state_fd, 0) < 0 ||
+	    pwrite(cfg->state_fd, text, (size_t)n, 0) != n)
+		die("write %s", cfg->state);
+}
+
+/* #region state */
+/* Parent: claim the name: a file STATE_DIR/NAME, locked with flock(2)
+ * for as long as the runtime lives, holding the cgroup's path. The
+ * kernel drops the lock when the runtime dies, however it dies, even
+ * of SIGKILL: a state file whose lock can be taken belongs to a dead
+ * runtime, and `container cleanup` removes what it left. The file is
+ * checked to be still the one at the path once locked: a runtime that
+ * ended may have unlinked it in between. */
+static void claim_name(struct config *cfg)
+{
+	struct stat locked, named;
+
+	if (mkdir(STATE_DIR, 0755) < 0 && errno != EEXIST)
+		die("mkdir %s", STATE_DIR);
+	snprintf(cfg->state, sizeof(cfg->state), "%s/%s", STATE_DIR,
+		 cfg->name);
+	do {
+		if (cfg->state_fd > 0)
+			close(cfg->state_fd);
+		cfg->state_fd = open(cfg->state, O_RDWR | O_CREAT | O_CLOEXEC,
+				     0644);
+		if (cfg->state_fd < 0 && errno == ENOENT &&  /* the last */
+		    mkdir(STATE_DIR, 0755) == 0)         /* removed it */
+			continue;
+		if (cfg->state_fd < 0)
+			die("open %s", cfg->state);
+		if (flock(cfg->state_fd, LOCK_EX | LOCK_NB) < 0) {
+			errno = 0;
+			cfg->state[0] = '\0';  /* neither is ours to remove */
+			cfg->cgroup[0] = '\0';
+			die("a container named %s is running", cfg->name);
+		}
+		if (fstat(cfg->state_fd, &locked) < 0)
+			die("fstat %s", cfg->state);
+	} while (stat(cfg->state, &named) < 0 ||
+		 named.st_ino != locked.st_ino);
+	write_state(cfg, 0);
+}
+/* #endregion state */
+
+/* Parent: give the name back: unlink the state file, then unlock;
+ * STATE_DIR goes with its last file. */
+static void release_name(struct config *cfg)
+{
+	if (cfg->state[0] != '\0')
+		unlink(cfg->state);
+	if (cfg->state_fd > 0)
+		close(cfg->state_fd);
+	cfg->state[0] = '\0';
+	cfg->state_fd = 0;
+	rmdir(STATE_DIR);             /* fails while others run */
+}
+
 /* The runtime's config, for remove_cgroup_at_exit(). */
 static struct config *cgroup_owner;
 static void remove_cgroup_at_exit(void);
@@ -1314,11 +1514,16 @@ static void make_cgroup(struct config *cfg)
 	}
 	if (root == NULL || (geteuid() != 0 && !cfg->limits.any))
 		return;               /* the container stays in our cgroup */
+	errno = 0;
+	if (geteuid() != 0)
+		die("limits need a cgroup, and only root may make one in %s: "
+		    "run with sudo", root);
 	snprintf(parent, sizeof(parent), "%s/%s", root, CGROUP_PARENT);
 	snprintf(cfg->cgroup, sizeof(cfg->cgroup), "%s/%s", parent,
 		 cfg->name);
 	cgroup_owner = cfg;
 	atexit(remove_cgroup_at_exit);  /* die() below exits through it */
+	claim_name(cfg);
 	for (int attempt = 1; attempt <= 3; attempt++) {
 		show_step("mkdir -p %s", cfg->cgroup);
 		if (mkdir(parent, 0755) < 0 && errno != EEXIST)
@@ -1330,9 +1535,8 @@ static void make_cgroup(struct config *cfg)
 		if (errno == EEXIST) {
 			cfg->cgroup[0] = '\0';  /* not ours to remove */
 			errno = 0;
-			die("a container named %s is running (or its cgroup "
-			    "was left behind: rmdir %s/%s)", cfg->name,
-			    parent, cfg->name);
+			die("a container named %s left its cgroup behind: "
+			    "container cleanup %s", cfg->name, cfg->name);
 		}
 		if (errno != ENOENT || attempt == 3)  /* ENOENT: the last */
 			die("mkdir %s", cfg->cgroup); /* one out removed it */
@@ -1437,19 +1641,34 @@ static int remove_one_cgroup(const char *path, const struct stat *st,
 	return 0;
 }
 
+/* End whatever is left in the cgroup DIR (cgroup.kill, Linux 5.14),
+ * then remove it with every cgroup made inside it, deepest first
+ * (nftw(3) with FTW_DEPTH). The shared parent goes too when this was
+ * its last container. */
+static void remove_cgroup_tree(char *dir)
+{
+	char *slash = strrchr(dir, '/');
+
+	write_cgroup_file(dir, "cgroup.kill", "1");
+	nftw(dir, remove_one_cgroup, 16, FTW_DEPTH | FTW_PHYS);
+	*slash = '\0';                /* now the parent: */
+	if (rmdir(dir) == 0)          /* fails while others are in it */
+		show_step("rmdir %s", dir);
+	*slash = '/';
+}
+
 /* #region remove_cgroup */
 /* Parent, after the child has ended, or from exit() when a step failed:
- * say whether the OOM killer struck, end whatever is left in the
- * cgroup (cgroup.kill, Linux 5.14), and remove it with every cgroup the
- * container made inside it, deepest first (nftw with FTW_DEPTH). The
- * shared parent goes too when this was its last container. */
+ * say whether the OOM killer struck, make sure the child is gone, and
+ * remove the cgroup; give the name back last. */
 static void remove_cgroup(struct config *cfg)
 {
 	long kills;
-	char *slash;
 
-	if (cfg->cgroup[0] == '\0')
+	if (cfg->cgroup[0] == '\0') {
+		release_name(cfg);
 		return;
+	}
 	kills = count_oom_kills(cfg);
 	if (kills > 0)
 		fprintf(stderr, "container: out of memory: the kernel's OOM "
@@ -1457,18 +1676,13 @@ static void remove_cgroup(struct config *cfg)
 			"%llu; memory.events oom_kill %ld)\n", kills,
 			kills > 1 ? "es" : "", cfg->limits.memory_option,
 			cfg->limits.memory_bytes, kills);
-	if (write_cgroup_file(cfg->cgroup, "cgroup.kill", "1") != 0 &&
-	    child_pid > 0)
+	if (child_pid > 0) {          /* a step failed: end it first */
 		kill(child_pid, SIGKILL);
-	if (child_pid > 0)
 		waitpid(child_pid, NULL, 0);
-	errno = 0;
-	nftw(cfg->cgroup, remove_one_cgroup, 16, FTW_DEPTH | FTW_PHYS);
-	slash = strrchr(cfg->cgroup, '/');
-	*slash = '\0';                /* now the parent: */
-	if (rmdir(cfg->cgroup) == 0)  /* fails while others are in it */
-		show_step("rmdir %s", cfg->cgroup);
+	}
+	remove_cgroup_tree(cfg->cgroup);
 	cfg->cgroup[0] = '\0';
+	release_name(cfg);
 }
 /* #endregion remove_cgroup */
 
@@ -1517,9 +1731,11 @@ static int child_main(void *arg)
 	const struct config *cfg = arg;
 
 	close(cfg->parents_end);      /* so EOF means the parent is gone */
+	die_with_parent(cfg);
 	wait_for_go(cfg->channel);
 #if STAGE >= 5
 	become_root(cfg);             /* the maps are written by now */
+	die_with_parent(cfg);         /* again: new credentials forget it */
 #endif
 #if STAGE >= 6
 	enter_cgroup_namespace(cfg);  /* it is in its cgroup by now */
@@ -1547,6 +1763,10 @@ static int child_main(void *arg)
 	mount_volumes(cfg);
 	pivot_into_rootfs(cfg);       /* last: the host's paths go away */
 	set_clean_environment(cfg);
+#endif
+#if STAGE >= 1
+	if (cfg->init)
+		become_init(cfg);     /* returns in the command only */
 #endif
 	exec_command(cfg);
 	return EXIT_RUNTIME_ERROR;    /* not reached */
@@ -1602,6 +1822,7 @@ static int run_container(struct config *cfg)
 
 	if (stack == NULL)
 		die("malloc the child's stack");
+	save_terminal();
 #if STAGE >= 4
 	make_mount_points(cfg);
 #endif
@@ -1619,12 +1840,15 @@ static int run_container(struct config *cfg)
 #endif
 #if STAGE >= 6
 	join_cgroup(cfg, child_pid);  /* unless clone3() put it there */
+	if (cfg->state[0] != '\0')
+		write_state(cfg, child_pid);  /* for container exec and ps */
 #endif
 	send_go(channel[0]);
 	setup_failed = wait_for_exec(channel[0]);
 	close(channel[0]);
 	status = wait_for_child(child_pid);
 	child_pid = 0;                /* its pid is free for reuse now */
+	restore_terminal();
 #if STAGE >= 6
 	remove_cgroup(cfg);           /* and say if the OOM killer struck */
 #endif
@@ -1834,6 +2058,237 @@ static int check_machine(void)
 	return ok ? 0 : 1;
 }
 
+#if STAGE >= 6
+/* ------------------------------------------------------------------ */
+/* container ps and container cleanup: the state files               */
+/* ------------------------------------------------------------------ */
+
+/* Read what a runtime wrote in its state file (see claim_name()). */
+static bool read_state(int fd, int *pid, int *child, int *stage,
+		       char cgroup[256])
+{
+	char text[300];
+	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+
+	if (n <= 0)
+		return false;
+	text[n] = '\0';
+	return sscanf(text, "%d %d %d %255s", pid, child, stage, cgroup) == 4;
+}
+
+/* Open the state file of the container NAME and try its lock without
+ * waiting: true, with the lock held in *fd, when its runtime is gone;
+ * false when it runs (or there is no such file: *fd is -1). */
+static bool runtime_gone(const char *name, int *fd)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", STATE_DIR, name);
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	return *fd >= 0 && flock(*fd, LOCK_EX | LOCK_NB) == 0;
+}
+
+/* Is the container NAME's runtime alive? When it is not, and it left
+ * a state file, *fd holds that file, locked; else *fd is -1. */
+static bool runtime_alive(const char *name, int *fd)
+{
+	if (runtime_gone(name, fd))
+		return false;
+	if (*fd < 0)
+		return false;         /* no state file: nothing runs */
+	close(*fd);
+	*fd = -1;
+	return true;
+}
+
+/* Remove the cgroups under ROOT/container.c whose runtime is gone,
+ * with or without a state file (a runtime may die between the two). */
+static void clean_up_cgroups(const char *only)
+{
+	const char *root = find_cgroup2();
+	char parent[128], cgroup[PATH_MAX];
+	struct dirent *entry;
+	DIR *dir;
+	int fd;
+
+	if (root == NULL)
+		return;
+	snprintf(parent, sizeof(parent), "%s/%s", root, CGROUP_PARENT);
+	dir = opendir(parent);
+	while (dir != NULL && (entry = readdir(dir)) != NULL) {
+		const char *name = entry->d_name;
+
+		if (entry->d_type != DT_DIR || name[0] == '.' ||
+		    (only && strcmp(name, only) != 0) ||
+		    runtime_alive(name, &fd))
+			continue;
+		snprintf(cgroup, sizeof(cgroup), "%s/%s", parent, name);
+		remove_cgroup_tree(cgroup);
+		printf("removed the cgroup %s left behind\n", name);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (dir != NULL)
+		closedir(dir);
+	rmdir(parent);                /* fails while others are in it */
+}
+
+/* #region cleanup */
+/* `container cleanup [NAME]`: remove what the containers whose runtime
+ * died left behind: cgroups first, then state files. A runtime killed
+ * by SIGKILL cannot clean up, and its container died with it (see
+ * die_with_parent()); the kernel dropped the lock on its state file.
+ * A running container is left alone: saying so is an error when it
+ * was named. */
+static int clean_up(const char *only)
+{
+	DIR *dir = opendir(STATE_DIR);
+	struct dirent *entry;
+	char path[PATH_MAX];
+	int fd = -1;
+
+	if (only != NULL && runtime_alive(only, &fd)) {
+		errno = 0;
+		die("%s is running: end it first", only);
+	}
+	if (fd >= 0)
+		close(fd);
+	clean_up_cgroups(only);
+	while (dir != NULL && (entry = readdir(dir)) != NULL) {
+		const char *name = entry->d_name;
+
+		if (name[0] == '.' || (only && strcmp(name, only) != 0) ||
+		    runtime_alive(name, &fd))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", STATE_DIR, name);
+		unlink(path);
+		printf("removed the state file %s left behind\n", name);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (dir != NULL)
+		closedir(dir);
+	rmdir(STATE_DIR);             /* fails while others run */
+	return 0;
+}
+/* #endregion cleanup */
+
+/* Print the first line of the cgroup file NAME of DIR, or "-". */
+static void print_cgroup_file(const char *dir, const char *name)
+{
+	char path[PATH_MAX], text[64] = "-";
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	read_line(path, text, sizeof(text));
+	text[strcspn(text, "\n")] = '\0';
+	printf(" %s=%s", name, text[0] ? text : "-");
+}
+
+/* `container ps`: one line per running container: its name, its
+ * runtime's pid, its cgroup and the limits in it. */
+static int list_containers(void)
+{
+	DIR *dir = opendir(STATE_DIR);
+	struct dirent *entry;
+	char cgroup[256];
+	int fd = -1, pid, child, stage;
+
+	printf("%-16s %-7s %-7s %-5s %s\n", "NAME", "RUNTIME", "PID", "STAGE",
+	       "CGROUP AND LIMITS");
+	while (dir != NULL && (entry = readdir(dir)) != NULL) {
+		if (entry->d_name[0] == '.' ||
+		    runtime_gone(entry->d_name, &fd) ||
+		    !read_state(fd, &pid, &child, &stage, cgroup)) {
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		printf("%-16s %-7d %-7d %-5d %s", entry->d_name, pid, child,
+		       stage, cgroup);
+		print_cgroup_file(cgroup, "memory.max");
+		print_cgroup_file(cgroup, "cpu.max");
+		print_cgroup_file(cgroup, "pids.max");
+		printf("\n");
+		close(fd);
+	}
+	if (dir != NULL)
+		closedir(dir);
+	return 0;
+}
+
+/* Exec: open the namespaces of process PID, all before joining any:
+ * once in the container's mount namespace, /proc is the container's. */
+static int open_namespaces(pid_t pid, int fds[], const char *const names[],
+			   int count)
+{
+	char path[64];
+
+	for (int i = 0; i < count; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, names[i]);
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0)
+			die("open %s", path);
+	}
+	return 0;
+}
+
+/* #region exec_into */
+/* `container exec NAME COMMAND...`: run COMMAND inside a running
+ * container, as `docker exec` does. The runtime's state file gives the
+ * container's first process; this process joins its cgroup, then its
+ * namespaces with setns(2), the user namespace first (from there, root
+ * on the host holds every capability over the others). A new pid
+ * namespace takes only children, so COMMAND runs in a child, as root
+ * inside, with a clean environment. Its exit status is ours. */
+static int exec_into(const char *name, char **argv)
+{
+	static const char *const names[] = {
+		"user", "mnt", "uts", "ipc", "net", "pid", "cgroup",
+	};
+	static struct config exec_cfg;     /* for the child's reports */
+	int fds[7], fd, pid, child, stage;
+	char cgroup[256], text[32];
+
+	if (strchr(name, '/') != NULL || runtime_gone(name, &fd) ||
+	    fd < 0 || !read_state(fd, &pid, &child, &stage, cgroup) ||
+	    child <= 0) {
+		errno = 0;
+		die("no container named %s is running (container ps lists "
+		    "them)", name);
+	}
+	open_namespaces(child, fds, names, 7);
+	snprintf(text, sizeof(text), "%d", getpid());
+	if (cgroup[0] == '/')
+		set_cgroup_file(cgroup, "cgroup.procs", text);
+	for (int i = 0; i < 7; i++) {
+		show_step("nsenter --%s=/proc/%d/ns/%s", names[i], child,
+			  names[i]);
+		if (setns(fds[i], 0) < 0)
+			die("setns %s of %s", names[i], name);
+		close(fds[i]);
+	}
+	exec_cfg.argv = argv;
+	exec_cfg.channel = -1;        /* nobody to report to: print only */
+	forward_signals();
+	child_pid = fork();
+	if (child_pid < 0)
+		die("fork");
+	if (child_pid == 0) {
+		if (setgroups_allowed() && setgroups(0, NULL) < 0)
+			child_die(&exec_cfg, "setgroups");
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+			child_die(&exec_cfg, "setresuid 0");
+		if (chdir("/") < 0)
+			child_die(&exec_cfg, "chdir /");
+		set_clean_environment(&exec_cfg);
+		exec_command(&exec_cfg);
+	}
+	close(fd);
+	return wait_for_child(child_pid);
+}
+/* #endregion exec_into */
+#endif /* STAGE >= 6 */
+
 /* ------------------------------------------------------------------ */
 /* The command line                                                   */
 /* ------------------------------------------------------------------ */
@@ -1841,6 +2296,11 @@ static int check_machine(void)
 static const char usage_text[] =
 	"usage: container run [OPTIONS] ROOTFS COMMAND [ARG...]\n"
 	"       container check\n"
+#if STAGE >= 6
+	"       container ps\n"
+	"       container exec [--verbose] NAME COMMAND [ARG...]\n"
+	"       container cleanup [NAME]\n"
+#endif
 	"       container --help | --version\n"
 	"\n"
 	"Run COMMAND in a container made of ROOTFS (a directory).\n"
@@ -1875,6 +2335,12 @@ static const char usage_text[] =
 	"                         at most N reads or writes a second\n"
 	"      (limits need cgroup v2: `container check` tells)\n"
 #endif
+#if STAGE >= 1
+	"      --init             a tiny init as PID 1: passes signals on,\n"
+	"                         reaps zombies\n"
+#endif
+	"      --stop-timeout S   after a signal is passed on, wait S\n"
+	"                         seconds, then SIGKILL (default: 10)\n"
 	"      --verbose          print each step as a shell command\n"
 	"\n"
 	"Exit status: COMMAND's own; 128+N if signal N killed it; 125 if\n"
@@ -2331,15 +2797,36 @@ static void parse_limit(struct limits *l, int opt, char *value)
 }
 #endif /* STAGE >= 6 */
 
+/* Parse a number of seconds, 0 to a day. */
+static unsigned int parse_seconds(const char *option, const char *text)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(text, &end, 10);
+	if (*text < '0' || *text > '9' || *end != '\0' || errno == ERANGE ||
+	    n > 86400) {
+		errno = 0;
+		die("%s wants seconds, 0 to 86400, not %s (see container "
+		    "--help)", option, text);
+	}
+	return (unsigned int)n;
+}
+
 /* Parse the options of `container run`, then ROOTFS and COMMAND. */
 static void parse_run(int argc, char **argv, struct config *cfg)
 {
-	enum { OPT_NAME = 256, OPT_VERBOSE };
+	enum { OPT_NAME = 256, OPT_VERBOSE, OPT_STOP_TIMEOUT, OPT_INIT };
 #if STAGE >= 5
 	enum { OPT_UIDMAP = 300, OPT_GIDMAP };
 #endif
 	static const struct option options[] = {
 		{ "name", required_argument, NULL, OPT_NAME },
+		{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
+#if STAGE >= 1
+		{ "init", no_argument, NULL, OPT_INIT },
+#endif
 		{ "verbose", no_argument, NULL, OPT_VERBOSE },
 #if STAGE >= 2
 		{ "hostname", required_argument, NULL, 'h' },
@@ -2382,6 +2869,14 @@ static void parse_run(int argc, char **argv, struct config *cfg)
 		case OPT_VERBOSE:
 			verbose = true;
 			break;
+		case OPT_STOP_TIMEOUT:
+			stop_timeout_s = parse_seconds("--stop-timeout", optarg);
+			break;
+#if STAGE >= 1
+		case OPT_INIT:
+			cfg->init = true;
+			break;
+#endif
 #if STAGE >= 2
 		case 'h':
 			if (!valid_name(optarg, HOST_NAME_MAX))
@@ -2460,6 +2955,17 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "check") == 0 && argc == 2)
 		return check_machine();
+#if STAGE >= 6
+	if (strcmp(argv[1], "ps") == 0 && argc == 2)
+		return list_containers();
+	if (strcmp(argv[1], "cleanup") == 0 && argc <= 3)
+		return clean_up(argv[2]);
+	if (strcmp(argv[1], "exec") == 0 && argc >= 5 &&
+	    strcmp(argv[2], "--verbose") == 0)
+		verbose = true;
+	if (strcmp(argv[1], "exec") == 0 && argc >= 4 + verbose)
+		return exec_into(argv[2 + verbose], argv + 3 + verbose);
+#endif
 	if (strcmp(argv[1], "run") != 0)
 		bad_usage("unknown command", argv[1]);
 	parse_run(argc - 1, argv + 1, &cfg);

@@ -16,6 +16,10 @@ self=$(readlink /proc/self/ns/pid)
 	# (process_api: this workplace's own per-command cgroups.)
 	find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -type d 2>/dev/null |
 		awk '!/\/process_api/ { print "cgroup " $0 }'
+	# The runtime's state files (stage 6 on).
+	if [ -d /run/container.c ]; then
+		find /run/container.c | awk '{ print "state " $0 }'
+	fi
 	echo "hostname $(hostname)"
 	# Processes: a container's live in another pid namespace. One find
 	# for every pid's namespace, one awk for every name.

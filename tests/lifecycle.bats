@@ -1,0 +1,267 @@
+#!/usr/bin/env bats
+# The container's life: it dies with its runtime, a signal it ignores
+# is followed by SIGKILL after --stop-timeout, and --init gives it a
+# PID 1 that passes signals on and reaps zombies.
+
+load helpers
+
+setup() {
+	open_test_dirs
+	snapshot_host
+}
+
+# A test that failed half-way may leave a runtime it started in the
+# background: end it, so that one failure does not make the next.
+teardown() {
+	local status=0
+	check_host_unchanged || status=$?
+	if pkill -KILL -f "^$BUILD/container(-[0-9])? run .*sleep 7[45][0-9][0-9]"; then
+		sleep 2
+		"$BUILD/container" cleanup >/dev/null 2>&1 || true
+	fi
+	return "$status"
+}
+
+# Is the host as the test found it? (check_host_unchanged, quietly)
+host_as_before() {
+	"$PROJECT/tests/host-state.sh" | cmp -s - "$BATS_TEST_TMPDIR/host-before"
+}
+
+# Is the process PID gone (not even a zombie)?
+gone() {
+	[ ! -e "/proc/$1" ]
+}
+
+# Holds when the container's command dies with a runtime killed by
+# SIGKILL, which the runtime cannot catch.
+dies_with_runtime() {
+	local stage=$1 marker=$((7400 + $1)) runtime pid
+	"$BUILD/container-$stage" run "$ROOTFS" sleep "$marker" &
+	runtime=$!
+	pid=$(pid_of sleep "$marker") || return 1
+	kill -KILL "$runtime"
+	wait "$runtime" || true
+	wait_until gone "$pid" || { kill -KILL "$pid"; return 1; }
+}
+
+@test "stage 0: a runtime killed by SIGKILL takes its container with it" {
+	ladder 0 dies_with_runtime 0 1 2 3 4 5
+}
+
+@test "stage 6: after a runtime killed by SIGKILL, container cleanup removes what it left" {
+	dies_with_runtime 6 || fail "the container outlived its runtime"
+	# Its cgroup and state file are left: a SIGKILL cannot be caught.
+	[ -e /run/container.c ] || fail "no state file was left to clean"
+	run "$BUILD/container" cleanup
+	assert_success
+	assert_line --regexp '^removed the cgroup c-[0-9a-f]{8} left behind$'
+	assert_line --regexp '^removed the state file c-[0-9a-f]{8} left behind$'
+}
+
+@test "stage 6: SIGKILL at any point of the set-up: the container dies, cleanup leaves nothing" {
+	local delay runtime
+	for delay in 0 0.001 0.002 0.004 0.006 0.01 0.015 0.02 0.03 0.05 0.08; do
+		"$BUILD/container" run --name "kill-$delay" "$ROOTFS" \
+			sleep 7450 2>/dev/null &
+		runtime=$!
+		sleep "$delay"
+		kill -KILL "$runtime"
+		wait "$runtime" || true
+	done
+	run "$BUILD/container" cleanup
+	assert_success
+	refute_output --partial "container:"
+	# The containers die with their runtimes, and their zombies are
+	# reaped by the host's init, perhaps a moment later: then nothing
+	# of ours may be left, not even a zombie.
+	wait_until host_as_before || true
+	# The teardown checks that nothing of ours is left.
+}
+
+# A command that ignores SIGTERM, even when it is not PID 1.
+IGNORES_TERM='trap "" TERM; echo ready; while :; do sleep 0.1; done'
+
+@test "stage 0: --stop-timeout: a command that ignores SIGTERM is killed that many seconds later" {
+	local stage
+	for stage in 0 "$TOP_STAGE"; do
+		"$BUILD/container-$stage" run --stop-timeout 2 "$ROOTFS" \
+			sh -c "$IGNORES_TERM" >"$BATS_TEST_TMPDIR/out" &
+		local runtime=$! code=0
+		wait_until grep -q ready "$BATS_TEST_TMPDIR/out"
+		kill -TERM "$runtime"
+		sleep 1
+		kill -0 "$runtime" || fail "stage $stage: ended before 2 s"
+		wait "$runtime" || code=$?
+		assert_equal "$code" 137
+	done
+}
+
+@test "stage 0: --stop-timeout 0 kills at the first signal; bad values are one line" {
+	"$BUILD/container" run --stop-timeout 0 "$ROOTFS" sh -c "$IGNORES_TERM" \
+		>"$BATS_TEST_TMPDIR/out" &
+	local runtime=$! code=0
+	wait_until grep -q ready "$BATS_TEST_TMPDIR/out"
+	kill -TERM "$runtime"
+	wait "$runtime" || code=$?
+	assert_equal "$code" 137
+	local value
+	for value in abc -1 1.5 86401 ""; do
+		run container run --stop-timeout "$value" "$ROOTFS" true
+		assert_equal "$status" 125
+		assert_output "container: --stop-timeout wants seconds, 0 to 86400, not $value (see container --help)"
+	done
+}
+
+# How many zombies are in the pid namespace of process PID?
+zombies_beside() {
+	local ns p n=0
+	ns=$(readlink "/proc/$1/ns/pid")
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$ns" ] || continue
+		[ "$(awk '{ print $3 }' "$p/stat" 2>/dev/null)" != Z ] || n=$((n + 1))
+	done
+	echo "$n"
+}
+
+@test "stage 1: --init reaps the orphans that a plain PID 1 leaves as zombies" {
+	# The subshell's sleep is orphaned and given to PID 1. Without
+	# --init, PID 1 is the shell, which then becomes `sleep 7501`: it
+	# never waits, and the orphan stays a zombie when it ends.
+	local init marker runtime pid
+	for init in "" --init; do
+		marker=$((7501 + ${#init}))
+		# shellcheck disable=SC2086 # "" is no option at all
+		"$BUILD/container" run $init "$ROOTFS" sh -c \
+			"(sleep 0.2 &); exec sleep $marker" &
+		runtime=$!
+		pid=$(pid_of sleep "$marker")
+		sleep 1
+		if [ -z "$init" ]; then
+			[ "$(zombies_beside "$pid")" -ge 1 ] ||
+				fail "no zombie without --init: the test cannot fail"
+		else
+			assert_equal "$(zombies_beside "$pid")" 0
+		fi
+		kill -KILL "$pid"
+		wait "$runtime" || true
+	done
+}
+
+@test "stage 1: with --init, the command is PID 2 and its exit status comes through" {
+	run container run --init "$ROOTFS" sh -c 'echo $$; exit 3'
+	assert_equal "$status" 3
+	assert_output 2
+	run container run --init "$ROOTFS" sh -c 'kill -TERM $$'
+	assert_equal "$status" 143
+	run -127 container run --init "$ROOTFS" no-such-command
+	assert_output --partial "container: exec no-such-command: ENOENT"
+}
+
+@test "stage 1: with --init, SIGTERM ends a command that has no handler for it" {
+	# As PID 1, sleep would ignore it; as PID 2 under the init, it dies.
+	"$BUILD/container" run --init "$ROOTFS" sleep 7510 &
+	local runtime=$! code=0
+	pid_of sleep 7510 >/dev/null
+	kill -TERM "$runtime"
+	wait "$runtime" || code=$?
+	assert_equal "$code" 143
+}
+
+# ---- container ps and container exec --------------------------------
+
+@test "stage 6: ps lists a running container by name, and not after it ended" {
+	local limit=() memory=-
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		limit=(--memory 64m)
+		memory=67108864
+	fi
+	"$BUILD/container" run --name listed "${limit[@]}" "$ROOTFS" sleep 7460 &
+	local runtime=$!
+	local pid
+	pid=$(pid_of sleep 7460)
+	run container ps
+	assert_success
+	assert_line --index 0 --regexp '^NAME +RUNTIME +PID +STAGE +CGROUP AND LIMITS$'
+	assert_line --regexp "^listed +$runtime +$pid +$TOP_STAGE +/sys/fs/cgroup/.*container.c/listed memory.max=$memory cpu.max=- pids.max=-$"
+	kill -KILL "$pid"
+	wait "$runtime" || true
+	run container ps
+	refute_output --partial listed
+}
+
+@test "stage 6: exec sees the container's hostname, processes, mounts and cgroup" {
+	"$BUILD/container" run --name inside --hostname exhost "$ROOTFS" sh -c \
+		'mount -t tmpfs none /tmp && touch /tmp/only-inside && exec sleep 7461' &
+	local runtime=$!
+	local pid
+	pid=$(pid_of sleep 7461)
+	run container exec inside sh -c 'hostname; ps -o pid,comm;
+		ls /tmp; grep "^0::" /proc/self/cgroup;
+		grep -qx $$ /sys/fs/cgroup/cgroup.procs && echo in-its-cgroup;
+		id -u; exit 4'
+	assert_equal "$status" 4
+	assert_line --index 0 exhost
+	assert_line --regexp '^ +1 sleep$'    # the container's PID 1
+	assert_line only-inside               # a mount made inside
+	assert_line "0::/"
+	assert_line in-its-cgroup
+	assert_equal "${lines[-1]}" 0         # root inside
+	kill -KILL "$pid"
+	wait "$runtime" || true
+}
+
+@test "stage 6: exec into a name that does not run is one line, 125; a missing command 127" {
+	run container exec nothing-here true
+	assert_equal "$status" 125
+	assert_output "container: no container named nothing-here is running (container ps lists them)"
+	"$BUILD/container" run --name target "$ROOTFS" sleep 7462 &
+	local runtime=$! pid
+	pid=$(pid_of sleep 7462)
+	run -127 container exec target no-such-command
+	assert_output --partial "container: exec no-such-command: ENOENT"
+	kill -KILL "$pid"
+	wait "$runtime" || true
+}
+
+@test "stage 6: names: a running one is refused, free again after; cleanup leaves it alone" {
+	"$BUILD/container" run --name once "$ROOTFS" sleep 7463 &
+	local runtime=$! pid
+	pid=$(pid_of sleep 7463)
+	run container run --name once "$ROOTFS" true
+	assert_equal "$status" 125
+	assert_output "container: a container named once is running"
+	run container cleanup once
+	assert_equal "$status" 125
+	assert_output "container: once is running: end it first"
+	kill -KILL "$pid"
+	wait "$runtime" || true
+	run container run --name once "$ROOTFS" echo free-again
+	assert_success
+	assert_output free-again
+}
+
+# ---- the terminal ----------------------------------------------------
+
+@test "stage 0: the terminal is given back as it was, whatever the container did to it" {
+	local stage
+	for stage in 0 "$TOP_STAGE"; do
+		script -qec "stty -g >'$BATS_TEST_TMPDIR/before';
+			'$BUILD/container-$stage' run '$ROOTFS' sh -c 'stty raw -echo';
+			stty -g >'$BATS_TEST_TMPDIR/after'" /dev/null
+		cmp "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after" ||
+			fail "stage $stage left the terminal changed"
+	done
+}
+
+@test "stage 0: an interactive shell inside has job control, and Ctrl-C reaches it" {
+	# script(1) gives the container a terminal; the shell's commands are
+	# typed into it, with a Ctrl-C (\003) while `sleep 30` runs.
+	run timeout 20 script -qec "'$BUILD/container' run '$ROOTFS' sh" /dev/null \
+		< <(printf 'sleep 60 &\njobs\n'; sleep 1; printf 'sleep 30\n'
+		    sleep 1.5; printf '\003'; sleep 0.5
+		    printf 'echo after-ctrl-c\nkill %%1\nexit\n')
+	assert_success
+	assert_output --regexp '\[1\]\+ +Running +sleep 60'
+	refute_output --partial "job control turned off"
+	assert_line --partial after-ctrl-c
+}
