@@ -241,6 +241,11 @@ static pid_t child_pid;
 /* --stop-timeout: seconds from a signal passed on to SIGKILL. */
 static unsigned int stop_timeout_s = DEFAULT_STOP_TIMEOUT_S;
 
+#if STAGE >= 6
+/* The container's cgroup.kill, open for the signal handlers; or -1. */
+static int cgroup_kill_fd = -1;
+#endif
+
 /* ------------------------------------------------------------------ */
 /* Helpers: reporting errors and steps                                */
 /* ------------------------------------------------------------------ */
@@ -470,6 +475,19 @@ static void exec_command(const struct config *cfg)
 /* Stage 0: signals and the exit status                               */
 /* ------------------------------------------------------------------ */
 
+/* Parent: end the container at once: SIGKILL to the child and, from
+ * stage 6 on, to every process in its cgroup (cgroup.kill), not only
+ * to those that die with its pid namespace. For signal handlers: only
+ * async-signal-safe calls. */
+static void kill_container(void)
+{
+#if STAGE >= 6
+	if (cgroup_kill_fd >= 0 && write(cgroup_kill_fd, "1", 1) == 1)
+		return;
+#endif
+	kill(child_pid, SIGKILL);
+}
+
 /* Parent: pass a signal on to the child. A signal from the terminal
  * (Ctrl-C) already reached the whole foreground process group, child
  * included, and comes from the kernel (SI_KERNEL): passing it on again
@@ -498,7 +516,10 @@ static void forward_signal(int sig, siginfo_t *info, void *context)
 		   first.tv_nsec > SECOND_SIGNAL_NS) {
 		sig = SIGKILL;
 	}
-	kill(child_pid, sig);
+	if (sig == SIGKILL)
+		kill_container();
+	else
+		kill(child_pid, sig);
 }
 
 /* Parent: --stop-timeout seconds have passed since a signal was
@@ -507,7 +528,7 @@ static void stop_timeout_expired(int sig)
 {
 	(void)sig;
 	if (child_pid > 0)
-		kill(child_pid, SIGKILL);
+		kill_container();
 }
 
 /* Parent: forward the signals that ask a program to end. Installed
@@ -1548,6 +1569,8 @@ static void make_cgroup(struct config *cfg)
 			      O_CLOEXEC);
 	if (cfg->cgroup_fd < 0)
 		die("open %s", cfg->cgroup);
+	cgroup_kill_fd = openat(cfg->cgroup_fd, "cgroup.kill",
+				O_WRONLY | O_CLOEXEC);  /* -1 before 5.14 */
 }
 /* #endregion make_cgroup */
 
