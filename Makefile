@@ -1,8 +1,8 @@
 # container.c: build every stage, the helpers, the per-stage views; run
 # a shell in a container; run the tests. `make help` lists the targets.
 
-STAGES  := 0 1 2 3 4 5 6
-TOP     := 6
+STAGES  := 0 1 2 3 4 5 6 7
+TOP     := 7
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wundef -Werror
@@ -17,7 +17,7 @@ HELPERS  := $(patsubst helpers/%.c,$(BUILD)/helpers/%,$(wildcard helpers/*.c))
 RUN_PACKAGES  := gcc libc6-dev make busybox-static
 VM_PACKAGES   := qemu-system-x86 kmod cpio
 TEST_PACKAGES := $(RUN_PACKAGES) unifdef bats bats-support bats-assert \
-                 shellcheck iproute2 procps util-linux debootstrap \
+                 shellcheck iproute2 procps util-linux debootstrap nftables \
                  $(VM_PACKAGES)
 
 .PHONY: all help stages helpers run test deps-run deps-test clean shellcheck \
@@ -110,7 +110,8 @@ bench-limits: deps-vm
 	tools/vm.sh run bench/limits.sh
 
 shellcheck:
-	shellcheck rootfs-builder.sh tools/*.sh tests/*.sh bench/*.sh .ci/run
+	shellcheck rootfs-builder.sh tools/*.sh tests/*.sh bench/*.sh labs/*/*.sh \
+		.ci/run
 	shellcheck -s bash tests/helpers.bash
 	@# bats files: their @test blocks make shellcheck's info notes noise.
 	shellcheck -S warning tests/*.bats

@@ -34,6 +34,9 @@
  *                           memory, cpu, pids, io limits; is killed at
  *                           a state file per container:   --memory;
  *                           ps, exec, cleanup             `container ps`
+ *     7    network          a veth pair to the bridge     `ip addr`: eth0,
+ *                           container0, by rtnetlink;     172.30.0.N;
+ *                           an address each               `ping 172.30.0.1`
  *
  * Reading guide. Start at the child's sequence (child_main) and the
  * parent's (run_container) near the end of the file: they list every
@@ -62,16 +65,19 @@
  *       (stage 6: clone3(), into the        (and in its cgroup)
  *        cgroup)                            waits for "go"
  *     set up what needs the child's pid:
- *       its uid and gid maps (stage 5)
+ *       its uid and gid maps (stage 5),
+ *       the veth into its net ns (stage 7)
  *     send "go" --------------------------> sets up its world:
  *                                           cgroup namespace,
+ *                                           lo and eth0 (stage 7),
  *                                           hostname, mounts, root
  *                                           execvp(COMMAND)
  *     wait for the report <---------------- an exit code if set-up
  *       (EOF: the exec happened,             or exec failed; the
  *        the channel closed on exec)         channel closes on exec
  *     wait for the child to end
- *     read memory.events, remove the cgroup
+ *     remove the veth, read memory.events,
+ *     remove the cgroup
  *     exit with its status (or 125/126/127)
  */
 
@@ -80,10 +86,10 @@
 /* ------------------------------------------------------------------ */
 
 #ifndef STAGE
-#define STAGE 6
+#define STAGE 7
 #endif
-#if STAGE < 0 || STAGE > 6
-#error "STAGE must be between 0 and 6: build with -DSTAGE=N"
+#if STAGE < 0 || STAGE > 7
+#error "STAGE must be between 0 and 7: build with -DSTAGE=N"
 #endif
 
 /* ------------------------------------------------------------------ */
@@ -91,6 +97,7 @@
 /* ------------------------------------------------------------------ */
 
 #define _GNU_SOURCE          /* clone(), strerrorname_np(), execvpe() */
+#include <arpa/inet.h>       /* inet_pton(): stage 7's addresses */
 #include <ctype.h>           /* isdigit(): stage 6 parses sizes */
 #include <errno.h>           /* errno and its names */
 #include <fcntl.h>           /* open() flags; stage 4 creates files */
@@ -98,8 +105,12 @@
 #include <getopt.h>          /* getopt_long() for the command line */
 #include <grp.h>             /* setgroups(): stage 5 */
 #include <limits.h>          /* PATH_MAX, HOST_NAME_MAX */
+#include <linux/if_link.h>   /* IFLA_*: links, stage 7 */
 #include <linux/magic.h>     /* CGROUP2_SUPER_MAGIC: stage 6 */
+#include <linux/rtnetlink.h> /* RTM_*: rtnetlink, stage 7 */
 #include <linux/sched.h>     /* clone3()'s struct clone_args: stage 6 */
+#include <linux/veth.h>      /* VETH_INFO_PEER: stage 7 */
+#include <net/if.h>          /* if_nametoindex(), IFNAMSIZ: stage 7 */
 #include <sched.h>           /* clone() and the CLONE_NEW* flags */
 #include <poll.h>            /* poll(): is the runtime still there? */
 #include <signal.h>          /* forwarding signals to the child */
@@ -143,6 +154,9 @@
 #define MIN_MEMORY_BYTES (6ULL << 20)   /* Docker's smallest --memory */
 #define MAX_PIDS 4194304UL              /* the kernel's PID_MAX_LIMIT */
 #define MAX_DEVICES 8                   /* disks with --device-* limits */
+#define BRIDGE_NAME "container0"        /* the project's bridge */
+#define SUBNET_PREFIX "172.30.0."       /* its subnet: the bridge is .1 */
+#define SUBNET_BITS 24                  /* 172.30.0.0/24 */
 
 /* Docker's exit codes for failures that are not the command's own. */
 #define EXIT_RUNTIME_ERROR 125  /* the container could not be made */
@@ -229,6 +243,14 @@ struct config {
 	bool delegated;           /* the cgroup belongs to root inside */
 	char state[128];          /* STATE_DIR/NAME, locked while we run */
 	int state_fd;             /* open on it, holding the lock */
+#endif
+#if STAGE >= 7
+	bool network;             /* --network bridge (root's default) */
+	struct in_addr address;   /* --ip, or the first free address */
+	char address_lock[128];   /* STATE_DIR/+ADDRESS, locked */
+	int address_fd;           /* open on it, holding the lock */
+	char veth[IFNAMSIZ];      /* the host's end of the veth pair */
+	bool veth_made;           /* and it exists */
 #endif
 };
 
@@ -1446,50 +1468,69 @@ static void delegate_cgroup(struct config *cfg)
 static void write_state(const struct config *cfg, pid_t child)
 {
 	char text[300];
-	int n = snprintf(text, sizeof(text), "%d %d %d %s\n", getpid(),
-			 child, STAGE, cfg->cgroup);
+	int n = snprintf(text, sizeof(text), "%d %d %d %s", getpid(),
+			 child, STAGE, cfg->cgroup[0] ? cfg->cgroup : "-");
+#if STAGE >= 7
+	char address[INET_ADDRSTRLEN] = "-";
+
+	if (cfg->network)
+		inet_ntop(AF_INET, &cfg->address, address, sizeof(address));
+	n += snprintf(text + n, sizeof(text) - (size_t)n, " %s %s", address,
+		      cfg->network ? cfg->veth : "-");
+#endif
+	n += snprintf(text + n, sizeof(text) - (size_t)n, "\n");
 
 	if (ftruncate(cfg->state_fd, 0) < 0 ||
 	    pwrite(cfg->state_fd, text, (size_t)n, 0) != n)
 		die("write %s", cfg->state);
 }
 
-/* #region state */
-/* Parent: claim the name: a file STATE_DIR/NAME, locked with flock(2)
- * for as long as the runtime lives, holding the cgroup's path. The
- * kernel drops the lock when the runtime dies, however it dies, even
- * of SIGKILL: a state file whose lock can be taken belongs to a dead
- * runtime, and `container cleanup` removes what it left. The file is
- * checked to be still the one at the path once locked: a runtime that
- * ended may have unlinked it in between. */
-static void claim_name(struct config *cfg)
+/* Parent: open the file PATH in STATE_DIR, made if missing, and lock
+ * it with flock(2) without waiting: the fd, or -1 when a live runtime
+ * holds it. The kernel drops a lock when its holder dies, however it
+ * dies, even of SIGKILL: a file whose lock can be taken belongs to no
+ * one. Once locked, the file must still be the one at PATH: a runtime
+ * that ended may have unlinked it in between. */
+static int lock_state_file(const char *path)
 {
 	struct stat locked, named;
+	int fd;
 
-	if (mkdir(STATE_DIR, 0755) < 0 && errno != EEXIST)
-		die("mkdir %s", STATE_DIR);
+	for (;;) {
+		if (mkdir(STATE_DIR, 0755) < 0 && errno != EEXIST)
+			die("mkdir %s", STATE_DIR);
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0 && errno == ENOENT)
+			continue;     /* the last one out removed STATE_DIR */
+		if (fd < 0)
+			die("open %s", path);
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			close(fd);
+			return -1;
+		}
+		if (fstat(fd, &locked) == 0 && stat(path, &named) == 0 &&
+		    named.st_ino == locked.st_ino)
+			return fd;
+		close(fd);
+	}
+}
+
+/* #region state */
+/* Parent: claim the name: the file STATE_DIR/NAME, locked for as long
+ * as the runtime lives, which says what the container is and holds
+ * (see write_state()). A state file whose lock can be taken belongs to
+ * a dead runtime, and `container cleanup` removes what it left. */
+static void claim_name(struct config *cfg)
+{
 	snprintf(cfg->state, sizeof(cfg->state), "%s/%s", STATE_DIR,
 		 cfg->name);
-	do {
-		if (cfg->state_fd > 0)
-			close(cfg->state_fd);
-		cfg->state_fd = open(cfg->state, O_RDWR | O_CREAT | O_CLOEXEC,
-				     0644);
-		if (cfg->state_fd < 0 && errno == ENOENT &&  /* the last */
-		    mkdir(STATE_DIR, 0755) == 0)         /* removed it */
-			continue;
-		if (cfg->state_fd < 0)
-			die("open %s", cfg->state);
-		if (flock(cfg->state_fd, LOCK_EX | LOCK_NB) < 0) {
-			errno = 0;
-			cfg->state[0] = '\0';  /* neither is ours to remove */
-			cfg->cgroup[0] = '\0';
-			die("a container named %s is running", cfg->name);
-		}
-		if (fstat(cfg->state_fd, &locked) < 0)
-			die("fstat %s", cfg->state);
-	} while (stat(cfg->state, &named) < 0 ||
-		 named.st_ino != locked.st_ino);
+	cfg->state_fd = lock_state_file(cfg->state);
+	if (cfg->state_fd < 0) {
+		errno = 0;
+		cfg->state[0] = '\0';  /* neither is ours to remove */
+		cfg->cgroup[0] = '\0';
+		die("a container named %s is running", cfg->name);
+	}
 	write_state(cfg, 0);
 }
 /* #endregion state */
@@ -1742,6 +1783,372 @@ static void mount_cgroup2(const struct config *cfg)
 /* #endregion cgroup_namespace */
 #endif /* STAGE >= 6 */
 
+#if STAGE >= 7
+/* ------------------------------------------------------------------ */
+/* Stage 7: a network of its own, by rtnetlink                        */
+/* ------------------------------------------------------------------ */
+
+/* A request to the kernel's routing socket: a netlink header, one
+ * fixed message (which kind depends on the request) and attributes,
+ * each a struct rtattr and its data, aligned to 4 bytes. rtnetlink(7),
+ * netlink(7). */
+struct nl_request {
+	struct nlmsghdr header;
+	union {
+		struct ifinfomsg link;   /* RTM_NEWLINK, RTM_DELLINK */
+		struct ifaddrmsg address; /* RTM_NEWADDR */
+		struct rtmsg route;      /* RTM_NEWROUTE */
+	};
+	char attributes[512];
+};
+
+/* Start a request of TYPE; FLAGS beyond "request, answer me". */
+static void nl_start(struct nl_request *r, unsigned short type,
+		     unsigned short flags, size_t fixed)
+{
+	memset(r, 0, sizeof(*r));
+	r->header.nlmsg_len = NLMSG_LENGTH(fixed);
+	r->header.nlmsg_type = type;
+	r->header.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+}
+
+/* Add the attribute TYPE with LENGTH bytes of DATA; returns it, so a
+ * nest can be closed later by nl_end(). */
+static struct rtattr *nl_add(struct nl_request *r, unsigned short type,
+			     const void *data, size_t length)
+{
+	struct rtattr *a = (struct rtattr *)((char *)r +
+					     NLMSG_ALIGN(r->header.nlmsg_len));
+
+	a->rta_type = type;
+	a->rta_len = (unsigned short)RTA_LENGTH(length);
+	if (length > 0)
+		memcpy(RTA_DATA(a), data, length);
+	r->header.nlmsg_len = NLMSG_ALIGN(r->header.nlmsg_len) +
+			      RTA_ALIGN(a->rta_len);
+	return a;
+}
+
+/* Close the nested attribute NEST: it holds all that was added since. */
+static void nl_end(struct nl_request *r, struct rtattr *nest)
+{
+	nest->rta_len = (unsigned short)((char *)r + r->header.nlmsg_len -
+					 (char *)nest);
+}
+
+/* Send the request on FD and read the kernel's answer: 0 or -errno.
+ * With NLM_F_ACK every request is answered, success included. */
+static int nl_talk(int fd, struct nl_request *r)
+{
+	static unsigned int sequence;
+	char answer[1024];
+	const struct nlmsghdr *h = (const void *)answer;
+	ssize_t n;
+
+	r->header.nlmsg_seq = ++sequence;
+	if (send(fd, r, r->header.nlmsg_len, 0) < 0)
+		return -errno;
+	do
+		n = recv(fd, answer, sizeof(answer), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < (ssize_t)sizeof(*h) || h->nlmsg_type != NLMSG_ERROR)
+		return -EPROTO;
+	return ((const struct nlmsgerr *)NLMSG_DATA(h))->error;
+}
+
+/* Open a routing socket of the network namespace we are in. */
+static int nl_open(void)
+{
+	return socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+}
+
+/* RTM_NEWLINK for the link INDEX: set it up. `ip link set DEV up` */
+static int nl_set_up(int fd, int index)
+{
+	struct nl_request r;
+
+	nl_start(&r, RTM_NEWLINK, 0, sizeof(r.link));
+	r.link.ifi_index = index;
+	r.link.ifi_flags = IFF_UP;
+	r.link.ifi_change = IFF_UP;
+	return nl_talk(fd, &r);
+}
+
+/* RTM_NEWADDR: ADDRESS/PREFIX on the link INDEX. `ip addr add` */
+static int nl_add_address(int fd, int index, struct in_addr address,
+			  int prefix)
+{
+	struct nl_request r;
+
+	nl_start(&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL,
+		 sizeof(r.address));
+	r.address.ifa_family = AF_INET;
+	r.address.ifa_prefixlen = (unsigned char)prefix;
+	r.address.ifa_index = (unsigned int)index;
+	nl_add(&r, IFA_LOCAL, &address, sizeof(address));
+	nl_add(&r, IFA_ADDRESS, &address, sizeof(address));
+	return nl_talk(fd, &r);
+}
+
+/* RTM_NEWLINK with NLM_F_CREATE: a link of KIND named NAME; a bridge
+ * when nothing more is said. `ip link add NAME type KIND` */
+static int nl_add_bridge(int fd, const char *name)
+{
+	struct nl_request r;
+	struct rtattr *info;
+
+	nl_start(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(r.link));
+	nl_add(&r, IFLA_IFNAME, name, strlen(name) + 1);
+	info = nl_add(&r, IFLA_LINKINFO, NULL, 0);
+	nl_add(&r, IFLA_INFO_KIND, "bridge", sizeof("bridge"));
+	nl_end(&r, info);
+	return nl_talk(fd, &r);
+}
+
+/* #region veth */
+/* RTM_NEWLINK: a veth pair, two links joined like the ends of a cable.
+ * HOST_END stays here, on the bridge MASTER; its peer is made directly
+ * in the network namespace of process PID and named eth0 there, so no
+ * eth0 ever appears on the host. `ip link add HOST_END master BRIDGE
+ * type veth peer name eth0 netns PID`. veth(4) */
+static int nl_add_veth(int fd, const char *host_end, int master,
+		       pid_t pid)
+{
+	struct nl_request r;
+	struct rtattr *info, *data, *peer;
+	struct ifinfomsg peer_link = { 0 };
+	unsigned int target = (unsigned int)pid;
+
+	nl_start(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(r.link));
+	nl_add(&r, IFLA_IFNAME, host_end, strlen(host_end) + 1);
+	nl_add(&r, IFLA_MASTER, &master, sizeof(master));
+	info = nl_add(&r, IFLA_LINKINFO, NULL, 0);
+	nl_add(&r, IFLA_INFO_KIND, "veth", sizeof("veth"));
+	data = nl_add(&r, IFLA_INFO_DATA, NULL, 0);
+	peer = nl_add(&r, VETH_INFO_PEER, &peer_link, sizeof(peer_link));
+	nl_add(&r, IFLA_IFNAME, "eth0", sizeof("eth0"));
+	nl_add(&r, IFLA_NET_NS_PID, &target, sizeof(target));
+	nl_end(&r, peer);
+	nl_end(&r, data);
+	nl_end(&r, info);
+	return nl_talk(fd, &r);
+}
+/* #endregion veth */
+
+/* RTM_DELLINK: remove the link NAME; its veth peer goes with it. */
+static int nl_delete_link(int fd, const char *name)
+{
+	struct nl_request r;
+
+	nl_start(&r, RTM_DELLINK, 0, sizeof(r.link));
+	nl_add(&r, IFLA_IFNAME, name, strlen(name) + 1);
+	return nl_talk(fd, &r);
+}
+
+/* RTM_NEWROUTE: the default route, via GATEWAY on the link INDEX.
+ * `ip route add default via GATEWAY` */
+static int nl_add_default_route(int fd, int index, struct in_addr gateway)
+{
+	struct nl_request r;
+
+	nl_start(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL,
+		 sizeof(r.route));
+	r.route.rtm_family = AF_INET;
+	r.route.rtm_table = RT_TABLE_MAIN;
+	r.route.rtm_protocol = RTPROT_BOOT;
+	r.route.rtm_scope = RT_SCOPE_UNIVERSE;
+	r.route.rtm_type = RTN_UNICAST;
+	nl_add(&r, RTA_GATEWAY, &gateway, sizeof(gateway));
+	nl_add(&r, RTA_OIF, &index, sizeof(index));
+	return nl_talk(fd, &r);
+}
+
+/* The bridge's address, SUBNET.1, and container N's, SUBNET.N. */
+static struct in_addr subnet_address(int n)
+{
+	struct in_addr a;
+
+	inet_pton(AF_INET, SUBNET_PREFIX "0", &a);
+	a.s_addr = htonl(ntohl(a.s_addr) + (uint32_t)n);
+	return a;
+}
+
+/* Die with errno set from a netlink answer (-errno). */
+static void check_nl(int answer, const char *what, const char *name)
+{
+	errno = -answer;
+	if (answer < 0)
+		die("%s %s", what, name);
+}
+
+/* #region bridge */
+/* Parent: make the project's bridge, BRIDGE_NAME with SUBNET.1, unless
+ * it is there: a virtual switch on the host, which every container's
+ * veth is plugged into and which the host reaches the containers
+ * through. It stays for the next container (container cleanup removes
+ * it). Returns its index. */
+static int make_bridge(int fd)
+{
+	char text[INET_ADDRSTRLEN];
+	struct in_addr gateway = subnet_address(1);
+	int answer = nl_add_bridge(fd, BRIDGE_NAME), index;
+
+	if (answer != -EEXIST) {
+		show_step("ip link add %s type bridge", BRIDGE_NAME);
+		check_nl(answer, "ip link add", BRIDGE_NAME);
+	}
+	index = (int)if_nametoindex(BRIDGE_NAME);
+	if (index == 0)
+		die("if_nametoindex %s", BRIDGE_NAME);
+	answer = nl_add_address(fd, index, gateway, SUBNET_BITS);
+	if (answer != -EEXIST) {
+		inet_ntop(AF_INET, &gateway, text, sizeof(text));
+		show_step("ip addr add %s/%d dev %s", text, SUBNET_BITS,
+			  BRIDGE_NAME);
+		check_nl(answer, "ip addr add to", BRIDGE_NAME);
+	}
+	check_nl(nl_set_up(fd, index), "ip link set up", BRIDGE_NAME);
+	return index;
+}
+/* #endregion bridge */
+
+/* The host's end of the veth: "ve-NAME", or, for a name too long for
+ * the 15 characters of an interface name (IFNAMSIZ), its first 7
+ * characters and 4 hex digits of a hash of the whole name. */
+static void name_veth(struct config *cfg)
+{
+	uint32_t hash = 2166136261u;         /* FNV-1a */
+
+	if (strlen(cfg->name) + 3 < IFNAMSIZ) {
+		snprintf(cfg->veth, sizeof(cfg->veth), "ve-%.12s", cfg->name);
+		return;
+	}
+	for (const char *p = cfg->name; *p != '\0'; p++)
+		hash = (hash ^ (unsigned char)*p) * 16777619u;
+	snprintf(cfg->veth, sizeof(cfg->veth), "ve-%.7s-%04x", cfg->name,
+		 hash & 0xffff);
+}
+
+/* #region addresses */
+/* Parent: claim an address on the bridge: --ip's, or the first free
+ * one from SUBNET.2 on. An address is a file STATE_DIR/+ADDRESS,
+ * locked while the runtime lives, as a name is: two running containers
+ * never share one, also when many start at once, and an address is
+ * free again the moment its runtime ends, however it ends. */
+static void claim_address(struct config *cfg)
+{
+	char text[INET_ADDRSTRLEN];
+	int first = 2, last = 254;
+
+	if (cfg->address.s_addr != 0) {
+		first = last = (int)(ntohl(cfg->address.s_addr) & 0xff);
+	}
+	for (int n = first; n <= last; n++) {
+		cfg->address = subnet_address(n);
+		inet_ntop(AF_INET, &cfg->address, text, sizeof(text));
+		snprintf(cfg->address_lock, sizeof(cfg->address_lock),
+			 "%s/+%s", STATE_DIR, text);
+		cfg->address_fd = lock_state_file(cfg->address_lock);
+		if (cfg->address_fd >= 0)
+			return;
+	}
+	cfg->address_lock[0] = '\0';
+	errno = 0;
+	if (first == last)
+		die("--ip %s: a running container has it", text);
+	die("no address left on %s: %d containers run", BRIDGE_NAME,
+	    last - first + 1);
+}
+/* #endregion addresses */
+
+/* #region host_network */
+/* Parent, once the child exists and before it goes on: the bridge,
+ * the container's address, and the veth pair between the bridge and
+ * the child's network namespace, the host's end up. A network
+ * namespace is only as connected as the links put into it. */
+static void connect_container(struct config *cfg, pid_t pid)
+{
+	int fd = nl_open(), bridge, answer;
+
+	if (fd < 0)
+		die("socket AF_NETLINK");
+	bridge = make_bridge(fd);
+	show_step("ip link add %s master %s type veth peer name eth0 "
+		  "netns %d", cfg->veth, BRIDGE_NAME, pid);
+	answer = nl_add_veth(fd, cfg->veth, bridge, pid);
+	if (answer == -EEXIST) {
+		errno = 0;
+		die("ip link add %s: an interface of that name exists "
+		    "(container cleanup removes those of dead containers)",
+		    cfg->veth);
+	}
+	check_nl(answer, "ip link add", cfg->veth);
+	cfg->veth_made = true;
+	show_step("ip link set %s up", cfg->veth);
+	check_nl(nl_set_up(fd, (int)if_nametoindex(cfg->veth)),
+		 "ip link set up", cfg->veth);
+	close(fd);
+}
+/* #endregion host_network */
+
+/* Parent, at the end: remove the host's end of the veth (with it goes
+ * the container's), and give the address back. The kernel would remove
+ * the pair itself once the namespace is gone, but later, and not
+ * always before the next container wants the name. */
+static void disconnect_container(struct config *cfg)
+{
+	int fd;
+
+	if (cfg->veth_made && (fd = nl_open()) >= 0) {
+		show_step("ip link del %s", cfg->veth);
+		nl_delete_link(fd, cfg->veth);   /* ENODEV: gone already */
+		close(fd);
+		cfg->veth_made = false;
+	}
+	if (cfg->address_lock[0] != '\0') {
+		unlink(cfg->address_lock);
+		close(cfg->address_fd);
+		cfg->address_lock[0] = '\0';
+	}
+}
+
+/* #region container_network */
+/* Child, in its own network namespace: lo up, and with --network
+ * bridge, eth0 with the container's address, up, and the default route
+ * through the bridge. Root inside holds CAP_NET_ADMIN over this
+ * namespace, which its user namespace owns. */
+static void configure_network(const struct config *cfg)
+{
+	char text[INET_ADDRSTRLEN];
+	int fd = nl_open(), eth0;
+
+	if (fd < 0)
+		child_die(cfg, "socket AF_NETLINK");
+	show_step("ip link set lo up");
+	errno = -nl_set_up(fd, 1);    /* lo is always link 1 */
+	if (errno != 0)
+		child_die(cfg, "ip link set lo up");
+	if (cfg->network) {
+		eth0 = (int)if_nametoindex("eth0");
+		inet_ntop(AF_INET, &cfg->address, text, sizeof(text));
+		show_step("ip addr add %s/%d dev eth0", text, SUBNET_BITS);
+		errno = -nl_add_address(fd, eth0, cfg->address, SUBNET_BITS);
+		if (eth0 == 0 || errno != 0)
+			child_die(cfg, "ip addr add %s dev eth0", text);
+		show_step("ip link set eth0 up");
+		errno = -nl_set_up(fd, eth0);
+		if (errno != 0)
+			child_die(cfg, "ip link set eth0 up");
+		show_step("ip route add default via %s1", SUBNET_PREFIX);
+		errno = -nl_add_default_route(fd, eth0, subnet_address(1));
+		if (errno != 0)
+			child_die(cfg, "ip route add default");
+	}
+	close(fd);
+}
+/* #endregion container_network */
+#endif /* STAGE >= 7 */
+
 /* ------------------------------------------------------------------ */
 /* The child's sequence                                               */
 /* ------------------------------------------------------------------ */
@@ -1762,6 +2169,9 @@ static int child_main(void *arg)
 #endif
 #if STAGE >= 6
 	enter_cgroup_namespace(cfg);  /* it is in its cgroup by now */
+#endif
+#if STAGE >= 7
+	configure_network(cfg);       /* its eth0 is there by now */
 #endif
 #if STAGE >= 2
 	set_hostname(cfg);
@@ -1852,6 +2262,10 @@ static int run_container(struct config *cfg)
 #if STAGE >= 6
 	make_cgroup(cfg);             /* with its limits, before the child */
 #endif
+#if STAGE >= 7
+	if (cfg->network)
+		claim_address(cfg);
+#endif
 	make_channel(channel);
 	cfg->parents_end = channel[0];
 	cfg->channel = channel[1];
@@ -1863,6 +2277,12 @@ static int run_container(struct config *cfg)
 #endif
 #if STAGE >= 6
 	join_cgroup(cfg, child_pid);  /* unless clone3() put it there */
+#endif
+#if STAGE >= 7
+	if (cfg->network)
+		connect_container(cfg, child_pid);
+#endif
+#if STAGE >= 6
 	if (cfg->state[0] != '\0')
 		write_state(cfg, child_pid);  /* for container exec and ps */
 #endif
@@ -1872,6 +2292,9 @@ static int run_container(struct config *cfg)
 	status = wait_for_child(child_pid);
 	child_pid = 0;                /* its pid is free for reuse now */
 	restore_terminal();
+#if STAGE >= 7
+	disconnect_container(cfg);
+#endif
 #if STAGE >= 6
 	remove_cgroup(cfg);           /* and say if the OOM killer struck */
 #endif
@@ -2045,6 +2468,35 @@ static bool check_cgroups(void)
 }
 #endif /* STAGE >= 6 */
 
+#if STAGE >= 7
+/* Can this kernel make a bridge and a veth pair? Tried in a throw-away
+ * network namespace (and a user namespace, when we are not root), so
+ * the host sees nothing of it. Returns 0 or the errno. */
+static int probe_network(void)
+{
+	int status, fd, answer;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return errno;
+	if (pid == 0) {
+		int flags = CLONE_NEWNET | (geteuid() ? CLONE_NEWUSER : 0);
+
+		if (unshare(flags) < 0 || (fd = nl_open()) < 0)
+			_exit(errno);
+		answer = nl_add_bridge(fd, "probe0");
+		if (answer == 0)
+			answer = nl_add_veth(fd, "probe1",
+					     (int)if_nametoindex("probe0"),
+					     getpid());
+		_exit(-answer);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
+}
+#endif /* STAGE >= 7 */
+
 /* `container check`: one line per stage; exit 0 when all pass. */
 static int check_machine(void)
 {
@@ -2078,6 +2530,10 @@ static int check_machine(void)
 #if STAGE >= 6
 	ok &= check_cgroups();
 #endif
+#if STAGE >= 7
+	ok &= report(7, "network", probe_network(), "veth pairs and bridges",
+		     "a kernel with veth and bridge: modprobe veth bridge");
+#endif
 	return ok ? 0 : 1;
 }
 
@@ -2087,8 +2543,17 @@ static int check_machine(void)
 /* ------------------------------------------------------------------ */
 
 /* Read what a runtime wrote in its state file (see claim_name()). */
-static bool read_state(int fd, int *pid, int *child, int *stage,
-		       char cgroup[256])
+/* What a state file says (see write_state()). */
+struct state {
+	int runtime, child, stage;   /* two pids, and the runtime's stage */
+	char cgroup[256];            /* its cgroup, or "-" */
+#if STAGE >= 7
+	char address[16];            /* its address, or "-" */
+	char veth[IFNAMSIZ];         /* the host's end of its veth, or "-" */
+#endif
+};
+
+static bool read_state(int fd, struct state *s)
 {
 	char text[300];
 	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
@@ -2096,7 +2561,13 @@ static bool read_state(int fd, int *pid, int *child, int *stage,
 	if (n <= 0)
 		return false;
 	text[n] = '\0';
-	return sscanf(text, "%d %d %d %255s", pid, child, stage, cgroup) == 4;
+#if STAGE >= 7
+	strcpy(s->address, "-");
+	strcpy(s->veth, "-");
+	sscanf(text, "%*d %*d %*d %*s %15s %15s", s->address, s->veth);
+#endif
+	return sscanf(text, "%d %d %d %255s", &s->runtime, &s->child,
+		      &s->stage, s->cgroup) == 4;
 }
 
 /* Open the state file of the container NAME and try its lock without
@@ -2110,6 +2581,34 @@ static bool runtime_gone(const char *name, int *fd)
 	*fd = open(path, O_RDONLY | O_CLOEXEC);
 	return *fd >= 0 && flock(*fd, LOCK_EX | LOCK_NB) == 0;
 }
+
+#if STAGE >= 7
+/* Cleanup: remove the veth named in the state file FD of a dead
+ * runtime (usually gone with its namespace already). */
+static void remove_veth_left(int fd, const char *name)
+{
+	struct state s;
+	int nl;
+
+	if (fd < 0 || !read_state(fd, &s) || strcmp(s.veth, "-") == 0 ||
+	    (nl = nl_open()) < 0)
+		return;
+	if (nl_delete_link(nl, s.veth) == 0)
+		printf("removed the veth %s of %s\n", s.veth, name);
+	close(nl);
+}
+
+/* Cleanup, when no container runs: remove the project's bridge. */
+static void remove_bridge(void)
+{
+	int fd = nl_open();
+
+	if (fd >= 0 && nl_delete_link(fd, BRIDGE_NAME) == 0)
+		printf("removed the bridge %s\n", BRIDGE_NAME);
+	if (fd >= 0)
+		close(fd);
+}
+#endif /* STAGE >= 7 */
 
 /* Is the container NAME's runtime alive? When it is not, and it left
  * a state file, *fd holds that file, locked; else *fd is -1. */
@@ -2168,7 +2667,7 @@ static int clean_up(const char *only)
 	DIR *dir = opendir(STATE_DIR);
 	struct dirent *entry;
 	char path[PATH_MAX];
-	int fd = -1;
+	int fd = -1, running = 0;
 
 	if (only != NULL && runtime_alive(only, &fd)) {
 		errno = 0;
@@ -2180,9 +2679,15 @@ static int clean_up(const char *only)
 	while (dir != NULL && (entry = readdir(dir)) != NULL) {
 		const char *name = entry->d_name;
 
-		if (name[0] == '.' || (only && strcmp(name, only) != 0) ||
-		    runtime_alive(name, &fd))
+		if (name[0] == '.' || (only && strcmp(name, only) != 0))
 			continue;
+		if (runtime_alive(name, &fd)) {
+			running += name[0] != '+';  /* not an address */
+			continue;
+		}
+#if STAGE >= 7
+		remove_veth_left(fd, name);
+#endif
 		snprintf(path, sizeof(path), "%s/%s", STATE_DIR, name);
 		unlink(path);
 		printf("removed the state file %s left behind\n", name);
@@ -2192,6 +2697,10 @@ static int clean_up(const char *only)
 	if (dir != NULL)
 		closedir(dir);
 	rmdir(STATE_DIR);             /* fails while others run */
+#if STAGE >= 7
+	if (only == NULL && running == 0)
+		remove_bridge();
+#endif
 	return 0;
 }
 /* #endregion cleanup */
@@ -2213,24 +2722,30 @@ static int list_containers(void)
 {
 	DIR *dir = opendir(STATE_DIR);
 	struct dirent *entry;
-	char cgroup[256];
-	int fd = -1, pid, child, stage;
+	struct state s;
+	int fd = -1;
 
-	printf("%-16s %-7s %-7s %-5s %s\n", "NAME", "RUNTIME", "PID", "STAGE",
-	       "CGROUP AND LIMITS");
+	printf("%-16s %-7s %-7s %-5s ", "NAME", "RUNTIME", "PID", "STAGE");
+#if STAGE >= 7
+	printf("%-12s ", "ADDRESS");
+#endif
+	printf("CGROUP AND LIMITS\n");
 	while (dir != NULL && (entry = readdir(dir)) != NULL) {
-		if (entry->d_name[0] == '.' ||
-		    runtime_gone(entry->d_name, &fd) ||
-		    !read_state(fd, &pid, &child, &stage, cgroup)) {
+		if (entry->d_name[0] == '.' || entry->d_name[0] == '+' ||
+		    runtime_gone(entry->d_name, &fd) || !read_state(fd, &s)) {
 			if (fd >= 0)
 				close(fd);
 			continue;
 		}
-		printf("%-16s %-7d %-7d %-5d %s", entry->d_name, pid, child,
-		       stage, cgroup);
-		print_cgroup_file(cgroup, "memory.max");
-		print_cgroup_file(cgroup, "cpu.max");
-		print_cgroup_file(cgroup, "pids.max");
+		printf("%-16s %-7d %-7d %-5d ", entry->d_name, s.runtime,
+		       s.child, s.stage);
+#if STAGE >= 7
+		printf("%-12s ", s.address);
+#endif
+		printf("%s", s.cgroup);
+		print_cgroup_file(s.cgroup, "memory.max");
+		print_cgroup_file(s.cgroup, "cpu.max");
+		print_cgroup_file(s.cgroup, "pids.max");
 		printf("\n");
 		close(fd);
 	}
@@ -2269,22 +2784,22 @@ static int exec_into(const char *name, char **argv)
 		"user", "mnt", "uts", "ipc", "net", "pid", "cgroup",
 	};
 	static struct config exec_cfg;     /* for the child's reports */
-	int fds[7], fd, pid, child, stage;
-	char cgroup[256], text[32];
+	int fds[7], fd;
+	struct state s;
+	char text[32];
 
 	if (strchr(name, '/') != NULL || runtime_gone(name, &fd) ||
-	    fd < 0 || !read_state(fd, &pid, &child, &stage, cgroup) ||
-	    child <= 0) {
+	    fd < 0 || !read_state(fd, &s) || s.child <= 0) {
 		errno = 0;
 		die("no container named %s is running (container ps lists "
 		    "them)", name);
 	}
-	open_namespaces(child, fds, names, 7);
+	open_namespaces(s.child, fds, names, 7);
 	snprintf(text, sizeof(text), "%d", getpid());
-	if (cgroup[0] == '/')
-		set_cgroup_file(cgroup, "cgroup.procs", text);
+	if (s.cgroup[0] == '/')
+		set_cgroup_file(s.cgroup, "cgroup.procs", text);
 	for (int i = 0; i < 7; i++) {
-		show_step("nsenter --%s=/proc/%d/ns/%s", names[i], child,
+		show_step("nsenter --%s=/proc/%d/ns/%s", names[i], s.child,
 			  names[i]);
 		if (setns(fds[i], 0) < 0)
 			die("setns %s of %s", names[i], name);
@@ -2357,6 +2872,15 @@ static const char usage_text[] =
 	"      --device-read-iops DISK:N, --device-write-iops DISK:N\n"
 	"                         at most N reads or writes a second\n"
 	"      (limits need cgroup v2: `container check` tells)\n"
+#endif
+#if STAGE >= 7
+	"      --network bridge|none\n"
+	"                         bridge (root's default): eth0 on the\n"
+	"                         host's bridge " BRIDGE_NAME ", "
+	SUBNET_PREFIX "0/24;\n"
+	"                         none: only lo\n"
+	"      --ip ADDRESS       its address on the bridge (default: the\n"
+	"                         first free one from " SUBNET_PREFIX "2)\n"
 #endif
 #if STAGE >= 1
 	"      --init             a tiny init as PID 1: passes signals on,\n"
@@ -2820,6 +3344,44 @@ static void parse_limit(struct limits *l, int opt, char *value)
 }
 #endif /* STAGE >= 6 */
 
+#if STAGE >= 7
+/* The options of stage 7, for getopt_long(). */
+enum { OPT_NETWORK = 500, OPT_IP };
+
+/* Parse --ip: an address of the bridge's subnet that is not the
+ * bridge's own. */
+static void parse_ip(struct config *cfg, const char *text)
+{
+	struct in_addr first = subnet_address(0);
+	uint32_t n;
+
+	errno = 0;
+	if (inet_pton(AF_INET, text, &cfg->address) != 1)
+		die("--ip wants an address such as %s5, not %s (see "
+		    "container --help)", SUBNET_PREFIX, text);
+	n = ntohl(cfg->address.s_addr) - ntohl(first.s_addr);
+	if (n == 1)
+		die("--ip %s is the bridge's own address: give %s2 to "
+		    "%s254", text, SUBNET_PREFIX, SUBNET_PREFIX);
+	if (n < 2 || n > 254)
+		die("--ip %s is outside %s0/%d: give %s2 to %s254", text,
+		    SUBNET_PREFIX, SUBNET_BITS, SUBNET_PREFIX, SUBNET_PREFIX);
+}
+
+/* Parse --network: "bridge" or "none". */
+static void parse_network(struct config *cfg, const char *text)
+{
+	errno = 0;
+	if (strcmp(text, "bridge") != 0 && strcmp(text, "none") != 0)
+		die("--network wants bridge or none, not %s (see container "
+		    "--help)", text);
+	cfg->network = strcmp(text, "bridge") == 0;
+	if (cfg->network && geteuid() != 0)
+		die("--network bridge needs root, to plug a veth into the "
+		    "host's bridge: run with sudo, or use --network none");
+}
+#endif /* STAGE >= 7 */
+
 /* Parse a number of seconds, 0 to a day. */
 static unsigned int parse_seconds(const char *option, const char *text)
 {
@@ -2875,10 +3437,17 @@ static void parse_run(int argc, char **argv, struct config *cfg)
 		{ "device-write-iops", required_argument, NULL,
 		  OPT_DEVICE_WRITE_IOPS },
 #endif
+#if STAGE >= 7
+		{ "network", required_argument, NULL, OPT_NETWORK },
+		{ "ip", required_argument, NULL, OPT_IP },
+#endif
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
+#if STAGE >= 7
+	cfg->network = geteuid() == 0;  /* the bridge needs root */
+#endif
 	opterr = 0;                   /* we print our own errors */
 	/* "+": stop at ROOTFS, so COMMAND's own options stay its own. */
 	while ((opt = getopt_long(argc, argv, "+:h:v:", options, NULL)) != -1)
@@ -2933,6 +3502,14 @@ static void parse_run(int argc, char **argv, struct config *cfg)
 			parse_limit(&cfg->limits, opt, optarg);
 			break;
 #endif
+#if STAGE >= 7
+		case OPT_NETWORK:
+			parse_network(cfg, optarg);
+			break;
+		case OPT_IP:
+			parse_ip(cfg, optarg);
+			break;
+#endif
 		case ':':
 			bad_usage("missing value for", argv[optind - 1]);
 		default:
@@ -2955,6 +3532,13 @@ static void parse_run(int argc, char **argv, struct config *cfg)
 #endif
 #if STAGE >= 6
 	check_memory_limits(&cfg->limits);
+#endif
+#if STAGE >= 7
+	errno = 0;
+	if (cfg->address.s_addr != 0 && !cfg->network)
+		die("--ip needs --network bridge");
+	if (cfg->network)
+		name_veth(cfg);
 #endif
 }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Print what the host holds that a container run could leave behind,
 # one sorted line per thing: mounts, network links and namespaces,
-# cgroups, processes in other pid namespaces or named container*, and
-# the hostname. The suite prints this before and after and compares.
+# cgroups, state files, nft tables and ip_forward, processes in other
+# pid namespaces or named container*, and the hostname. The suite prints this before and after and compares.
 # It runs twice per test, so it forks little (the lab VM is slow).
 set -euo pipefail
 
@@ -20,6 +20,11 @@ self=$(readlink /proc/self/ns/pid)
 	if [ -d /run/container.c ]; then
 		find /run/container.c | awk '{ print "state " $0 }'
 	fi
+	# Firewall tables (the NAT lab's) and IP forwarding.
+	if command -v nft >/dev/null; then
+		nft list tables 2>/dev/null | awk '{ print "nft " $0 }' || true
+	fi
+	echo "ip_forward $(cat /proc/sys/net/ipv4/ip_forward)"
 	echo "hostname $(hostname)"
 	# Processes: a container's live in another pid namespace. One find
 	# for every pid's namespace, one awk for every name.

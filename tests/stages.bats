@@ -127,7 +127,7 @@ only_loopback() {
 	# /sys shows the devices of the net ns that mounted it: from stage 4
 	# on, ours. Before, the host's /sys lists the host's devices even
 	# inside a new net ns, though ip link shows them gone from stage 1.
-	ladder 4 only_loopback
+	ladder 4 only_loopback 0 1 2 3 4 5 6   # stage 7 adds eth0
 	ip link del ctrtest0
 }
 

@@ -61,6 +61,14 @@ echo "run-tests: bats ${files[*]}"
 status=0
 # --timing: each test says how long it took (the VM lane is slow).
 bats --tap --timing "${files[@]}" | tee "$tap" || status=$?
+# The project's bridge stays for the next container: the suite's last
+# step is the command that removes it, and the host must then be as
+# it was. (Nothing else may be left for it to remove.)
+if [ -x build/container ] && ip link show container0 >/dev/null 2>&1 &&
+	! grep -qx 'link container0' "$out/host-before"; then
+	echo "run-tests: container cleanup (the bridge stays between tests)"
+	build/container cleanup
+fi
 state "$out/host-after"
 
 passed=$(grep -cE '^ok [0-9]+ ' "$tap" | tr -d '\n' || true)

@@ -41,6 +41,9 @@ cleanup() {
 	if [ -s "$vm/qemu.pid" ]; then
 		kill -KILL "$(cat "$vm/qemu.pid")" 2>/dev/null || true
 	fi
+	# A qemu stopped so early that it wrote no pidfile yet: its command
+	# line names the pidfile, which no other qemu's does.
+	pkill -KILL -f -- "-pidfile $vm/qemu.pid" 2>/dev/null || true
 	rm -rf "$vm/qemu.pid" "$vm/download" "$kernel_dir.tmp" \
 		"$vm"/initramfs.[!c]* "$vm"/*.tmp
 }
