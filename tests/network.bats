@@ -268,3 +268,15 @@ has_own_eth0() {
 	kill -KILL "$pid"
 	wait "$runtime" || true
 }
+
+@test "network safety: the tests, benchmarks and labs name no address but the project's" {
+	# Every IPv4 address written in them must be loopback or on the
+	# project's subnet, 172.30.0.0/24; and one more: the --ip outside
+	# it that the runtime must refuse (it sends nothing to it).
+	local files=("$PROJECT"/tests/*.bats "$PROJECT"/tests/*.bash
+		"$PROJECT"/bench/*.sh "$PROJECT"/labs/*/*.sh "$PROJECT"/tools/*.sh)
+	run bash -c "grep -noE '\\b([0-9]{1,3}\\.){3}[0-9]{1,3}\\b' \"\$@\" |
+		grep -vE ':(127\\.0\\.0\\.1|172\\.30\\.0\\.[0-9]{1,3}|10\\.1\\.2\\.3)\$'" \
+		_ "${files[@]}"
+	assert_output ""
+}
