@@ -130,8 +130,8 @@ module_refused() {
 
 cannot_mount_host_disk() {
 	run ctr "$1" run -v "$2:/dev/hostdisk" "$ROOTFS" \
-		sh -c 'mkdir -p /tmp/m && mount -t "$1" /dev/hostdisk /tmp/m &&
-			ls /tmp/m >/dev/null && echo mounted' sh "$3"
+		sh -c 'mkdir -p /dev/m && mount -t "$1" /dev/hostdisk /dev/m &&
+			ls /dev/m >/dev/null && echo mounted' sh "$3"
 	[ "$output" != mounted ]
 }
 
