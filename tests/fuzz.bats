@@ -32,10 +32,10 @@ VALUES=("" 0 -1 1 64m abc 99999999999999999999999 1.5g 0.5 0.00001
 	local seed=${FUZZ_SEED:-$((RANDOM * 32768 + RANDOM))}
 	echo "seed $seed (replay: FUZZ_SEED=$seed)" >&3
 	RANDOM=$seed
-	local i n args option err
-	for i in $(seq 400); do
+	local args option err
+	for _ in $(seq 400); do
 		args=()
-		for n in $(seq $((RANDOM % 4 + 1))); do
+		for _ in $(seq $((RANDOM % 4 + 1))); do
 			option=${OPTIONS[RANDOM % ${#OPTIONS[@]}]}
 			args+=("$option")
 			case $option in
