@@ -18,7 +18,7 @@ teardown() {
 	cd /
 	[ -z "${RL:-}" ] || rm -rf "$RL"
 	check_host_unchanged || status=$?
-	pkill -KILL -f "^$BUILD/container run --name (endsig|bomb)" || true
+	end_leftover_containers "--name (endsig|bomb)"
 	return "$status"
 }
 

@@ -92,6 +92,17 @@ check_host_unchanged() {
 	fi
 }
 
+# A test that failed half-way may leave a container it started in the
+# background: end the runtimes whose command line matches the extended
+# regexp PATTERN, and remove what they left, so that one failure does
+# not make the next. Called by teardowns, after the host check.
+end_leftover_containers() {
+	if pkill -KILL -f "^$BUILD/container(-[0-9])? run $1"; then
+		sleep 2
+		"$BUILD/container" cleanup >/dev/null 2>&1 || true
+	fi
+}
+
 # From stage 5 on, root inside is uid 100000 outside: it must be able
 # to pass through the directories above a test's files, as any user.
 open_test_dirs() {

@@ -15,10 +15,7 @@ setup() {
 teardown() {
 	local status=0
 	check_host_unchanged || status=$?
-	if pkill -KILL -f "^$BUILD/container(-[0-9])? run .*sleep 7[45][0-9][0-9]"; then
-		sleep 2
-		"$BUILD/container" cleanup >/dev/null 2>&1 || true
-	fi
+	end_leftover_containers ".*sleep 7[45][0-9][0-9]"
 	return "$status"
 }
 

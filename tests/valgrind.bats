@@ -13,15 +13,11 @@ setup() {
 	snapshot_host
 }
 
-# A test that failed half-way may leave its container running: end it,
-# so that one failure does not make the next.
+# The host check, then an end to containers a failure left running.
 teardown() {
 	local status=0
 	check_host_unchanged || status=$?
-	if pkill -KILL -f "^$BUILD/container run .*sleep 7960"; then
-		sleep 2
-		"$BUILD/container" cleanup >/dev/null 2>&1 || true
-	fi
+	end_leftover_containers ".*sleep 7960"
 	return "$status"
 }
 
