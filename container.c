@@ -37,6 +37,11 @@
  *     7    network          a veth pair to the bridge     `ip addr`: eth0,
  *                           container0, by rtnetlink;     172.30.0.N;
  *                           an address each               `ping 172.30.0.1`
+ *     8    hardening        a short list of capabilities, `mount` and
+ *                           no_new_privs, a seccomp       `unshare -U`
+ *                           filter, masked /proc files,   are refused;
+ *                           no inherited descriptors      grep Cap /proc/
+ *                                                         self/status
  *
  * Reading guide. Start at the child's sequence (child_main) and the
  * parent's (run_container) near the end of the file: they list every
@@ -71,6 +76,7 @@
  *                                           cgroup namespace,
  *                                           lo and eth0 (stage 7),
  *                                           hostname, mounts, root
+ *                                           hardening (stage 8)
  *                                           execvp(COMMAND)
  *     wait for the report <---------------- an exit code if set-up
  *       (EOF: the exec happened,             or exec failed; the
@@ -86,10 +92,10 @@
 /* ------------------------------------------------------------------ */
 
 #ifndef STAGE
-#define STAGE 7
+#define STAGE 8
 #endif
-#if STAGE < 0 || STAGE > 7
-#error "STAGE must be between 0 and 7: build with -DSTAGE=N"
+#if STAGE < 0 || STAGE > 8
+#error "STAGE must be between 0 and 8: build with -DSTAGE=N"
 #endif
 
 /* ------------------------------------------------------------------ */
@@ -105,10 +111,14 @@
 #include <getopt.h>          /* getopt_long() for the command line */
 #include <grp.h>             /* setgroups(): stage 5 */
 #include <limits.h>          /* PATH_MAX, HOST_NAME_MAX */
+#include <linux/audit.h>     /* AUDIT_ARCH_*: stage 8's seccomp */
+#include <linux/capability.h> /* CAP_*, capset(2)'s structs: stage 8 */
+#include <linux/filter.h>    /* BPF_STMT(): stage 8's seccomp filter */
 #include <linux/if_link.h>   /* IFLA_*: links, stage 7 */
 #include <linux/magic.h>     /* CGROUP2_SUPER_MAGIC: stage 6 */
 #include <linux/rtnetlink.h> /* RTM_*: rtnetlink, stage 7 */
 #include <linux/sched.h>     /* clone3()'s struct clone_args: stage 6 */
+#include <linux/seccomp.h>   /* SECCOMP_RET_*: stage 8 */
 #include <linux/veth.h>      /* VETH_INFO_PEER: stage 7 */
 #include <net/if.h>          /* if_nametoindex(), IFNAMSIZ: stage 7 */
 #include <sched.h>           /* clone() and the CLONE_NEW* flags */
@@ -116,6 +126,7 @@
 #include <signal.h>          /* forwarding signals to the child */
 #include <stdarg.h>          /* die() takes printf-style arguments */
 #include <stdbool.h>         /* bool */
+#include <stddef.h>          /* offsetof(): stage 8's seccomp filter */
 #include <stdio.h>           /* messages */
 #include <stdint.h>          /* UINT32_MAX: the largest id, stage 5 */
 #include <stdlib.h>          /* exit(), realpath(), clearenv() */
@@ -157,6 +168,7 @@
 #define BRIDGE_NAME "container0"        /* the project's bridge */
 #define SUBNET_PREFIX "172.30.0."       /* its subnet: the bridge is .1 */
 #define SUBNET_BITS 24                  /* 172.30.0.0/24 */
+#define MAX_FILTER_STEPS 256            /* stage 8's seccomp program */
 
 /* Docker's exit codes for failures that are not the command's own. */
 #define EXIT_RUNTIME_ERROR 125  /* the container could not be made */
@@ -251,6 +263,10 @@ struct config {
 	int address_fd;           /* open on it, holding the lock */
 	char veth[IFNAMSIZ];      /* the host's end of the veth pair */
 	bool veth_made;           /* and it exists */
+#endif
+#if STAGE >= 8
+	uint64_t capabilities;    /* the ones it keeps: bit N is CAP N */
+	bool seccomp;             /* the filter, unless unconfined */
 #endif
 };
 
@@ -2149,6 +2165,356 @@ static void configure_network(const struct config *cfg)
 /* #endregion container_network */
 #endif /* STAGE >= 7 */
 
+#if STAGE >= 8
+/* ------------------------------------------------------------------ */
+/* Stage 8: hardening                                                 */
+/* ------------------------------------------------------------------ */
+
+/* Root inside is still root towards the kernel in many ways: from
+ * stage 5 on it holds every capability in its user namespace, may
+ * make more namespaces, and reaches the whole system call table, all
+ * of it code that bugs live in. Stage 8 takes away what a container
+ * has no business with, in the order that keeps each step possible:
+ * mask kernel files while mounting is still allowed, close inherited
+ * descriptors, drop capabilities, forbid new privileges, and last
+ * install the seccomp filter, which forbids mount() itself. */
+
+/* The capabilities by number, as capabilities(7) lists them. */
+static const char *const capability_names[] = {
+	"chown", "dac_override", "dac_read_search", "fowner", "fsetid",
+	"kill", "setgid", "setuid", "setpcap", "linux_immutable",
+	"net_bind_service", "net_broadcast", "net_admin", "net_raw",
+	"ipc_lock", "ipc_owner", "sys_module", "sys_rawio", "sys_chroot",
+	"sys_ptrace", "sys_pacct", "sys_admin", "sys_boot", "sys_nice",
+	"sys_resource", "sys_time", "sys_tty_config", "mknod", "lease",
+	"audit_write", "audit_control", "setfcap", "mac_override",
+	"mac_admin", "syslog", "wake_alarm", "block_suspend", "audit_read",
+	"perfmon", "bpf", "checkpoint_restore",
+};
+#define CAPABILITY_COUNT \
+	(int)(sizeof(capability_names) / sizeof(capability_names[0]))
+_Static_assert(CAPABILITY_COUNT == CAP_CHECKPOINT_RESTORE + 1,
+	       "one name per capability");
+
+#define CAP_BIT(cap) (1ULL << (cap))
+#define ALL_CAPABILITIES (CAP_BIT(CAPABILITY_COUNT) - 1)
+
+/* #region default_capabilities */
+/* What a container keeps: Docker's default list. Enough to be root
+ * in a root filesystem of its own (own files, change users, bind low
+ * ports, ping); not enough to mount, load modules, set the clock,
+ * trace, or reach the hardware. */
+static const uint64_t default_capabilities =
+	CAP_BIT(CAP_CHOWN) | CAP_BIT(CAP_DAC_OVERRIDE) | CAP_BIT(CAP_FOWNER) |
+	CAP_BIT(CAP_FSETID) | CAP_BIT(CAP_KILL) | CAP_BIT(CAP_SETGID) |
+	CAP_BIT(CAP_SETUID) | CAP_BIT(CAP_SETPCAP) |
+	CAP_BIT(CAP_NET_BIND_SERVICE) | CAP_BIT(CAP_NET_RAW) |
+	CAP_BIT(CAP_SYS_CHROOT) | CAP_BIT(CAP_MKNOD) |
+	CAP_BIT(CAP_AUDIT_WRITE) | CAP_BIT(CAP_SETFCAP);
+/* #endregion default_capabilities */
+
+/* The number of capability NAME: "net_admin", "NET_ADMIN" and
+ * "CAP_NET_ADMIN" alike, as Docker takes them; -1 if none. */
+static int find_capability(const char *name)
+{
+	if (strncasecmp(name, "cap_", 4) == 0)
+		name += 4;
+	for (int cap = 0; cap < CAPABILITY_COUNT; cap++)
+		if (strcasecmp(name, capability_names[cap]) == 0)
+			return cap;
+	return -1;
+}
+
+/* Write the names of the capabilities in SET, comma-separated. */
+static void name_capabilities(uint64_t set, char *text, size_t size)
+{
+	size_t used = 0;
+
+	text[0] = '\0';
+	for (int cap = 0; cap < CAPABILITY_COUNT && used < size; cap++)
+		if (set & CAP_BIT(cap))
+			used += snprintf(text + used, size - used, "%scap_%s",
+					 used ? "," : "", capability_names[cap]);
+}
+
+/* #region mask_paths */
+/* Child, after pivot_root: hide the /proc and /sys files that tell
+ * about the host's kernel and hardware (its keys, timers, interrupts,
+ * memory image, firmware), and make the ones that change the kernel
+ * read-only (sysctls, sysrq). A file gets /dev/null bound over it, a
+ * directory an empty read-only tmpfs. What this kernel lacks is
+ * skipped. Done before the capabilities go: it needs CAP_SYS_ADMIN. */
+static void mask_kernel_files(const struct config *cfg)
+{
+	static const char *const hidden[] = {
+		"/proc/acpi", "/proc/asound", "/proc/interrupts",
+		"/proc/kcore", "/proc/keys", "/proc/latency_stats",
+		"/proc/sched_debug", "/proc/scsi", "/proc/timer_list",
+		"/proc/timer_stats", "/sys/firmware",
+		"/sys/devices/virtual/powercap",
+	};
+	static const char *const read_only[] = {
+		"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+		"/proc/sysrq-trigger",
+	};
+	unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++) {
+		if (stat(hidden[i], &st) < 0)
+			continue;     /* not in this kernel */
+		if (S_ISDIR(st.st_mode)) {
+			show_step("mount -t tmpfs -o ro tmpfs %s", hidden[i]);
+			if (mount("tmpfs", hidden[i], "tmpfs", ro, NULL) < 0)
+				child_die(cfg, "mount tmpfs on %s", hidden[i]);
+		} else {
+			show_step("mount --bind /dev/null %s", hidden[i]);
+			if (mount("/dev/null", hidden[i], NULL, MS_BIND,
+				  NULL) < 0)
+				child_die(cfg, "mount --bind /dev/null %s",
+					  hidden[i]);
+		}
+	}
+	for (size_t i = 0; i < sizeof(read_only) / sizeof(read_only[0]); i++) {
+		if (stat(read_only[i], &st) < 0)
+			continue;
+		show_step("mount --bind %s %s", read_only[i], read_only[i]);
+		if (mount(read_only[i], read_only[i], NULL, MS_BIND | MS_REC,
+			  NULL) < 0)
+			child_die(cfg, "mount --bind %s", read_only[i]);
+		remount_read_only(cfg, read_only[i]);
+	}
+}
+/* #endregion mask_paths */
+
+/* #region close_fds */
+/* Child or exec: close every descriptor the runtime's caller left
+ * open, but the channel, which closes by itself at exec. An open
+ * descriptor is a door: a directory of the host opened before the
+ * container started leads to the host's files whatever the root is
+ * (runc's CVE-2024-21626). close_range(2), Linux 5.9 on; before it,
+ * one close() per possible descriptor. */
+static void close_inherited_fds(const struct config *cfg)
+{
+	unsigned int channel = (unsigned int)cfg->channel;
+	int most = getdtablesize();
+	bool closed;
+
+	show_step("close every descriptor from 3 on");
+	if (cfg->channel < 3)         /* container exec has no channel */
+		closed = close_range(3, ~0U, 0) == 0;
+	else
+		closed = (channel == 3 || close_range(3, channel - 1, 0) == 0)
+			 && close_range(channel + 1, ~0U, 0) == 0;
+	for (int fd = 3; !closed && fd < most; fd++)
+		if (fd != cfg->channel)
+			close(fd);
+}
+/* #endregion close_fds */
+
+/* #region capabilities */
+/* Child or exec: keep only the capabilities in cfg->capabilities.
+ * Three sets matter (capabilities(7)): the bounding set caps what any
+ * later exec may gain, so root's next program gets no more; the
+ * permitted and effective sets are what this process holds now; and
+ * the inheritable and ambient sets, which pass capabilities through
+ * exec to programs that are not root, are emptied. */
+static void drop_capabilities(const struct config *cfg)
+{
+	struct __user_cap_header_struct header = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct now[2], kept[2] = { 0 };
+	uint64_t keep = cfg->capabilities;
+	char names[1024];
+
+	name_capabilities(~keep & ALL_CAPABILITIES, names, sizeof(names));
+	show_step("capsh --drop=%s", names);
+	/* PR_CAPBSET_READ fails past the kernel's last capability. */
+	for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		if (!(keep & CAP_BIT(cap)) &&
+		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			child_die(cfg, "prctl PR_CAPBSET_DROP %d", cap);
+	if (syscall(SYS_capget, &header, now) < 0)
+		child_die(cfg, "capget");
+	for (int i = 0; i < 2; i++) {       /* capabilities 0-31, 32-63 */
+		uint32_t word = (uint32_t)(keep >> (32 * i));
+
+		kept[i].permitted = now[i].permitted & word;
+		kept[i].effective = kept[i].permitted;
+	}
+	if (syscall(SYS_capset, &header, kept) < 0)
+		child_die(cfg, "capset");
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		child_die(cfg, "prctl PR_CAP_AMBIENT_CLEAR_ALL");
+}
+/* #endregion capabilities */
+
+/* #region no_new_privs */
+/* Child or exec: no program this process runs from now on may gain
+ * privileges by exec: set-user-ID bits and file capabilities are
+ * ignored. It also lets an unprivileged process install a seccomp
+ * filter. prctl(2) PR_SET_NO_NEW_PRIVS; it can never be unset. */
+static void set_no_new_privs(const struct config *cfg)
+{
+	show_step("setpriv --no-new-privs");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		child_die(cfg, "prctl PR_SET_NO_NEW_PRIVS");
+}
+/* #endregion no_new_privs */
+
+/* The system call numbers seccomp sees are those of one architecture:
+ * the filter checks it first, or a program could reach the calls by
+ * another table (32-bit ones on a 64-bit kernel). */
+#if defined(__x86_64__)
+#define SECCOMP_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define SECCOMP_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "stage 8's seccomp filter knows x86_64 and aarch64 only"
+#endif
+
+/* A system call the filter refuses, by number and, for --verbose, by
+ * name. */
+struct refused_call {
+	int number;
+	const char *name;
+};
+#define REFUSE(call) { __NR_##call, #call }
+
+/* #region refused_calls */
+/* The calls a container has no business making, as Docker's default
+ * profile refuses them: the kernel's modules, keyrings, clock, swap,
+ * reboot and accounting; mounts and namespaces (a new user namespace
+ * would give back every capability dropped, inside it); tracing and
+ * reading other processes; eBPF, perf and io_uring, wide doors into
+ * the kernel; file handles, which ignore the root (open_by_handle_at
+ * read host files from containers: the "shocker" exploit). */
+static const struct refused_call refused_calls[] = {
+	REFUSE(acct), REFUSE(add_key), REFUSE(bpf), REFUSE(clock_adjtime),
+	REFUSE(clock_settime), REFUSE(delete_module), REFUSE(finit_module),
+	REFUSE(fsconfig), REFUSE(fsmount), REFUSE(fsopen), REFUSE(fspick),
+	REFUSE(get_mempolicy), REFUSE(init_module), REFUSE(io_uring_enter),
+	REFUSE(io_uring_register), REFUSE(io_uring_setup), REFUSE(kcmp),
+	REFUSE(kexec_file_load), REFUSE(kexec_load), REFUSE(keyctl),
+	REFUSE(lookup_dcookie), REFUSE(mbind), REFUSE(migrate_pages),
+	REFUSE(mount), REFUSE(mount_setattr), REFUSE(move_mount),
+	REFUSE(move_pages), REFUSE(name_to_handle_at),
+	REFUSE(open_by_handle_at), REFUSE(open_tree),
+	REFUSE(perf_event_open), REFUSE(pivot_root),
+	REFUSE(process_vm_readv), REFUSE(process_vm_writev),
+	REFUSE(quotactl), REFUSE(quotactl_fd), REFUSE(reboot),
+	REFUSE(request_key), REFUSE(set_mempolicy), REFUSE(setns),
+	REFUSE(settimeofday), REFUSE(swapoff), REFUSE(swapon),
+	REFUSE(syslog), REFUSE(umount2), REFUSE(userfaultfd),
+	REFUSE(vhangup),
+#if defined(__x86_64__)
+	REFUSE(_sysctl), REFUSE(create_module), REFUSE(get_kernel_syms),
+	REFUSE(ioperm), REFUSE(iopl), REFUSE(nfsservctl),
+	REFUSE(query_module), REFUSE(sysfs), REFUSE(uselib), REFUSE(ustat),
+#endif
+};
+/* #endregion refused_calls */
+
+/* The namespace flags clone(2) and unshare(2) may not be given. */
+#define NEW_NAMESPACES (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | \
+			CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | \
+			CLONE_NEWNET | CLONE_NEWTIME)
+
+/* The seccomp program being written, one step at a time. */
+struct filter {
+	struct sock_filter steps[MAX_FILTER_STEPS];
+	unsigned short length;
+};
+
+static void add_step(struct filter *f, struct sock_filter step)
+{
+	f->steps[f->length++] = step;
+}
+
+/* Steps that answer call NUMBER with errno ERROR, only when its first
+ * argument (the flags) has a bit of FLAGS; with every FLAGS bit,
+ * always. A program that takes no jump goes on to the next check. */
+static void add_refusal(struct filter *f, int number, unsigned int flags,
+			int error)
+{
+	struct sock_filter refuse =
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | error);
+
+	if (flags == ~0U) {
+		add_step(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ |
+			 BPF_K, number, 0, 1));
+		add_step(f, refuse);
+		return;
+	}
+	/* The flags are 64 bits; every namespace flag is in the low
+	 * half, which comes first on a little-endian machine. */
+	add_step(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+		 number, 0, 4));
+	add_step(f, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		 offsetof(struct seccomp_data, args[0])));
+	add_step(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K,
+		 flags, 0, 1));
+	add_step(f, refuse);
+	add_step(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+		 SECCOMP_RET_ALLOW));
+}
+
+/* #region seccomp */
+/* Child or exec, the very last step before exec: install a seccomp
+ * filter, a small program the kernel runs at every system call this
+ * process and its children make, before the call does anything. Ours
+ * is classic BPF (seccomp(2), Documentation/userspace-api/seccomp_
+ * filter.rst): check the architecture, load the call's number, then
+ * a refusal per call; anything else is allowed. Refused calls fail
+ * with EPERM, as if the capability were missing; clone3(), whose
+ * flags a filter cannot read, fails with ENOSYS, so that libc falls
+ * back to clone(), whose flags it can. */
+static void install_seccomp_filter(const struct config *cfg)
+{
+	static struct filter f;
+	struct sock_fprog program;
+	size_t count = sizeof(refused_calls) / sizeof(refused_calls[0]);
+	char names[1024];
+	size_t used = 0;
+
+	if (!cfg->seccomp)
+		return;
+	for (size_t i = 0; i < count && used < sizeof(names); i++)
+		used += snprintf(names + used, sizeof(names) - used, " %s",
+				 refused_calls[i].name);
+	show_step("seccomp: refuse with EPERM:%s; clone3 with ENOSYS; "
+		  "clone, unshare with CLONE_NEW*", names);
+	add_step(&f, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		 offsetof(struct seccomp_data, arch)));
+	add_step(&f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+		 SECCOMP_ARCH, 1, 0));
+	add_step(&f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+		 SECCOMP_RET_KILL_PROCESS));
+	add_step(&f, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		 offsetof(struct seccomp_data, nr)));
+#if defined(__x86_64__)
+	/* x32 programs use the same table with this bit set: refuse. */
+	add_step(&f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K,
+		 __X32_SYSCALL_BIT, 0, 1));
+	add_step(&f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+		 SECCOMP_RET_ERRNO | EPERM));
+#endif
+	for (size_t i = 0; i < count; i++)
+		add_refusal(&f, refused_calls[i].number, ~0U, EPERM);
+	add_refusal(&f, __NR_clone3, ~0U, ENOSYS);
+	add_refusal(&f, __NR_clone, NEW_NAMESPACES, EPERM);
+	add_refusal(&f, __NR_unshare, NEW_NAMESPACES, EPERM);
+	add_step(&f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+		 SECCOMP_RET_ALLOW));
+	program.len = f.length;
+	program.filter = f.steps;
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) < 0)
+		child_die(cfg, "prctl PR_SET_SECCOMP");
+}
+/* #endregion seccomp */
+#endif /* STAGE >= 8 */
+
 /* ------------------------------------------------------------------ */
 /* The child's sequence                                               */
 /* ------------------------------------------------------------------ */
@@ -2194,8 +2560,15 @@ static int child_main(void *arg)
 #endif
 #if STAGE >= 4
 	mount_volumes(cfg);
-	pivot_into_rootfs(cfg);       /* last: the host's paths go away */
+	pivot_into_rootfs(cfg);       /* the host's paths go away */
 	set_clean_environment(cfg);
+#endif
+#if STAGE >= 8
+	mask_kernel_files(cfg);       /* while it may still mount */
+	close_inherited_fds(cfg);
+	drop_capabilities(cfg);
+	set_no_new_privs(cfg);
+	install_seccomp_filter(cfg);  /* last: it refuses mount() */
 #endif
 #if STAGE >= 1
 	if (cfg->init)
@@ -2534,6 +2907,11 @@ static int check_machine(void)
 	ok &= report(7, "network", probe_network(), "veth pairs and bridges",
 		     "a kernel with veth and bridge: modprobe veth bridge");
 #endif
+#if STAGE >= 8
+	ok &= report(8, "hardening", prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0 ?
+		     errno : 0, "seccomp filters",
+		     "a kernel built with CONFIG_SECCOMP_FILTER");
+#endif
 	return ok ? 0 : 1;
 }
 
@@ -2754,6 +3132,34 @@ static int list_containers(void)
 	return 0;
 }
 
+#if STAGE >= 8
+/* Exec: a process joining the container gets no more than its first
+ * process has: the same bounding set and, if it has one, the same
+ * seccomp filter. /proc/PID/status tells both (proc(5): CapBnd,
+ * Seccomp); read it before joining, while /proc is the host's. */
+static void read_hardening(pid_t pid, struct config *cfg)
+{
+	char path[64], line[256];
+	unsigned long long bounding;
+	int mode;
+	FILE *status;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	status = fopen(path, "re");
+	if (status == NULL)
+		die("open %s", path);
+	cfg->capabilities = 0;        /* if unreadable: none, filtered */
+	cfg->seccomp = true;
+	while (fgets(line, sizeof(line), status) != NULL) {
+		if (sscanf(line, "CapBnd: %llx", &bounding) == 1)
+			cfg->capabilities = bounding;
+		if (sscanf(line, "Seccomp: %d", &mode) == 1)
+			cfg->seccomp = mode == SECCOMP_MODE_FILTER;
+	}
+	fclose(status);
+}
+#endif /* STAGE >= 8 */
+
 /* Exec: open the namespaces of process PID, all before joining any:
  * once in the container's mount namespace, /proc is the container's. */
 static int open_namespaces(pid_t pid, int fds[], const char *const names[],
@@ -2795,6 +3201,9 @@ static int exec_into(const char *name, char **argv)
 		    "them)", name);
 	}
 	open_namespaces(s.child, fds, names, 7);
+#if STAGE >= 8
+	read_hardening(s.child, &exec_cfg);   /* from the host's /proc */
+#endif
 	snprintf(text, sizeof(text), "%d", getpid());
 	if (s.cgroup[0] == '/')
 		set_cgroup_file(s.cgroup, "cgroup.procs", text);
@@ -2819,6 +3228,12 @@ static int exec_into(const char *name, char **argv)
 		if (chdir("/") < 0)
 			child_die(&exec_cfg, "chdir /");
 		set_clean_environment(&exec_cfg);
+#if STAGE >= 8
+		close_inherited_fds(&exec_cfg);
+		drop_capabilities(&exec_cfg);
+		set_no_new_privs(&exec_cfg);
+		install_seccomp_filter(&exec_cfg);
+#endif
 		exec_command(&exec_cfg);
 	}
 	close(fd);
@@ -2881,6 +3296,14 @@ static const char usage_text[] =
 	"                         none: only lo\n"
 	"      --ip ADDRESS       its address on the bridge (default: the\n"
 	"                         first free one from " SUBNET_PREFIX "2)\n"
+#endif
+#if STAGE >= 8
+	"      --cap-add CAP, --cap-drop CAP\n"
+	"                         keep or drop a capability besides\n"
+	"                         Docker's default list: NET_ADMIN,\n"
+	"                         SYS_TIME, ... (capabilities(7)); ALL\n"
+	"      --security-opt seccomp=unconfined\n"
+	"                         no seccomp filter (no_new_privs stays)\n"
 #endif
 #if STAGE >= 1
 	"      --init             a tiny init as PID 1: passes signals on,\n"
@@ -3382,6 +3805,63 @@ static void parse_network(struct config *cfg, const char *text)
 }
 #endif /* STAGE >= 7 */
 
+#if STAGE >= 8
+/* The options of stage 8, for getopt_long(). */
+enum { OPT_CAP_ADD = 600, OPT_CAP_DROP, OPT_SECURITY_OPT };
+
+/* What --cap-add and --cap-drop named, before it is resolved. */
+struct capability_changes {
+	uint64_t add, drop;           /* the capabilities named */
+	bool add_all, drop_all;       /* ALL was named */
+};
+
+/* Parse one --cap-add (ADD) or --cap-drop: a capability, or ALL. */
+static void parse_capability(struct capability_changes *c, bool add,
+			     const char *text)
+{
+	int cap = find_capability(text);
+
+	errno = 0;
+	if (strcasecmp(text, "all") == 0)
+		*(add ? &c->add_all : &c->drop_all) = true;
+	else if (cap < 0)
+		die("%s: no capability named %s (capabilities(7) lists "
+		    "them: NET_ADMIN, SYS_TIME, ...; or ALL)",
+		    add ? "--cap-add" : "--cap-drop", text);
+	else
+		*(add ? &c->add : &c->drop) |= CAP_BIT(cap);
+}
+
+/* The capabilities to keep, as Docker resolves the options: from
+ * every one with --cap-add ALL, from none with --cap-drop ALL, else
+ * from the default list; then the dropped ones go and the added ones
+ * come: a capability both added and dropped is kept. */
+static uint64_t resolve_capabilities(const struct capability_changes *c)
+{
+	uint64_t set = default_capabilities;
+
+	if (c->drop_all)
+		set = 0;
+	if (c->add_all)
+		set = ALL_CAPABILITIES;
+	return (set & ~c->drop) | c->add;
+}
+
+/* Parse --security-opt: seccomp=unconfined turns the filter off, for
+ * the lab that compares; no-new-privileges is always on here. */
+static void parse_security_opt(struct config *cfg, const char *text)
+{
+	errno = 0;
+	if (strcmp(text, "seccomp=unconfined") == 0)
+		cfg->seccomp = false;
+	else if (strcmp(text, "no-new-privileges") != 0 &&
+		 strcmp(text, "no-new-privileges=true") != 0 &&
+		 strcmp(text, "no-new-privileges:true") != 0)
+		die("--security-opt wants seccomp=unconfined or "
+		    "no-new-privileges, not %s (see container --help)", text);
+}
+#endif /* STAGE >= 8 */
+
 /* Parse a number of seconds, 0 to a day. */
 static unsigned int parse_seconds(const char *option, const char *text)
 {
@@ -3441,9 +3921,19 @@ static void parse_run(int argc, char **argv, struct config *cfg)
 		{ "network", required_argument, NULL, OPT_NETWORK },
 		{ "ip", required_argument, NULL, OPT_IP },
 #endif
+#if STAGE >= 8
+		{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
+		{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+		{ "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
+#endif
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
+#if STAGE >= 8
+	struct capability_changes changes = { 0 };
+
+	cfg->seccomp = true;
+#endif
 
 #if STAGE >= 7
 	cfg->network = geteuid() == 0;  /* the bridge needs root */
@@ -3510,6 +4000,15 @@ static void parse_run(int argc, char **argv, struct config *cfg)
 			parse_ip(cfg, optarg);
 			break;
 #endif
+#if STAGE >= 8
+		case OPT_CAP_ADD:
+		case OPT_CAP_DROP:
+			parse_capability(&changes, opt == OPT_CAP_ADD, optarg);
+			break;
+		case OPT_SECURITY_OPT:
+			parse_security_opt(cfg, optarg);
+			break;
+#endif
 		case ':':
 			bad_usage("missing value for", argv[optind - 1]);
 		default:
@@ -3539,6 +4038,9 @@ static void parse_run(int argc, char **argv, struct config *cfg)
 		die("--ip needs --network bridge");
 	if (cfg->network)
 		name_veth(cfg);
+#endif
+#if STAGE >= 8
+	cfg->capabilities = resolve_capabilities(&changes);
 #endif
 }
 

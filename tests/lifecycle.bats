@@ -187,7 +187,9 @@ zombies_beside() {
 }
 
 @test "stage 6: exec sees the container's hostname, processes, mounts and cgroup" {
-	"$BUILD/container" run --name inside --hostname exhost "$ROOTFS" sh -c \
+	# shellcheck disable=SC2046 # may_mount's words are options
+	"$BUILD/container" run --name inside --hostname exhost \
+		$(may_mount "$TOP_STAGE") "$ROOTFS" sh -c \
 		'mount -t tmpfs none /tmp && touch /tmp/only-inside && exec sleep 7461' &
 	local runtime=$!
 	local pid
