@@ -133,7 +133,6 @@
 #include <string.h>          /* strcmp(), strerror() */
 #include <dirent.h>          /* opendir(): container ps, cleanup */
 #include <sys/file.h>        /* flock(): a running container's name */
-#include <sys/mman.h>        /* mmap(): the child's stack */
 #include <sys/mount.h>       /* mount(), umount2(): stage 3 on */
 #include <sys/prctl.h>       /* prctl(): die with the runtime */
 #include <sys/random.h>      /* getrandom() for generated names */
@@ -1998,6 +1997,17 @@ static void check_nl(int answer, const char *what, const char *name)
 		die("%s %s", what, name);
 }
 
+/* Parent: whether the interface NAME is a bridge (a bridge has a
+ * bridge/ directory in sysfs). Another program's interface may have
+ * taken the name of ours: it is never to be changed or removed. */
+static bool is_bridge(const char *name)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", name);
+	return access(path, F_OK) == 0;
+}
+
 /* #region bridge */
 /* Parent: make the project's bridge, BRIDGE_NAME with SUBNET.1, unless
  * it is there: a virtual switch on the host, which every container's
@@ -2013,6 +2023,10 @@ static int make_bridge(int fd)
 	if (answer != -EEXIST) {
 		show_step("ip link add %s type bridge", BRIDGE_NAME);
 		check_nl(answer, "ip link add", BRIDGE_NAME);
+	} else if (!is_bridge(BRIDGE_NAME)) {
+		errno = 0;
+		die("%s exists and is not a bridge: it is not ours to use; "
+		    "rename or remove it", BRIDGE_NAME);
 	}
 	index = (int)if_nametoindex(BRIDGE_NAME);
 	if (index == 0)
@@ -2046,6 +2060,10 @@ static void name_veth(struct config *cfg)
 		 hash & 0xffff);
 }
 
+/* The runtime's config, for disconnect_at_exit(). */
+static struct config *network_owner;
+static void disconnect_at_exit(void);
+
 /* #region addresses */
 /* Parent: claim an address on the bridge: --ip's, or the first free
  * one from SUBNET.2 on. An address is a file STATE_DIR/+ADDRESS,
@@ -2066,8 +2084,11 @@ static void claim_address(struct config *cfg)
 		snprintf(cfg->address_lock, sizeof(cfg->address_lock),
 			 "%s/+%s", STATE_DIR, text);
 		cfg->address_fd = lock_state_file(cfg->address_lock);
-		if (cfg->address_fd >= 0)
+		if (cfg->address_fd >= 0) {
+			network_owner = cfg;
+			atexit(disconnect_at_exit);  /* die() exits through it */
 			return;
+		}
 	}
 	cfg->address_lock[0] = '\0';
 	errno = 0;
@@ -2127,6 +2148,14 @@ static void disconnect_container(struct config *cfg)
 		close(cfg->address_fd);
 		cfg->address_lock[0] = '\0';
 	}
+}
+
+/* Parent, when a step dies after claim_address(): give the address
+ * back and remove the veth, if it was made. */
+static void disconnect_at_exit(void)
+{
+	if (network_owner != NULL)
+		disconnect_container(network_owner);
 }
 
 /* #region container_network */
@@ -2624,13 +2653,11 @@ static pid_t spawn_child(struct config *cfg, char *stack)
 static int run_container(struct config *cfg)
 {
 	int channel[2], setup_failed, status;
-	/* The child's stack: pages of its own, mapped as a stack. The
-	 * child's copy is in use until it execs; only ours is unmapped. */
-	char *stack = mmap(NULL, CHILD_STACK_BYTES, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	/* The child's stack, on ours: the child gets a copy of all our
+	 * memory (no CLONE_VM), this array included, and runs on its
+	 * copy until it execs. */
+	_Alignas(16) char stack[CHILD_STACK_BYTES];
 
-	if (stack == MAP_FAILED)
-		die("mmap the child's stack");
 	save_terminal();
 #if STAGE >= 4
 	make_mount_points(cfg);
@@ -2674,7 +2701,6 @@ static int run_container(struct config *cfg)
 #if STAGE >= 6
 	remove_cgroup(cfg);           /* and say if the OOM killer struck */
 #endif
-	munmap(stack, CHILD_STACK_BYTES);
 	return setup_failed ? setup_failed : status;
 }
 /* #endregion run_container */
@@ -2982,8 +3008,11 @@ static void remove_veth_left(int fd, const char *name)
 /* Cleanup, when no container runs: remove the project's bridge. */
 static void remove_bridge(void)
 {
-	int fd = nl_open();
+	int fd;
 
+	if (!is_bridge(BRIDGE_NAME))
+		return;               /* gone, or not ours */
+	fd = nl_open();
 	if (fd >= 0 && nl_delete_link(fd, BRIDGE_NAME) == 0)
 		printf("removed the bridge %s\n", BRIDGE_NAME);
 	if (fd >= 0)

@@ -1,0 +1,160 @@
+#!/usr/bin/env bats
+# Faults from outside: the rootfs vanishing while a container starts,
+# full filesystems, the cgroup parent removed underneath, the bridge
+# deleted while containers run, interface names taken. Each must give
+# a run that works or one clear line with 125, and leave nothing.
+
+load helpers
+
+setup() {
+	open_test_dirs
+	snapshot_host
+}
+
+teardown() {
+	local status=0
+	check_host_unchanged || status=$?
+	end_leftover_containers ".*sleep 89[0-9][0-9]"
+	ip link del ve-taken 2>/dev/null || true
+	if [ -n "${NOT_OURS:-}" ]; then
+		ip link del container0 2>/dev/null || true
+	fi
+	return "$status"
+}
+
+# The cgroup that holds every container's: under the cgroup2 mount,
+# /sys/fs/cgroup on pure v2, /sys/fs/cgroup/unified on a hybrid.
+find_cgroup_parent() {
+	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		echo /sys/fs/cgroup/container.c
+	else
+		echo /sys/fs/cgroup/unified/container.c
+	fi
+}
+
+# Limits, where the machine can set them (pure cgroup v2).
+limit_options() {
+	if grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+		echo --memory 32m --pids-limit 64
+	fi
+}
+
+# Remove what earlier tests left for later ones: the bridge.
+build_container_cleanup_quietly() {
+	"$BUILD/container" cleanup >/dev/null
+}
+
+# Holds when $output is one line from the runtime, for a 125.
+one_runtime_line() {
+	[ "${#lines[@]}" -eq 1 ] && [[ ${lines[0]} == "container: "* ]]
+}
+
+@test "faults: a rootfs that vanishes while the container starts: it runs, or fails in one line" {
+	local copy=$BATS_TEST_TMPDIR/rootfs gone=$BATS_TEST_TMPDIR/gone i delay
+	local ran=0 refused=0
+	cp -a "$ROOTFS" "$copy"
+	for i in $(seq 40); do
+		delay=$(printf '0.%04d' $((i % 8 * 5)))
+		{ sleep "$delay"; mv "$copy" "$gone"; } &
+		run container run --network none "$copy" true
+		wait
+		case $status in
+		0) ran=$((ran + 1)) ;;
+		125) one_runtime_line || fail "run $i: $output"
+			refused=$((refused + 1)) ;;
+		*) fail "run $i: exit $status: $output" ;;
+		esac
+		mv "$gone" "$copy"
+	done
+	echo "# $ran ran, $refused refused in one line" >&3
+	[ "$refused" -gt 0 ] || fail "the rootfs never vanished in time"
+}
+
+@test "faults: full /tmp and /dev/shm on the host change nothing: the runtime needs neither" {
+	run unshare --mount sh -c '
+		for dir in /tmp /dev/shm; do
+			mount -t tmpfs -o size=8k tmpfs "$dir" || exit 2
+			dd if=/dev/zero of="$dir/fill" bs=4k 2>/dev/null
+		done
+		echo more 2>/dev/null >/tmp/more && exit 3
+		"$1" run --network none "$2" sh -c "echo fine"' \
+		sh "$BUILD/container" "$ROOTFS"
+	assert_success
+	assert_output fine
+}
+
+@test "faults: a full /run, where the state files go: one line, 125, nothing left" {
+	run unshare --mount sh -c '
+		mount -t tmpfs -o size=8k,nr_inodes=4 tmpfs /run || exit 2
+		i=0; while touch /run/f$i 2>/dev/null; do i=$((i + 1)); done
+		"$1" run --name full --network none "$2" true' \
+		sh "$BUILD/container" "$ROOTFS"
+	assert_equal "$status" 125
+	one_runtime_line
+	assert_output --regexp "^container: .*/run/container.c.*: ENOSPC: "
+}
+
+@test "faults: the cgroup parent removed between and during runs: every run works, nothing left" {
+	local parent
+	parent=$(find_cgroup_parent)
+	# Another process keeps removing the parent while it is empty.
+	( for _ in $(seq 400); do rmdir "$parent" 2>/dev/null; sleep 0.005; done ) &
+	local remover=$! i
+	for i in $(seq 30); do
+		# shellcheck disable=SC2046 # the options are words
+		run container run --network none $(limit_options) "$ROOTFS" true
+		[ "$status" -eq 0 ] || { kill "$remover"; fail "run $i: $output"; }
+	done
+	kill "$remover" 2>/dev/null || true
+	wait "$remover" || true
+	rmdir "$parent" 2>/dev/null || true
+}
+
+@test "faults: the bridge deleted while a container runs: it ends as usual, its veth goes, the next one makes the bridge again" {
+	"$BUILD/container" run --name brk "$ROOTFS" sleep 8901 &
+	local runtime=$! pid
+	pid=$(pid_of sleep 8901)
+	ip link show ve-brk >/dev/null
+	ip link del container0
+	kill -TERM "$runtime"        # passed on; then SIGKILL after 0.2 s
+	sleep 0.3
+	kill -TERM "$runtime" 2>/dev/null || true
+	local status=0
+	wait "$runtime" || status=$?
+	assert_equal "$status" 137
+	run ip link show ve-brk
+	assert_failure
+	run container run --ip 172.30.0.91 "$ROOTFS" ping -c 1 -W 2 172.30.0.1
+	assert_success
+}
+
+@test "faults: ve-NAME taken by another program's link: one line, 125, that link untouched" {
+	ip link add ve-taken type veth peer name taken-peer
+	run container run --name taken "$ROOTFS" true
+	assert_equal "$status" 125
+	one_runtime_line
+	assert_output --partial "ip link add ve-taken: an interface of that name exists"
+	run ip -o link show ve-taken
+	assert_success
+	refute_output --partial master
+	ip link del ve-taken
+}
+
+@test "faults: container0 taken by a link that is no bridge: one line, 125; neither run nor cleanup touches it" {
+	local had_bridge=false
+	! ip link show container0 >/dev/null 2>&1 || had_bridge=true
+	build_container_cleanup_quietly
+	ip link add container0 type veth peer name c0-peer
+	NOT_OURS=1
+	run container run "$ROOTFS" true
+	assert_equal "$status" 125
+	one_runtime_line
+	assert_output "container: container0 exists and is not a bridge: it is not ours to use; rename or remove it"
+	run ip -o addr show container0
+	refute_output --partial 172.30.0.1
+	container cleanup
+	ip link show container0 >/dev/null
+	ip link del container0
+	# The bridge, back as it was for the tests after this one.
+	! $had_bridge || container run "$ROOTFS" true
+}
