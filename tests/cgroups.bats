@@ -87,7 +87,7 @@ in_own_cgroup() {
 	CONTAINER_CLONE3=no run container run --verbose --name procs \
 		"$ROOTFS" grep -x 0::/ /proc/self/cgroup
 	assert_success
-	refute_line --partial "clone3"
+	refute_line --regexp "^\+ clone3 "
 	assert_line --regexp "^\+ echo '[0-9]+' > $(cgroup_of procs)/cgroup.procs$"
 	assert_line "0::/"
 }

@@ -11,7 +11,7 @@ load helpers
 # host as it found it; each test then reads its attempt's rows.
 setup_file() {
 	"$PROJECT/tests/host-state.sh" >"$BATS_FILE_TMPDIR/before"
-	"$PROJECT/labs/08-hardening/escape.sh" --tsv >"$BATS_FILE_TMPDIR/lab.tsv" \
+	"$PROJECT/labs/08-hardening/escape.sh" --build "$BUILD" --tsv >"$BATS_FILE_TMPDIR/lab.tsv" \
 		2>"$BATS_FILE_TMPDIR/lab.err" || true
 	"$PROJECT/tests/host-state.sh" >"$BATS_FILE_TMPDIR/after"
 }
@@ -122,7 +122,7 @@ closed_by() {
 }
 
 @test "escape lab: the table names the closing stage of each attempt" {
-	run "$PROJECT/labs/08-hardening/escape.sh" --only reboot,chroot,keyring
+	run "$PROJECT/labs/08-hardening/escape.sh" --build "$BUILD" --only reboot,chroot,keyring
 	assert_success
 	assert_line --regexp '^reboot +reboot the host +E B B B B B B B B  stage 1$'
 	assert_line --regexp '^chroot +.* E E E E B B B B B  stage 4$'

@@ -7,7 +7,9 @@ bats_load_library bats-support
 bats_load_library bats-assert
 
 PROJECT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-BUILD=$PROJECT/build
+# The binaries under test: build/, or CONTAINER_BUILD's (make
+# test-sanitize points it at the sanitizers' build).
+BUILD=${CONTAINER_BUILD:-$PROJECT/build}
 ROOTFS=${ROOTFS:-$PROJECT/rootfs}
 ALL_STAGES=(0 1 2 3 4 5 6 7 8)
 # shellcheck disable=SC2034 # used by the test files
