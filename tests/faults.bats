@@ -112,8 +112,8 @@ one_runtime_line() {
 
 @test "faults: the bridge deleted while a container runs: it ends as usual, its veth goes, the next one makes the bridge again" {
 	"$BUILD/container" run --name brk "$ROOTFS" sleep 8901 &
-	local runtime=$! pid
-	pid=$(pid_of sleep 8901)
+	local runtime=$!
+	pid_of sleep 8901 >/dev/null
 	ip link show ve-brk >/dev/null
 	ip link del container0
 	kill -TERM "$runtime"        # passed on; then SIGKILL after 0.2 s
