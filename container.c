@@ -1583,10 +1583,13 @@ static void make_cgroup(struct config *cfg)
 	for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]);
 	     i++) {
 		const struct controller *c = &controllers[i];
-		const char *blocker = controller_blocker(root, c);
+		const char *blocker;
 
+		if (!wants_controller(&cfg->limits, c))
+			continue;
+		blocker = controller_blocker(root, c);
 		errno = 0;
-		if (wants_controller(&cfg->limits, c) && blocker != NULL)
+		if (blocker != NULL)
 			die("%s needs the %s controller of cgroup v2, but %s",
 			    c->option, c->name, blocker);
 	}
@@ -1722,15 +1725,19 @@ static int remove_one_cgroup(const char *path, const struct stat *st,
 }
 
 /* End whatever is left in the cgroup DIR (cgroup.kill, Linux 5.14),
- * then remove it with every cgroup made inside it, deepest first
- * (nftw(3) with FTW_DEPTH). The shared parent goes too when this was
- * its last container. */
+ * then remove it: at once when it is empty, the usual case; else with
+ * every cgroup made inside it, deepest first (nftw(3) with FTW_DEPTH),
+ * waiting for the last processes to go. The shared parent goes too
+ * when this was its last container. */
 static void remove_cgroup_tree(char *dir)
 {
 	char *slash = strrchr(dir, '/');
 
 	write_cgroup_file(dir, "cgroup.kill", "1");
-	nftw(dir, remove_one_cgroup, 16, FTW_DEPTH | FTW_PHYS);
+	if (rmdir(dir) == 0)
+		show_step("rmdir %s", dir);
+	else
+		nftw(dir, remove_one_cgroup, 16, FTW_DEPTH | FTW_PHYS);
 	*slash = '\0';                /* now the parent: */
 	if (rmdir(dir) == 0)          /* fails while others are in it */
 		show_step("rmdir %s", dir);
