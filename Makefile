@@ -23,7 +23,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) unifdef bats bats-support bats-assert \
 
 .PHONY: all help stages helpers run test deps-run deps-test clean shellcheck \
         quotes check-quotes vm test-vm deps-vm bench-limits sanitize \
-        test-sanitize
+        test-sanitize bench-runtimes bench-runtimes-vm deps-bench
 
 all: $(BINARIES) $(HELPERS) stages check-quotes
 
@@ -34,6 +34,8 @@ help:
 	@echo "make vm         (as root) a shell in the lab VM (pure cgroup v2)"
 	@echo "make test-vm    (as root) the whole test suite in the lab VM"
 	@echo "make bench-limits  (as root) how exactly stage 6's limits hold"
+	@echo "make bench-runtimes (as root) start time and memory against crun,"
+	@echo "                   runc, bubblewrap; bench-runtimes-vm: with limits"
 	@echo "make test-sanitize (as root) the suite against every stage built"
 	@echo "                   with AddressSanitizer and UBSan"
 	@echo "make stages     per-stage views and diffs in $(BUILD)/stages"
@@ -140,6 +142,21 @@ vm: deps-vm
 test-vm: deps-vm
 	$(MAKE) all
 	tools/vm.sh test $(FILES)
+
+# Start to exit of a container against crun, runc and bubblewrap: on
+# the host, and in the lab VM with cgroup limits.
+BENCH_PACKAGES := crun runc bubblewrap
+
+deps-bench:
+	@tools/install-deps.sh $(TEST_PACKAGES) $(BENCH_PACKAGES)
+
+bench-runtimes: deps-bench
+	$(MAKE) all $(ROOTFS)/.container-rootfs
+	bench/runtimes.sh
+
+bench-runtimes-vm: deps-bench
+	$(MAKE) all
+	tools/vm.sh run bench/runtimes.sh
 
 # How exactly the limits of stage 6 hold, measured in the lab VM.
 bench-limits: deps-vm
