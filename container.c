@@ -1397,14 +1397,19 @@ static void set_cgroup_file(const char *dir, const char *name,
 
 /* Parent: let the children of the cgroup DIR use the controllers the
  * limits need: "+memory" and so on into its cgroup.subtree_control,
- * one at a time so that a refusal names the controller. */
+ * one at a time so that a refusal names the controller. One enabled
+ * already is left alone: a write there takes the cgroup lock and walks
+ * the subtree even when it changes nothing. */
 static void enable_controllers(const struct limits *l, const char *dir)
 {
-	char plus[32];
+	char plus[32], path[PATH_MAX], enabled[256] = "";
 
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+	read_line(path, enabled, sizeof(enabled));
 	for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]);
 	     i++) {
-		if (!wants_controller(l, &controllers[i]))
+		if (!wants_controller(l, &controllers[i]) ||
+		    has_word(enabled, controllers[i].name))
 			continue;
 		snprintf(plus, sizeof(plus), "+%s", controllers[i].name);
 		errno = write_cgroup_file(dir, "cgroup.subtree_control", plus);
@@ -2368,7 +2373,8 @@ static void drop_capabilities(const struct config *cfg)
 	name_capabilities(~keep & ALL_CAPABILITIES, names, sizeof(names));
 	show_step("capsh --drop=%s", names);
 	/* PR_CAPBSET_READ fails past the kernel's last capability. */
-	for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+	for (int cap = 0; cap < 64 &&
+	     prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
 		if (!(keep & CAP_BIT(cap)) &&
 		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
 			child_die(cfg, "prctl PR_CAPBSET_DROP %d", cap);
@@ -2428,7 +2434,8 @@ struct refused_call {
  * the kernel; file handles, which ignore the root (open_by_handle_at
  * read host files from containers: the "shocker" exploit). */
 static const struct refused_call refused_calls[] = {
-	REFUSE(acct), REFUSE(add_key), REFUSE(bpf), REFUSE(clock_settime), REFUSE(delete_module), REFUSE(finit_module),
+	REFUSE(acct), REFUSE(add_key), REFUSE(bpf), REFUSE(clock_settime),
+	REFUSE(delete_module), REFUSE(finit_module),
 	REFUSE(fsconfig), REFUSE(fsmount), REFUSE(fsopen), REFUSE(fspick),
 	REFUSE(get_mempolicy), REFUSE(init_module), REFUSE(io_uring_enter),
 	REFUSE(io_uring_register), REFUSE(io_uring_setup), REFUSE(kcmp),
@@ -2451,6 +2458,10 @@ static const struct refused_call refused_calls[] = {
 #endif
 };
 /* #endregion refused_calls */
+
+/* Two steps per refused call, and a few more around them, must fit. */
+_Static_assert(2 * sizeof(refused_calls) / sizeof(refused_calls[0]) + 32 <=
+	       MAX_FILTER_STEPS, "raise MAX_FILTER_STEPS");
 
 /* The namespace flags clone(2) and unshare(2) may not be given. */
 #define NEW_NAMESPACES (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | \
