@@ -71,13 +71,18 @@ one_runtime_line() {
 }
 
 @test "faults: full /tmp and /dev/shm on the host change nothing: the runtime needs neither" {
+	# The project may itself live under /tmp (CI clones it there): the
+	# old /tmp stays reachable at /mnt/old, in this mount namespace only.
 	run unshare --mount sh -c '
+		mount -t tmpfs tmpfs /mnt && mkdir /mnt/old &&
+			mount --rbind /tmp /mnt/old || exit 2
 		for dir in /tmp /dev/shm; do
 			mount -t tmpfs -o size=8k tmpfs "$dir" || exit 2
 			dd if=/dev/zero of="$dir/fill" bs=4k 2>/dev/null
 		done
 		echo more 2>/dev/null >/tmp/more && exit 3
-		"$1" run --network none "$2" sh -c "echo fine"' \
+		kept() { case $1 in /tmp/*) echo "/mnt/old/${1#/tmp/}" ;; *) echo "$1" ;; esac; }
+		"$(kept "$1")" run --network none "$(kept "$2")" sh -c "echo fine"' \
 		sh "$BUILD/container" "$ROOTFS"
 	assert_success
 	assert_output fine
