@@ -69,6 +69,13 @@ if [ -x build/container ] && ip link show container0 >/dev/null 2>&1 &&
 	echo "run-tests: container cleanup (the bridge stays between tests)"
 	build/container cleanup
 fi
+# And the other way: a bridge of ours that was there before (left by
+# an earlier run) and that a test removed is made again.
+if [ -x build/container ] && grep -qx 'link container0' "$out/host-before" &&
+	! ip link show container0 >/dev/null 2>&1; then
+	echo "run-tests: the bridge was there before: making it again"
+	build/container run --network bridge "${ROOTFS:-rootfs}" true
+fi
 state "$out/host-after"
 
 passed=$(grep -cE '^ok [0-9]+ ' "$tap" | tr -d '\n' || true)

@@ -1,0 +1,69 @@
+# Shared by every lab's `check`: which binary to test, how to run it,
+# how to report each property. A check sources this file, sets STAGE
+# first, declares its properties with `property`, and ends with
+# `finish`:
+#
+#   labs/NN-name/check [BINARY]
+#
+# BINARY is the program to grade: yours (built from an exercise copy)
+# or the reference, build/container-N by default. ROOTFS in the
+# environment names the root filesystem (default: rootfs/). Each
+# property prints PASS, or FAIL with a hint; the check exits 1 if any
+# failed. Needs root, as the stages do.
+# shellcheck shell=bash
+
+set -euo pipefail
+
+lab_project=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+binary=${1:-$lab_project/build/container-$STAGE}
+rootfs=${ROOTFS:-$lab_project/rootfs}
+passed=0
+failed=0
+
+[ "$(id -u)" -eq 0 ] || { echo "check: needs root: sudo $0 $*" >&2; exit 2; }
+[ -x "$binary" ] || { echo "check: no program at $binary: make" >&2; exit 2; }
+[ -d "$rootfs" ] || { echo "check: no rootfs at $rootfs: make" >&2; exit 2; }
+binary=$(realpath "$binary")
+rootfs=$(realpath "$rootfs")
+# The stage the binary says it is: options of later stages are left
+# out for earlier ones (--network, for one, is stage 7's).
+binary_stage=$("$binary" --version 2>/dev/null | awk '{ print $NF }')
+binary_stage=${binary_stage:-0}
+case $binary_stage in *[!0-9]*) binary_stage=0 ;; esac
+echo "check: stage $STAGE's properties, against $binary (stage $binary_stage)"
+
+# Run the binary under test: `ctr ARG...` is `BINARY run ARG...`, with a
+# time bound, so that a check never hangs.
+ctr() {
+	timeout -k 5 30 "$binary" run "$@"
+}
+
+# --network none from stage 7 on: a check is about one property, and
+# the bridge would only slow it down.
+quiet_net() {
+	[ "$binary_stage" -lt 7 ] || echo --network none
+}
+
+# property WHAT HINT COMMAND...: PASS when COMMAND succeeds.
+property() {
+	local what=$1 hint=$2
+	shift 2
+	if "$@" >/dev/null 2>&1; then
+		echo "PASS  $what"
+		passed=$((passed + 1))
+	else
+		echo "FAIL  $what"
+		echo "      hint: $hint"
+		failed=$((failed + 1))
+	fi
+}
+
+# skip WHAT WHY: a property this machine cannot check.
+skip() {
+	echo "SKIP  $1 ($2)"
+}
+
+finish() {
+	echo "check: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
