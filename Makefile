@@ -23,7 +23,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) unifdef bats bats-support bats-assert \
 
 .PHONY: all help stages helpers run test deps-run deps-test clean shellcheck \
         quotes check-quotes vm test-vm deps-vm bench-limits sanitize \
-        test-sanitize bench-runtimes bench-runtimes-vm deps-bench
+        test-sanitize bench-runtimes bench-runtimes-vm deps-bench exercise
 
 all: $(BINARIES) $(HELPERS) stages check-quotes
 
@@ -39,6 +39,8 @@ help:
 	@echo "make test-sanitize (as root) the suite against every stage built"
 	@echo "                   with AddressSanitizer and UBSan"
 	@echo "make stages     per-stage views and diffs in $(BUILD)/stages"
+	@echo "make exercise STAGE=N  exercise/container-N.c: stage N's code"
+	@echo "                taken out, its comments left as the plan"
 	@echo "make quotes     refresh the code quoted in the Markdown files"
 	@echo "make clean      remove $(BUILD)/ and $(ROOTFS)/"
 
@@ -120,6 +122,12 @@ test-sanitize: deps-test
 	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	CONTAINER_BUILD=$(BUILD)/sanitize RESULTS_DIR=$(BUILD)/sanitize \
 		tools/run-tests.sh $(or $(FILES),$(SANITIZE_FILES))
+
+# Exercise mode: a copy of container.c at stage N with the code stage N
+# adds taken out and its comments left; labs/0N-*/check grades it.
+exercise:
+	@[ -n "$(STAGE)" ] || { echo "usage: make exercise STAGE=N (1 to 8)" >&2; exit 1; }
+	tools/exercise.sh $(STAGE)
 
 # Markdown files quote container.c by region; never by hand.
 QUOTING := README.md
