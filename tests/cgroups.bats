@@ -337,3 +337,17 @@ $(disk_numbers) rbps=1048576 wbps=2097152 riops=100 wiops=200"
 		assert_output --partial "binds it to cgroup v1"
 	fi
 }
+
+@test "stage 6: lab 6's check grades the limits, and the demo shows them" {
+	pure_v2 || skip "needs pure cgroup v2: the lab VM lane runs it"
+	run env ROOTFS="$ROOTFS" "$PROJECT"/labs/06-cgroups/check
+	assert_success
+	assert_line "PASS  --memory 32m: memory.max inside is 33554432"
+	assert_line "PASS  a memory hog is killed at --memory (exit 137)"
+	refute_line --partial SKIP
+	run timeout -k 5 300 "$PROJECT"/labs/06-cgroups/demo --auto
+	assert_success
+	assert_line "exit status: 137"
+	assert_line --regexp '^demo6 '
+	assert_equal "${lines[-1]}" "# done"
+}
