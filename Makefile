@@ -23,7 +23,8 @@ TEST_PACKAGES := $(RUN_PACKAGES) unifdef bats bats-support bats-assert \
 
 .PHONY: all help stages helpers run test deps-run deps-test clean shellcheck \
         quotes check-quotes vm test-vm deps-vm bench-limits sanitize \
-        test-sanitize bench-runtimes bench-runtimes-vm deps-bench exercise
+        test-sanitize test-sanitize-vm bench-runtimes bench-runtimes-vm \
+        deps-bench exercise
 
 all: $(BINARIES) $(HELPERS) stages check-quotes
 
@@ -128,6 +129,13 @@ test-sanitize: deps-test
 exercise:
 	@[ -n "$(STAGE)" ] || { echo "usage: make exercise STAGE=N (1 to 8)" >&2; exit 1; }
 	tools/exercise.sh $(STAGE)
+
+# The limits' tests, which need pure cgroup v2, against the sanitizers'
+# build, in the lab VM.
+test-sanitize-vm: deps-vm
+	$(MAKE) all sanitize
+	VM_APPEND="vm.build=$(BUILD)/sanitize" tools/vm.sh test \
+		$(or $(FILES),tests/cgroups.bats)
 
 # Markdown files quote container.c by region; never by hand.
 QUOTING := README.md

@@ -25,11 +25,8 @@ limit_options() {
 	fi
 }
 
-@test "load: 500 containers in a row (100 in the emulated lab VM), with network and limits where there are: all succeed, nothing left" {
-	local runs=500 i start took first=0 last=0 slice
-	# Software emulation makes each run about ten times slower there.
-	[ ! -e /run/container-lab-vm ] || runs=100
-	runs=${LOAD_RUNS:-$runs}
+@test "load: 500 containers in a row, with network and limits where there are: all succeed, nothing left" {
+	local runs=${LOAD_RUNS:-500} i start took first=0 last=0 slice
 	local -a options
 	read -r -a options <<<"--name load $(limit_options)"
 	slice=$((runs / 5))

@@ -54,6 +54,15 @@ if [ "$mode" = shell ]; then
 	off
 fi
 
+# vm.build=DIR (make test-sanitize-vm): the suite against the binaries
+# in DIR, the sanitizers' build, with LeakSanitizer off as on the host.
+build=$(arg build)
+if [ -n "$build" ]; then
+	export CONTAINER_BUILD=/tmp/project/$build RESULTS_DIR=$build
+	export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1
+	echo "vm-guest: testing the binaries in $build"
+fi
+
 # The suite, as the host runs it (the rootfs is rebuilt in here), or
 # the one script asked for.
 ./rootfs-builder.sh --helpers build/helpers rootfs >/dev/null
