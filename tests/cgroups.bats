@@ -6,11 +6,6 @@
 
 load helpers
 
-setup() {
-	open_test_dirs
-	snapshot_host
-}
-
 # A test that failed half-way may leave a container it started in the
 # background: end it, so that one failure does not make the next.
 teardown() {
@@ -32,10 +27,6 @@ cgroup2_root() {
 		fi
 	done
 	return 1
-}
-
-pure_v2() {
-	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]
 }
 
 # Limits need the controllers in cgroup v2.

@@ -5,17 +5,8 @@
 
 load helpers
 
-setup() {
-	open_test_dirs
-	snapshot_host
-}
-
-teardown() {
-	local status=0
-	check_host_unchanged || status=$?
-	end_leftover_containers ".*sleep 300[0-9]"
-	return "$status"
-}
+# shellcheck disable=SC2034 # read by teardown(), in helpers.bash
+LEFTOVER_PATTERN='.*sleep 300[0-9]'
 
 # Run stage STAGE's demo with --auto: it must end well, with as many
 # commands shown as steps announced, and "done" last.

@@ -16,15 +16,6 @@ setup_file() {
 	"$PROJECT/tests/host-state.sh" >"$BATS_FILE_TMPDIR/after"
 }
 
-setup() {
-	open_test_dirs
-	snapshot_host
-}
-
-teardown() {
-	check_host_unchanged
-}
-
 # ATTEMPT must be ESCAPED at every stage below CLOSED_BY and BLOCKED at
 # every stage from it on. A stage where this machine cannot tell skips
 # the test with the lab's reason, if that stage matters.

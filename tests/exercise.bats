@@ -5,15 +5,6 @@
 
 load helpers
 
-setup() {
-	open_test_dirs
-	snapshot_host
-}
-
-teardown() {
-	check_host_unchanged
-}
-
 # Make, build and grade the exercise of STAGE.
 exercise_fails_its_check() {
 	local stage=$1 copy=$BATS_TEST_TMPDIR/container-$1.c

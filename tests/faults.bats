@@ -6,11 +6,6 @@
 
 load helpers
 
-setup() {
-	open_test_dirs
-	snapshot_host
-}
-
 teardown() {
 	local status=0
 	check_host_unchanged || status=$?
@@ -25,7 +20,7 @@ teardown() {
 # The cgroup that holds every container's: under the cgroup2 mount,
 # /sys/fs/cgroup on pure v2, /sys/fs/cgroup/unified on a hybrid.
 find_cgroup_parent() {
-	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+	if pure_v2; then
 		echo /sys/fs/cgroup/container.c
 	else
 		echo /sys/fs/cgroup/unified/container.c
@@ -34,9 +29,7 @@ find_cgroup_parent() {
 
 # Limits, where the machine can set them (pure cgroup v2).
 limit_options() {
-	if grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
-		echo --memory 32m --pids-limit 64
-	fi
+	! pure_v2 || echo --memory 32m --pids-limit 64
 }
 
 # Remove what earlier tests left for later ones: the bridge.

@@ -7,15 +7,6 @@
 
 load helpers
 
-setup() {
-	open_test_dirs
-	snapshot_host
-}
-
-teardown() {
-	check_host_unchanged
-}
-
 OPTIONS=(--name --hostname -h --volume -v --uidmap --gidmap --memory
 	--memory-swap --cpus --pids-limit --device-read-bps
 	--device-write-bps --device-read-iops --device-write-iops --network

@@ -5,17 +5,8 @@
 
 load helpers
 
-setup() {
-	open_test_dirs
-	snapshot_host
-}
-
-teardown() {
-	local status=0
-	check_host_unchanged || status=$?
-	end_leftover_containers ".*sleep 88[0-9][0-9]"
-	return "$status"
-}
+# shellcheck disable=SC2034 # read by teardown(), in helpers.bash
+LEFTOVER_PATTERN='.*sleep 88[0-9][0-9]'
 
 # Docker's default capabilities: chown dac_override fowner fsetid kill
 # setgid setuid setpcap net_bind_service net_raw sys_chroot mknod

@@ -122,11 +122,25 @@ open_test_dirs() {
 	done
 }
 
+# Whether /sys/fs/cgroup is cgroup v2 alone (the lab VM), where limits
+# can be set; not on a v1/v2 hybrid.
+pure_v2() {
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]
+}
+
+# Every test: open its directory to every uid, snapshot the host; after
+# it, compare. A file whose tests run containers in the background sets
+# LEFTOVER_PATTERN to their command lines (after "run "), so that the
+# containers a failed test left running are ended too.
 setup() {
 	open_test_dirs
 	snapshot_host
 }
 
 teardown() {
-	check_host_unchanged
+	local status=0
+	check_host_unchanged || status=$?
+	[ -z "${LEFTOVER_PATTERN:-}" ] ||
+		end_leftover_containers "$LEFTOVER_PATTERN"
+	return "$status"
 }

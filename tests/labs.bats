@@ -6,15 +6,6 @@
 
 load helpers
 
-setup() {
-	open_test_dirs
-	snapshot_host
-}
-
-teardown() {
-	check_host_unchanged
-}
-
 # Grade stage STAGE's lab against every binary from STAGE on, then
 # against the stage before.
 graded() {

@@ -5,19 +5,10 @@
 
 load helpers
 
-setup() {
-	open_test_dirs
-	snapshot_host
-}
-
 # A test that failed half-way may leave a runtime it started in the
 # background: end it, so that one failure does not make the next.
-teardown() {
-	local status=0
-	check_host_unchanged || status=$?
-	end_leftover_containers ".*sleep 7[45][0-9][0-9]"
-	return "$status"
-}
+# shellcheck disable=SC2034 # read by teardown(), in helpers.bash
+LEFTOVER_PATTERN='.*sleep 7[45][0-9][0-9]'
 
 # Is the host as the test found it? (check_host_unchanged, quietly)
 host_as_before() {

@@ -6,23 +6,12 @@
 
 load helpers
 
-setup() {
-	open_test_dirs
-	snapshot_host
-}
-
-teardown() {
-	local status=0
-	check_host_unchanged || status=$?
-	end_leftover_containers ".*sleep 87[0-9][0-9]"
-	return "$status"
-}
+# shellcheck disable=SC2034 # read by teardown(), in helpers.bash
+LEFTOVER_PATTERN='.*sleep 87[0-9][0-9]'
 
 # Limits, where the machine can set them (pure cgroup v2).
 limit_options() {
-	if grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
-		echo --memory 64m --pids-limit 64 --cpus 1
-	fi
+	! pure_v2 || echo --memory 64m --pids-limit 64 --cpus 1
 }
 
 @test "load: 500 containers in a row, with network and limits where there are: all succeed, nothing left" {

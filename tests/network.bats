@@ -8,17 +8,8 @@
 
 load helpers
 
-setup() {
-	open_test_dirs
-	snapshot_host
-}
-
-teardown() {
-	local status=0
-	check_host_unchanged || status=$?
-	end_leftover_containers ".*sleep 79[0-9][0-9]"
-	return "$status"
-}
+# shellcheck disable=SC2034 # read by teardown(), in helpers.bash
+LEFTOVER_PATTERN='.*sleep 79[0-9][0-9]'
 
 BRIDGE=172.30.0.1
 
