@@ -7,15 +7,10 @@
 load helpers
 
 # A test that failed half-way may leave a container it started in the
-# background: end it, so that one failure does not make the next.
-teardown() {
-	local status=0
-	cd /
-	[ -z "${RL:-}" ] || rm -rf "$RL"
-	check_host_unchanged || status=$?
-	end_leftover_containers "--name (endsig|bomb)"
-	return "$status"
-}
+# background: teardown() ends it, so that one failure does not make the
+# next.
+# shellcheck disable=SC2034 # read by teardown(), in helpers.bash
+LEFTOVER_PATTERN='--name (endsig|bomb)'
 
 # Where cgroup v2 is mounted on this machine, as container.c finds it.
 cgroup2_root() {
@@ -311,11 +306,7 @@ $(disk_numbers) rbps=1048576 wbps=2097152 riops=100 wiops=200"
 }
 
 @test "stage 6: rootless: without limits, no cgroup is made; limits need root, in one line" {
-	RL=$(mktemp -d /tmp/container-rootless.XXXXXX)
-	chmod 755 "$RL"
-	cp -a "$ROOTFS" "$RL/rootfs"
-	cp "$BUILD/container" "$RL/"
-	chown -R 4242:4242 "$RL"
+	setup_rootless
 	cd "$RL"
 	run timeout -k 5 "$RUN_TIMEOUT" setpriv --reuid=4242 --regid=4242 \
 		--clear-groups ./container run rootfs sh -c \

@@ -162,14 +162,9 @@ inherited_fd_closed() {
 }
 
 @test "stage 8: rootless: an ordinary user's container is hardened the same" {
-	local dir
-	dir=$(mktemp -d /tmp/container-hard.XXXXXX)
-	chmod 755 "$dir"
-	cp "$BUILD/container" "$dir/"
-	cp -a "$ROOTFS" "$dir/rootfs"
-	run setpriv --reuid 4242 --regid 4242 --clear-groups \
-		"$dir/container" run "$dir/rootfs" cat /proc/self/status
-	rm -rf "$dir"
+	setup_rootless
+	run setpriv --reuid "$ROOTLESS_UID" --regid "$ROOTLESS_UID" --clear-groups \
+		"$RL/container" run "$RL/rootfs" cat /proc/self/status
 	assert_success
 	assert_equal "$(field CapEff)" "$DEFAULT_CAPS"
 	assert_equal "$(field Seccomp)" 2

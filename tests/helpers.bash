@@ -128,8 +128,23 @@ pure_v2() {
 	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]
 }
 
+# The uid of the tests' ordinary user, for rootless containers.
+ROOTLESS_UID=4242
+
+# A private copy of the rootfs and the binaries for the rootless user,
+# in a directory every user can pass through, with an empty vol/: its
+# path in RL. The teardown removes it.
+setup_rootless() {
+	RL=$(mktemp -d /tmp/container-rootless.XXXXXX)
+	chmod 755 "$RL"
+	cp -a "$ROOTFS" "$RL/rootfs"
+	cp "$BUILD"/container "$BUILD"/container-[0-9] "$RL/"
+	mkdir "$RL/vol"
+	chown -R "$ROOTLESS_UID:$ROOTLESS_UID" "$RL"
+}
+
 # Every test: open its directory to every uid, snapshot the host; after
-# it, compare. A file whose tests run containers in the background sets
+# it, remove a rootless copy, compare. A file whose tests run containers in the background sets
 # LEFTOVER_PATTERN to their command lines (after "run "), so that the
 # containers a failed test left running are ended too.
 setup() {
@@ -139,6 +154,8 @@ setup() {
 
 teardown() {
 	local status=0
+	cd /
+	[ -z "${RL:-}" ] || rm -rf "$RL"
 	check_host_unchanged || status=$?
 	[ -z "${LEFTOVER_PATTERN:-}" ] ||
 		end_leftover_containers "$LEFTOVER_PATTERN"

@@ -182,11 +182,7 @@ has_own_eth0() {
 }
 
 @test "stage 7: rootless: lo only by default; --network bridge needs root, in one line" {
-	RL=$(mktemp -d /tmp/container-rootless.XXXXXX)
-	chmod 755 "$RL"
-	cp -a "$ROOTFS" "$RL/rootfs"
-	cp "$BUILD/container" "$RL/"
-	chown -R 4242:4242 "$RL"
+	setup_rootless
 	cd "$RL"
 	run timeout -k 5 "$RUN_TIMEOUT" setpriv --reuid=4242 --regid=4242 \
 		--clear-groups ./container run rootfs ip -o link show
@@ -197,8 +193,6 @@ has_own_eth0() {
 		--clear-groups ./container run --network bridge rootfs true
 	assert_equal "$status" 125
 	assert_output "container: --network bridge needs root, to plug a veth into the host's bridge: run with sudo, or use --network none"
-	cd /
-	rm -rf "$RL"
 }
 
 @test "stage 7: bad --ip and --network values are one line, exit 125, nothing left" {

@@ -147,28 +147,9 @@ cannot_mount_host_disk() {
 
 # ---- rootless: an ordinary user, no sudo -------------------------------
 
-ROOTLESS_UID=4242
-
-# A private copy of the rootfs and the binaries for the rootless user,
-# in a directory every user can pass through.
-setup_rootless() {
-	RL=$(mktemp -d /tmp/container-rootless.XXXXXX)
-	chmod 755 "$RL"
-	cp -a "$ROOTFS" "$RL/rootfs"
-	cp "$BUILD"/container-[0-9] "$RL/"
-	mkdir "$RL/vol"
-	chown -R "$ROOTLESS_UID:$ROOTLESS_UID" "$RL"
-}
-
 as_user() {
 	timeout -k 5 "$RUN_TIMEOUT" setpriv --reuid="$ROOTLESS_UID" \
 		--regid="$ROOTLESS_UID" --clear-groups "$@"
-}
-
-teardown() {
-	cd /
-	[ -z "${RL:-}" ] || rm -rf "$RL"
-	check_host_unchanged
 }
 
 @test "stage 5: rootless: an ordinary user gets namespaces, hostname, /proc, a root and volumes" {
