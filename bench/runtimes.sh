@@ -16,7 +16,8 @@
 #
 # The same work for each, as far as each can be told:
 #   ours      container-N run --network none ROOTFS /bin/true, every
-#             stage; stages 7 and 8 also with --network bridge;
+#             stage; stages 7 and 8 also with --network bridge; stage 8
+#             also linked dynamically (the Makefile links statically);
 #   crun/runc an OCI bundle with the namespaces of our stage 8 (pid,
 #             net, ipc, uts, mount, cgroup, user with the same uid and
 #             gid maps), the same mounts, Docker's capabilities,
@@ -34,7 +35,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-runs=40
+runs=200
 limits=false
 # In the lab VM, the rows with limits, and fewer runs: it is emulated.
 if [ -e /run/container-lab-vm ]; then
@@ -183,6 +184,10 @@ for stage in 7 8; do
 	add "container.c stage $stage, bridge" \
 		"build/container-$stage run --network bridge ${our_limits[*]} $rootfs /bin/true"
 done
+# The same top stage linked dynamically, as a plain `cc container.c`
+# builds it: what the static link saves.
+add "container.c stage 8, dynamic" \
+	"build/dynamic/container run --network none ${our_limits[*]} $rootfs /bin/true"
 add "crun" "crun run --bundle $work/bundle bench-crun-RUN"
 add "runc" "runc run --bundle $work/bundle bench-runc-RUN"
 add "bubblewrap" "bwrap --unshare-all --die-with-parent --bind $rootfs / --proc /proc --dev /dev /bin/true"
