@@ -49,7 +49,8 @@ help:
 	@echo "make stages     per-stage views and diffs in $(BUILD)/stages"
 	@echo "make exercise STAGE=N  exercise/container-N.c: stage N's code"
 	@echo "                taken out, its comments left as the plan"
-	@echo "make quotes     refresh the code quoted in the Markdown files"
+	@echo "make quotes     refresh the code and the stage summaries quoted"
+	@echo "                in the Markdown files (README.md, labs/)"
 	@echo "make clean      remove $(BUILD)/ and $(ROOTFS)/"
 
 # One binary per stage: a -D change is invisible to make, so each stage
@@ -151,14 +152,17 @@ test-sanitize-vm: deps-vm
 	VM_APPEND="vm.build=$(BUILD)/sanitize" tools/vm.sh test \
 		$(or $(FILES),tests/cgroups.bats)
 
-# Markdown files quote container.c by region; never by hand.
-QUOTING := README.md
+# Markdown files quote container.c by region, and the labs summarise
+# what each stage changed; never by hand. The build fails on a stale one.
+QUOTING := README.md $(wildcard labs/*/README.md)
 
-quotes:
+quotes: stages
 	tools/quote.sh container.c $(QUOTING)
+	tools/changes.sh $(BUILD)/stages $(QUOTING)
 
-check-quotes:
+check-quotes: stages
 	tools/quote.sh --check container.c $(QUOTING)
+	tools/changes.sh --check $(BUILD)/stages $(QUOTING)
 
 deps-vm:
 	@tools/install-deps.sh $(TEST_PACKAGES)
