@@ -338,3 +338,12 @@ $(disk_numbers) rbps=1048576 wbps=2097152 riops=100 wiops=200"
 	assert_line --regexp '^demo6 '
 	assert_equal "${lines[-1]}" "# done"
 }
+
+@test "stage 6: lab 6's page: the commands for pure cgroup v2 print what it says" {
+	pure_v2 || skip "needs pure cgroup v2: the lab VM lane runs it"
+	run "$PROJECT/tools/lab-output.sh" --tag cgroup2 \
+		"$PROJECT/labs/06-cgroups/README.md"
+	echo "$output"
+	assert_success
+	assert_line --regexp '^lab-output: [1-9][0-9]* commands, 0 not as the page says$'
+}

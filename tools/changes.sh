@@ -14,6 +14,7 @@
 #
 # VIEWS is the directory of container-N.c (build/stages). --check
 # changes nothing: it fails, naming the file, when a summary is stale.
+# shellcheck disable=SC2016 # the backquotes are Markdown's
 set -euo pipefail
 export LC_ALL=C
 

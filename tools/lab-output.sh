@@ -26,7 +26,7 @@
 #   eth0@if12 (the index of a veth's peer)      eth0@if<n>
 #   a MAC address                              <mac>
 #   172.30.0.N, N from 2 (a container's IPv4)  172.30.0.<ip>
-#   the host's hostname, as a word             <host>
+#   the host's hostname, a line of its own     <host>
 #
 # --show prints each command's output, as compared, and checks nothing:
 # for writing a page. Exits 1 when any block does not match, naming
@@ -49,7 +49,7 @@ done
 host_name=$(hostname)
 normalise() {
 	sed -E \
-		-e "s/\\b${host_name//./\\.}\\b/<host>/g" \
+		-e "s/^${host_name//./\\.}\$/<host>/" \
 		-e 's/\bc-[0-9a-f]{8}\b/c-<id>/g' \
 		-e 's/\bve-[0-9A-Za-z._-]+/ve-<id>/g' \
 		-e 's/:\[[0-9]+\]/:[<ino>]/g' \
@@ -109,6 +109,7 @@ run_one() {
 	fi
 }
 
+# shellcheck disable=SC2094 # run_one only names the file, in messages
 for file in "$@"; do
 	in_block=false command="" command_line=0 continuing=false n=0
 	opening='```console'
