@@ -502,6 +502,7 @@ static void child_fail(const struct config *cfg, int code,
 static void exec_command(const struct config *cfg)
 {
 	show_step("exec %s", cfg->argv[0]);
+	signal(SIGPIPE, SIG_DFL);     /* the runtime's parent ignored it */
 	execvp(cfg->argv[0], cfg->argv);
 	if (errno == ENOENT || errno == ENOTDIR)
 		child_fail(cfg, EXIT_NOT_FOUND, "exec %s", cfg->argv[0]);
@@ -4102,6 +4103,12 @@ int main(int argc, char **argv)
 {
 	static struct config cfg;     /* static: large, and zeroed */
 
+	/* A reader that goes away (`--verbose 2>&1 | head`) must cost a
+	 * failed write, not the runtime's life with a cgroup and state
+	 * left behind: SIGPIPE is ignored. exec_command() gives the
+	 * command the default back, as an ignored signal stays ignored
+	 * through exec. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2)
 		bad_usage("missing command: run or check", NULL);
 	if (strcmp(argv[1], "--help") == 0) {

@@ -156,3 +156,26 @@ one_runtime_line() {
 	# The bridge, back as it was for the tests after this one.
 	! $had_bridge || container run "$ROOTFS" true
 }
+
+@test "faults: a reader that goes away (--verbose | head -1) costs the runtime nothing: every stage ends as usual, nothing left" {
+	local stage
+	for stage in "${ALL_STAGES[@]}"; do
+		# The first line is written before anything is made; the
+		# rest go to a closed pipe. Without SIGPIPE ignored, the
+		# runtime died there and left its cgroup and state file.
+		run bash -c "'$BUILD/container-$stage' run --verbose '$ROOTFS' true 2>&1 | head -1"
+		assert_success
+		assert_output --regexp '^\+ '
+	done
+	sleep 1   # the runtimes go on after head has gone
+	# Inside, the command has SIGPIPE's default again: nothing is
+	# ignored, and `yes` ends quietly when head has had its line.
+	run "$BUILD/container" run --network none "$ROOTFS" \
+		grep SigIgn /proc/self/status
+	assert_success
+	assert_output --regexp '^SigIgn:[[:space:]]+0+$'
+	run "$BUILD/container" run --network none "$ROOTFS" \
+		sh -c 'yes | head -1'
+	assert_success
+	assert_output "y"
+}
