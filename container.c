@@ -1186,11 +1186,13 @@ static void write_id_map(pid_t pid, const char *file,
 /* #region id_maps */
 /* Parent: tell the kernel which host ids the child's user namespace
  * stands for. Until then the child is uid 65534, "nobody", and may
- * not create a file. The order is the kernel's: setgroups first, then
- * gid_map, then uid_map. A writer without CAP_SETGID on the host (an
- * ordinary user) must first deny setgroups(2) in the child: else the
- * child could drop a group that, on the host, keeps it out of a
- * file. user_namespaces(7) "The /proc/[pid]/setgroups file". */
+ * not create a file. One order is the kernel's rule: a writer without
+ * CAP_SETGID on the host (an ordinary user) must deny setgroups(2) in
+ * the child before it may write gid_map; else the child could drop a
+ * group that, on the host, keeps it out of a file. gid_map before
+ * uid_map is only habit here, since the parent writes from outside;
+ * a process mapping its own namespace from inside needs that order.
+ * user_namespaces(7) "The /proc/[pid]/setgroups file". */
 static void write_id_maps(const struct config *cfg, pid_t pid)
 {
 	char path[64];
@@ -3517,6 +3519,7 @@ static void check_id_map(const struct id_map *map, const char *option,
 		    "0:%u:1", option, own_id);
 }
 
+/* #region default_id_map */
 /* The default map: for root, ids 0..65535 onto the first range that
  * FILE (/etc/subuid or /etc/subgid) gives root, or onto 100000 on;
  * for anyone else, 0 onto their own id alone. subuid(5). */
@@ -3545,6 +3548,7 @@ static void default_id_map(struct id_map *map, const char *file,
 		fclose(f);
 	map->lines[0] = (struct id_range){ 0, start, count };
 }
+/* #endregion default_id_map */
 
 /* Settle both maps once the options are read. */
 static void resolve_id_maps(struct config *cfg)
