@@ -3404,15 +3404,15 @@ static void parse_volume(struct config *cfg, char *spec)
 	errno = 0;
 	if (cfg->volume_count == MAX_VOLUMES)
 		die("--volume: at most %d volumes", MAX_VOLUMES);
-	if (target != NULL) {
-		*target++ = '\0';
-		mode = strchr(target, ':');
-	}
+	if (target != NULL)
+		mode = strchr(target + 1, ':');
+	/* Judge the whole text before cutting it, so the error shows it. */
+	if (target == NULL || target == spec || target[1] != '/' ||
+	    (mode != NULL && strcmp(mode, ":ro") && strcmp(mode, ":rw")))
+		die("--volume '%s': expected HOST:/CONTAINER[:ro]", spec);
+	*target++ = '\0';
 	if (mode != NULL)
 		*mode++ = '\0';
-	if (target == NULL || host[0] == '\0' || target[0] != '/' ||
-	    (mode != NULL && strcmp(mode, "ro") && strcmp(mode, "rw")))
-		die("--volume '%s': expected HOST:/CONTAINER[:ro]", spec);
 	if (strstr(target, "/../") || strcmp(target + strlen(target) - 3,
 						"/..") == 0)
 		die("--volume '%s': no '..' in the container path", target);

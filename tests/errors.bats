@@ -123,6 +123,12 @@ one_line() {
 	run container run -v /no/such/dir:/data "$ROOTFS" true
 	assert_equal "$status" 125
 	one_line "^container: --volume: host path /no/such/dir: ENOENT"
+	# The line shows the whole text given, not the part before a ':'.
+	for spec in /tmp:/data:rx /tmp:relative /tmp:/data:ro:x; do
+		run container run -v "$spec" "$ROOTFS" true
+		assert_equal "$status" 125
+		one_line "^container: --volume '$spec': expected HOST:/CONTAINER\\[:ro\\]$"
+	done
 }
 
 @test "errors: a failure inside the child is one line, exit 125, and unmounts all" {
