@@ -23,7 +23,6 @@
 #   c-1a2b3c4d (a container's generated name)  c-<id>
 #   ve-... (a host's veth end)                  ve-<id>
 #   net:[4026531840] (a namespace's inode)     net:[<ino>]
-#   eth0@if12 (the index of a veth's peer)      eth0@if<n>
 #   a MAC address                              <mac>
 #   172.30.0.N, N from 2 (a container's IPv4)  172.30.0.<ip>
 #   the host's hostname, a line of its own     <host>
@@ -53,7 +52,6 @@ normalise() {
 		-e 's/\bc-[0-9a-f]{8}\b/c-<id>/g' \
 		-e 's/\bve-[0-9A-Za-z._-]+/ve-<id>/g' \
 		-e 's/:\[[0-9]+\]/:[<ino>]/g' \
-		-e 's/@if[0-9]+/@if<n>/g' \
 		-e 's/\b([0-9a-f]{2}:){5}[0-9a-f]{2}\b/<mac>/g' \
 		-e 's/\b172\.30\.0\.([2-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-4])\b/172.30.0.<ip>/g' \
 		-e 's/[[:space:]]+$//'
