@@ -57,7 +57,7 @@ summary() {
 	if [ "$stage" -eq 0 ]; then
 		printf 'Stage 0 is where container.c begins: %s lines\n' \
 			"$(wc -l <"$after")"
-		printf '(`make stages`, then `less %s`).\n' "$after"
+		printf '(`make stages`, then `less build/stages/container-0.c`).\n'
 		return
 	fi
 	before=$views/container-$((stage - 1)).c
