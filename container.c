@@ -1434,6 +1434,7 @@ static void write_limits(const struct config *cfg)
 	const struct limits *l = &cfg->limits;
 	char text[160];
 
+	/* #region limit_files */
 	if (l->memory_bytes != 0) {
 		snprintf(text, sizeof(text), "%llu", l->memory_bytes);
 		set_cgroup_file(cfg->cgroup, "memory.max", text);
@@ -1451,6 +1452,7 @@ static void write_limits(const struct config *cfg)
 		snprintf(text, sizeof(text), "%lu", l->pids);
 		set_cgroup_file(cfg->cgroup, "pids.max", text);
 	}
+	/* #endregion limit_files */
 	for (int i = 0; i < l->device_count; i++) {
 		const struct device_limit *d = &l->devices[i];
 
@@ -1672,6 +1674,7 @@ static pid_t clone_into_cgroup(struct config *cfg, int flags,
 	const char *knob = getenv("CONTAINER_CLONE3");
 	pid_t pid = -1;
 
+	/* #region clone3_call */
 	args.flags = (unsigned int)(flags & ~CSIGNAL) | CLONE_INTO_CGROUP;
 	args.exit_signal = flags & CSIGNAL;  /* SIGCHLD */
 	args.cgroup = (unsigned int)cfg->cgroup_fd;
@@ -1684,6 +1687,7 @@ static pid_t clone_into_cgroup(struct config *cfg, int flags,
 			die("clone3");
 	}
 	cfg->born_in_cgroup = pid > 0;
+	/* #endregion clone3_call */
 	if (pid < 0)
 		pid = clone(child_main, stack + CHILD_STACK_BYTES, flags, cfg);
 	return pid;
@@ -1950,6 +1954,7 @@ static int nl_add_veth(int fd, const char *host_end, int master,
 	struct ifinfomsg peer_link = { 0 };
 	unsigned int target = (unsigned int)pid;
 
+	/* #region veth_message */
 	nl_start(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(r.link));
 	nl_add(&r, IFLA_IFNAME, host_end, strlen(host_end) + 1);
 	nl_add(&r, IFLA_MASTER, &master, sizeof(master));
@@ -1962,6 +1967,7 @@ static int nl_add_veth(int fd, const char *host_end, int master,
 	nl_end(&r, peer);
 	nl_end(&r, data);
 	nl_end(&r, info);
+	/* #endregion veth_message */
 	return nl_talk(fd, &r);
 }
 /* #endregion veth */
@@ -2305,6 +2311,7 @@ static void mask_kernel_files(const struct config *cfg)
 	unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	struct stat st;
 
+	/* #region mask_hidden */
 	for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++) {
 		if (stat(hidden[i], &st) < 0)
 			continue;     /* not in this kernel */
@@ -2320,6 +2327,7 @@ static void mask_kernel_files(const struct config *cfg)
 					  hidden[i]);
 		}
 	}
+	/* #endregion mask_hidden */
 	for (size_t i = 0; i < sizeof(read_only) / sizeof(read_only[0]); i++) {
 		if (stat(read_only[i], &st) < 0)
 			continue;
@@ -2535,6 +2543,7 @@ static void install_seccomp_filter(const struct config *cfg)
 				 refused_calls[i].name);
 	show_step("seccomp: refuse with EPERM:%s; clone3 with ENOSYS; "
 		  "clone, unshare with CLONE_NEW*", names);
+	/* #region seccomp_arch */
 	add_step(&f, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 		 offsetof(struct seccomp_data, arch)));
 	add_step(&f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
@@ -2543,6 +2552,7 @@ static void install_seccomp_filter(const struct config *cfg)
 		 SECCOMP_RET_KILL_PROCESS));
 	add_step(&f, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 		 offsetof(struct seccomp_data, nr)));
+	/* #endregion seccomp_arch */
 #if defined(__x86_64__)
 	/* x32 programs use the same table with this bit set: refuse. */
 	add_step(&f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K,
@@ -2550,6 +2560,7 @@ static void install_seccomp_filter(const struct config *cfg)
 	add_step(&f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
 		 SECCOMP_RET_ERRNO | EPERM));
 #endif
+	/* #region seccomp_refusals */
 	for (size_t i = 0; i < count; i++)
 		add_refusal(&f, refused_calls[i].number, ~0U, EPERM);
 	add_refusal(&f, __NR_clone3, ~0U, ENOSYS);
@@ -2557,6 +2568,7 @@ static void install_seccomp_filter(const struct config *cfg)
 	add_refusal(&f, __NR_unshare, NEW_NAMESPACES, EPERM);
 	add_step(&f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
 		 SECCOMP_RET_ALLOW));
+	/* #endregion seccomp_refusals */
 	program.len = f.length;
 	program.filter = f.steps;
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) < 0)
@@ -2642,6 +2654,7 @@ static pid_t spawn_child(struct config *cfg, char *stack)
 	int flags = SIGCHLD;
 	pid_t pid;
 
+	/* #region clone_flags */
 #if STAGE >= 1
 	flags |= CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC |
 		 CLONE_NEWNET | CLONE_NEWCGROUP;
@@ -2652,6 +2665,7 @@ static pid_t spawn_child(struct config *cfg, char *stack)
 #if STAGE >= 6
 	flags &= ~CLONE_NEWCGROUP;    /* the child makes it, in its cgroup */
 #endif
+	/* #endregion clone_flags */
 #if STAGE >= 1
 	show_unshare(flags, cfg);
 #endif
