@@ -92,20 +92,6 @@ refresh() {
 	done <"$file"
 }
 
-status=0
-for file in "$@"; do
-	fresh=$(mktemp)
-	if ! refresh "$file" >"$fresh"; then
-		status=1
-	elif ! cmp -s "$fresh" "$file"; then
-		if $check; then
-			echo "changes: $file: its summary of a stage's changes is stale: run make quotes" >&2
-			status=1
-		else
-			cat "$fresh" >"$file"
-			echo "changes: refreshed $file"
-		fi
-	fi
-	rm -f "$fresh"
-done
-exit "$status"
+# shellcheck source=tools/refresh-lib.sh
+. "$(dirname "$0")/refresh-lib.sh"
+refresh_files "$check" changes ": its summary of a stage's changes is stale: run make quotes" refresh "$@"

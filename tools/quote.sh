@@ -64,20 +64,6 @@ quote() {
 	' "$source_file" "$1"
 }
 
-status=0
-for file in "$@"; do
-	fresh=$(mktemp)
-	if ! quote "$file" >"$fresh"; then
-		status=1
-	elif ! cmp -s "$fresh" "$file"; then
-		if $check; then
-			echo "quote: $file quotes code that changed: run make quotes" >&2
-			status=1
-		else
-			cat "$fresh" >"$file"
-			echo "quote: refreshed $file"
-		fi
-	fi
-	rm -f "$fresh"
-done
-exit "$status"
+# shellcheck source=tools/refresh-lib.sh
+. "$(dirname "$0")/refresh-lib.sh"
+refresh_files "$check" quote " quotes code that changed: run make quotes" quote "$@"
