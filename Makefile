@@ -31,7 +31,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) unifdef bats bats-support bats-assert \
 .PHONY: all help stages helpers run test deps-run deps-test clean shellcheck \
         quotes check-quotes vm test-vm deps-vm bench-limits sanitize \
         test-sanitize test-sanitize-vm bench-runtimes bench-runtimes-vm \
-        deps-bench exercise
+        deps-bench exercise deps-slides slides test-slides
 
 all: $(BINARIES) $(HELPERS) stages check-quotes
 
@@ -49,6 +49,8 @@ help:
 	@echo "make stages     per-stage views and diffs in $(BUILD)/stages"
 	@echo "make exercise STAGE=N  exercise/container-N.c: stage N's code"
 	@echo "                taken out, its comments left as the plan"
+	@echo "make slides     the workshop's deck: $(BUILD)/slides/index.html"
+	@echo "make test-slides  (as root) the deck checked in headless Chromium"
 	@echo "make quotes     refresh the code and the stage summaries quoted"
 	@echo "                in the Markdown files (README.md, labs/)"
 	@echo "make clean      remove $(BUILD)/ and $(ROOTFS)/"
@@ -123,7 +125,7 @@ run: deps-run
 	$(BUILD)/container run --name demo $(ROOTFS) /bin/sh
 
 # The README's second command: the whole suite.
-test: deps-test
+test: deps-test deps-slides
 	$(MAKE) all $(ROOTFS)/.container-rootfs
 	tools/run-tests.sh
 
@@ -154,7 +156,7 @@ test-sanitize-vm: deps-vm
 
 # Markdown files quote container.c by region, and the labs summarise
 # what each stage changed; never by hand. The build fails on a stale one.
-QUOTING := README.md $(wildcard labs/*/README.md)
+QUOTING := README.md $(wildcard labs/*/README.md) $(wildcard slides/*.md)
 
 quotes: stages
 	tools/quote.sh container.c $(QUOTING)
@@ -166,6 +168,43 @@ check-quotes: stages
 
 deps-vm:
 	@tools/install-deps.sh $(TEST_PACKAGES)
+
+# The workshop's slides: the sections in slides/, joined in order into
+# one Marp deck and built into one HTML file, offline once Marp is
+# installed (npm ci, at the versions in slides/package-lock.json).
+# Node.js and npm come from Debian where the machine has none;
+# Chromium, Debian's, is for the test. puppeteer-core downloads no
+# browser of its own.
+SLIDE_SOURCES := $(sort $(wildcard slides/[0-9][0-9]-*.md))
+SLIDES_NODE   := slides/node_modules/.package-lock.json
+
+deps-slides:
+	@tools/install-deps.sh chromium
+	@command -v npm >/dev/null || tools/install-deps.sh nodejs npm
+	@$(MAKE) -s $(SLIDES_NODE)
+
+$(SLIDES_NODE): slides/package.json slides/package-lock.json
+	cd slides && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund
+	@touch $@
+
+slides: $(BUILD)/slides/index.html
+
+$(BUILD)/slides/index.html: $(SLIDE_SOURCES) slides/engine.cjs \
+		slides/theme.css $(wildcard slides/pictures/*.svg) container.c \
+		| $(SLIDES_NODE)
+	tools/quote.sh --check container.c $(SLIDE_SOURCES)
+	@rm -rf $(BUILD)/slides && mkdir -p $(BUILD)/slides
+	cp -r slides/pictures $(BUILD)/slides/
+	awk 'FNR == 1 && NR > 1 { print "\n---\n" } { print }' \
+		$(SLIDE_SOURCES) >$(BUILD)/slides/workshop.md
+	cd slides && ./node_modules/.bin/marp --engine ./engine.cjs \
+		--theme-set theme.css --html --no-stdin \
+		../$(BUILD)/slides/workshop.md -o ../$(BUILD)/slides/index.html
+
+test-slides: deps-slides
+	$(MAKE) slides
+	node slides/test/browser.mjs $(BUILD)/slides/index.html \
+		$(BUILD)/slides/screenshots
 
 # The lab VM: Debian's kernel under qemu, with pure cgroup v2.
 vm: deps-vm

@@ -2195,6 +2195,7 @@ static void configure_network(const struct config *cfg)
 	errno = -nl_set_up(fd, 1);    /* lo is always link 1 */
 	if (errno != 0)
 		child_die(cfg, "ip link set lo up");
+	/* #region eth0_steps */
 	if (cfg->network) {
 		eth0 = (int)if_nametoindex("eth0");
 		inet_ntop(AF_INET, &cfg->address, text, sizeof(text));
@@ -2211,6 +2212,7 @@ static void configure_network(const struct config *cfg)
 		if (errno != 0)
 			child_die(cfg, "ip route add default");
 	}
+	/* #endregion eth0_steps */
 	close(fd);
 }
 /* #endregion container_network */
