@@ -335,6 +335,9 @@ static const struct hint hints[] = {
 	  "each directory above a volume must let it pass (chmod o+x)" },
 #endif
 #if STAGE >= 6
+	{ "mount cgroup2", EPERM, "a cgroup2 mount needs a cgroup "
+	  "namespace that root inside owns: unshare(CLONE_NEWCGROUP) in "
+	  "the child first" },
 	{ "mkdir /sys/fs/cgroup", EACCES, "this cgroup tree is not "
 	  "ours to write: inside a container? run on the host" },
 	{ "mkdir /sys/fs/cgroup", EROFS, "/sys/fs/cgroup is read-only: "

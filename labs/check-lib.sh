@@ -20,7 +20,7 @@ rootfs=${ROOTFS:-$lab_project/rootfs}
 passed=0
 failed=0
 
-[ "$(id -u)" -eq 0 ] || { echo "check: needs root: sudo $0 $*" >&2; exit 2; }
+[ "$(id -u)" -eq 0 ] || { echo "check: needs root: sudo $0${*:+ $*}" >&2; exit 2; }
 [ -x "$binary" ] || { echo "check: no program at $binary: make" >&2; exit 2; }
 [ -d "$rootfs" ] || { echo "check: no rootfs at $rootfs: make" >&2; exit 2; }
 binary=$(realpath "$binary")
