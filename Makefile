@@ -239,7 +239,8 @@ bench-limits: deps-vm
 shellcheck:
 	shellcheck rootfs-builder.sh tools/*.sh tests/*.sh bench/*.sh labs/*/*.sh \
 		.ci/run
-	shellcheck -x labs/*/check labs/check-lib.sh labs/*/demo labs/demo-lib.sh
+	shellcheck -x labs/*/check labs/check-lib.sh labs/report-lib.sh labs/*/demo \
+		labs/demo-lib.sh
 	shellcheck -s bash tests/helpers.bash
 	@# bats files: their @test blocks make shellcheck's info notes noise.
 	shellcheck -S warning tests/*.bats

@@ -1,7 +1,7 @@
-# Shared by every lab's `check`: which binary to test, how to run it,
-# how to report each property. A check sources this file, sets STAGE
-# first, declares its properties with `property`, and ends with
-# `finish`:
+# Shared by every lab's `check`: which binary to test and how to run
+# it; the reporting comes from report-lib.sh. A check sources this
+# file, sets STAGE first, declares its properties with `property`, and
+# ends with `finish`:
 #
 #   labs/NN-name/check [BINARY]
 #
@@ -17,10 +17,9 @@ set -euo pipefail
 lab_project=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 binary=${1:-$lab_project/build/container-$STAGE}
 rootfs=${ROOTFS:-$lab_project/rootfs}
-passed=0
-failed=0
 
-[ "$(id -u)" -eq 0 ] || { echo "check: needs root: sudo $0${*:+ $*}" >&2; exit 2; }
+# shellcheck source=labs/report-lib.sh
+. "$lab_project/labs/report-lib.sh"
 [ -x "$binary" ] || { echo "check: no program at $binary: make" >&2; exit 2; }
 [ -d "$rootfs" ] || { echo "check: no rootfs at $rootfs: make" >&2; exit 2; }
 binary=$(realpath "$binary")
@@ -42,28 +41,4 @@ ctr() {
 # the bridge would only slow it down.
 quiet_net() {
 	[ "$binary_stage" -lt 7 ] || echo --network none
-}
-
-# property WHAT HINT COMMAND...: PASS when COMMAND succeeds.
-property() {
-	local what=$1 hint=$2
-	shift 2
-	if "$@" >/dev/null 2>&1; then
-		echo "PASS  $what"
-		passed=$((passed + 1))
-	else
-		echo "FAIL  $what"
-		echo "      hint: $hint"
-		failed=$((failed + 1))
-	fi
-}
-
-# skip WHAT WHY: a property this machine cannot check.
-skip() {
-	echo "SKIP  $1 ($2)"
-}
-
-finish() {
-	echo "check: $passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
 }
