@@ -7,7 +7,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 # The runtime is linked statically, as a position-independent program
 # (so it keeps address randomisation): it then starts without the
-# dynamic loader, which otherwise takes about half of a container's
+# dynamic loader, which otherwise adds about a third to a container's
 # start time in the lab VM (bench/runtimes.sh shows both builds). A
 # plain `cc container.c` builds it dynamically and works the same.
 LINK    ?= -static-pie

@@ -1193,9 +1193,8 @@ static void write_id_map(pid_t pid, const char *file,
  * CAP_SETGID on the host (an ordinary user) must deny setgroups(2) in
  * the child before it may write gid_map; else the child could drop a
  * group that, on the host, keeps it out of a file. gid_map before
- * uid_map is only habit here, since the parent writes from outside;
- * a process mapping its own namespace from inside needs that order.
- * user_namespaces(7) "The /proc/[pid]/setgroups file". */
+ * uid_map is only habit: the kernel takes either order from the
+ * parent. user_namespaces(7) "The /proc/[pid]/setgroups file". */
 static void write_id_maps(const struct config *cfg, pid_t pid)
 {
 	char path[64];
