@@ -193,13 +193,7 @@ $(BUILD)/slides/index.html: $(SLIDE_SOURCES) slides/engine.cjs \
 		slides/theme.css $(wildcard slides/pictures/*.svg) container.c \
 		| $(SLIDES_NODE)
 	tools/quote.sh --check container.c $(SLIDE_SOURCES)
-	@rm -rf $(BUILD)/slides && mkdir -p $(BUILD)/slides
-	cp -r slides/pictures $(BUILD)/slides/
-	awk 'FNR == 1 && NR > 1 { print "\n---\n" } { print }' \
-		$(SLIDE_SOURCES) >$(BUILD)/slides/workshop.md
-	cd slides && ./node_modules/.bin/marp --engine ./engine.cjs \
-		--theme-set theme.css --html --no-stdin \
-		../$(BUILD)/slides/workshop.md -o ../$(BUILD)/slides/index.html
+	tools/slides.sh $(BUILD)/slides $(SLIDE_SOURCES)
 
 test-slides: deps-slides
 	$(MAKE) slides

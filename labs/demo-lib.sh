@@ -19,7 +19,7 @@ auto=false
 step_timeout=${STEP_TIMEOUT:-20}
 demo_jobs=()
 
-[ "$(id -u)" -eq 0 ] || { echo "demo: needs root: sudo $0 $*" >&2; exit 2; }
+[ "$(id -u)" -eq 0 ] || { echo "demo: needs root: sudo $0${*:+ $*}" >&2; exit 2; }
 if [ ! -x build/container ] || [ ! -d rootfs ]; then
 	echo "demo: build first: make, and make rootfs/.container-rootfs" >&2
 	exit 2

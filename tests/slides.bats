@@ -19,15 +19,6 @@ setup() {
 	snapshot_host
 }
 
-# Build a deck from the Markdown file $1 into the directory $2, as the
-# Makefile does, with the project's engine and theme.
-build_deck() {
-	mkdir -p "$2"
-	cp -r "$PROJECT/slides/pictures" "$2/"
-	(cd "$PROJECT/slides" && ./node_modules/.bin/marp --engine ./engine.cjs \
-		--theme-set theme.css --html --no-stdin "$1" -o "$2/index.html")
-}
-
 @test "slides: the deck builds into one HTML file, with no network" {
 	rm -rf "$PROJECT/build/slides"
 	# A network namespace of its own has no way out: the build must
@@ -83,7 +74,7 @@ build_deck() {
 
 		![w:100](http://127.0.0.1:9/x.png)
 	EOF
-	build_deck "$dir/bad.md" "$dir/out"
+	"$PROJECT/tools/slides.sh" "$dir/out" "$dir/bad.md"
 	run timeout -k 5 120 node "$PROJECT/slides/test/browser.mjs" "$dir/out/index.html"
 	echo "$output"
 	assert_failure
