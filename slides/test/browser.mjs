@@ -58,6 +58,14 @@ try {
     return request.abort()
   })
 
+  // Go to slide N (from 1) and wait until it is the one shown.
+  const show = async (n) => {
+    await page.evaluate((n) => { location.hash = `#${n}` }, n)
+    await page.waitForFunction((n) =>
+      document.querySelectorAll('svg[data-marpit-svg]')[n - 1]
+        ?.classList.contains('bespoke-marp-active'), { timeout: 5000 }, n)
+  }
+
   await page.goto(pathToFileURL(resolve(deck)).href, { waitUntil: 'load' })
   await page.waitForSelector('svg.bespoke-marp-active')
   const count = await page.$$eval('svg[data-marpit-svg]', (all) => all.length)
@@ -66,11 +74,7 @@ try {
 
   const wanted = { first: 1, code: 0, picture: 0 }
   for (let n = 1; n <= count; n++) {
-    await page.evaluate((n) => { location.hash = `#${n}` }, n)
-    await page.waitForFunction((n) => {
-      const all = [...document.querySelectorAll('svg[data-marpit-svg]')]
-      return all[n - 1]?.classList.contains('bespoke-marp-active')
-    }, { timeout: 5000 }, n)
+    await show(n)
     const found = await page.evaluate((n) => {
       const svg = document.querySelectorAll('svg[data-marpit-svg]')[n - 1]
       const section = svg.querySelector('section')
@@ -114,10 +118,7 @@ try {
     for (const [what, n] of Object.entries(wanted)) {
       if (!n)
         continue
-      await page.evaluate((n) => { location.hash = `#${n}` }, n)
-      await page.waitForFunction((n) =>
-        document.querySelectorAll('svg[data-marpit-svg]')[n - 1]
-          ?.classList.contains('bespoke-marp-active'), {}, n)
+      await show(n)
       // Without the on-screen controls, which come with the mouse.
       await page.addStyleTag({ content: '.bespoke-marp-osc { display: none !important }' })
       const path = `${shots}/slide-${String(n).padStart(2, '0')}-${what}.png`
