@@ -25,7 +25,7 @@ RUN_PACKAGES  := gcc libc6-dev make busybox-static
 VM_PACKAGES   := qemu-system-x86 kmod cpio
 TEST_PACKAGES := $(RUN_PACKAGES) unifdef bats bats-support bats-assert \
                  shellcheck iproute2 procps util-linux debootstrap nftables \
-                 valgrind \
+                 valgrind tmux strace \
                  $(VM_PACKAGES)
 
 .PHONY: all help stages helpers run test deps-run deps-test clean shellcheck \
@@ -85,7 +85,7 @@ SANITIZE     := -fsanitize=address,undefined -fno-sanitize-recover=all \
 SANITIZED    := $(foreach s,$(STAGES),$(BUILD)/sanitize/container-$(s))
 # The files whose tests run the runtime (valgrind's cannot: the two
 # tools do not mix).
-SANITIZE_FILES := tests/stages.bats tests/errors.bats tests/cli.bats \
+SANITIZE_FILES := tests/stages.bats tests/errors.bats tests/cli.bats tests/terminal.bats \
                   tests/userns.bats tests/cgroups.bats tests/lifecycle.bats \
                   tests/network.bats tests/hardening.bats tests/escape.bats \
                   tests/faults.bats tests/fuzz.bats

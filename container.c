@@ -26,7 +26,8 @@
  *     2    hostname         sethostname in the uts ns     `hostname`
  *     3    /proc            private mounts, new procfs    `ps` shows only
  *                                                         the container
- *     4    root filesystem  pivot_root, /dev, /sys, env   `ls /` is ROOTFS
+ *     4    root filesystem  pivot_root, /dev, /sys, env,  `ls /` is ROOTFS
+ *                           a terminal of its own
  *     5    user namespace   uid/gid maps: root inside is  `id` -> 0, but
  *                           nobody outside; rootless      the host sees
  *                                                         uid 100000
@@ -76,11 +77,14 @@
  *                                           cgroup namespace,
  *                                           lo and eth0 (stage 7),
  *                                           hostname, mounts, root
+ *     take its terminal's master <--------- a terminal of its own
+ *       (stage 4, over a second channel)     (stage 4)
  *                                           hardening (stage 8)
  *                                           execvp(COMMAND)
  *     wait for the report <---------------- an exit code if set-up
  *       (EOF: the exec happened,             or exec failed; the
  *        the channel closed on exec)         channel closes on exec
+ *     relay the terminal (stage 4)
  *     wait for the child to end
  *     remove the veth, read memory.events,
  *     remove the cgroup
@@ -133,7 +137,9 @@
 #include <string.h>          /* strcmp(), strerror() */
 #include <dirent.h>          /* opendir(): container ps, cleanup */
 #include <sys/file.h>        /* flock(): a running container's name */
+#include <sys/ioctl.h>       /* ioctl(): stage 4's terminal */
 #include <sys/mount.h>       /* mount(), umount2(): stage 3 on */
+#include <sys/pidfd.h>       /* pidfd_open(): container exec */
 #include <sys/prctl.h>       /* prctl(): die with the runtime */
 #include <sys/random.h>      /* getrandom() for generated names */
 #include <sys/socket.h>      /* socketpair(): the channel */
@@ -166,6 +172,7 @@
 #define MAX_PIDS 4194304UL              /* the kernel's PID_MAX_LIMIT */
 #define MAX_DEVICES 8                   /* disks with --device-* limits */
 #define BRIDGE_NAME "container0"        /* the project's bridge */
+#define LINK_GROUP 0x636f6e74          /* its links' group: "cont" */
 #define SUBNET_PREFIX "172.30.0."       /* its subnet: the bridge is .1 */
 #define SUBNET_BITS 24                  /* 172.30.0.0/24 */
 #define MAX_FILTER_STEPS 256            /* stage 8's seccomp program */
@@ -184,7 +191,6 @@ struct volume {
 	const char *target;       /* absolute path inside the rootfs */
 	bool read_only;           /* ":ro" was given */
 	bool is_file;             /* HOST is a file, not a directory */
-	char mount_point[PATH_MAX]; /* target in the rootfs, resolved */
 };
 #endif /* STAGE >= 4 */
 
@@ -242,6 +248,10 @@ struct config {
 #if STAGE >= 4
 	struct volume volumes[MAX_VOLUMES]; /* --volume, in order */
 	int volume_count;
+	int terminal_fds;         /* of 0, 1, 2 those that are the caller's
+				     terminal: bit N for descriptor N */
+	int terminal_socket;      /* the child's end of the channel for its
+				     terminal's master; -1 for none */
 #endif
 #if STAGE >= 5
 	struct id_map uids;       /* --uidmap, or the default */
@@ -319,6 +329,13 @@ static const struct hint hints[] = {
 	  "directory that holds a root filesystem" },
 	{ "symlink", EEXIST, "something already exists at that path in "
 	  "the rootfs" },
+	{ "mount point", ELOOP, "a part of that path is a symbolic link "
+	  "(or ..) in the rootfs, and none is followed: give the path it "
+	  "leads to" },
+	{ "mount point", ENOTDIR, "a part of that path is a file in the "
+	  "rootfs, not a directory" },
+	{ "mount_setattr", ENOSYS, "read-only volumes need Linux 5.12 or "
+	  "later" },
 #endif
 #if STAGE >= 5
 	{ "write /proc/", EINVAL, "the kernel refused this map: ranges "
@@ -329,7 +346,7 @@ static const struct hint hints[] = {
 	  "/proc/sys/user/max_user_namespaces" },
 	{ "clone", EPERM, "this machine forbids user namespaces to "
 	  "you: `container check` says why" },
-	{ "mkdir", EACCES, "you may not write in ROOTFS: make the "
+	{ "mount point", EACCES, "you may not write in ROOTFS: make the "
 	  "directory there beforehand, or use a rootfs of your own" },
 	{ "mount --rbind", EACCES, "root inside is a plain uid outside: "
 	  "each directory above a volume must let it pass (chmod o+x)" },
@@ -338,6 +355,8 @@ static const struct hint hints[] = {
 	{ "mount cgroup2", EPERM, "a cgroup2 mount needs a cgroup "
 	  "namespace that root inside owns: unshare(CLONE_NEWCGROUP) in "
 	  "the child first" },
+	{ "pidfd_open", ENOSYS, "container exec needs Linux 5.3 on (and "
+	  "5.8 for setns on a pidfd)" },
 	{ "mkdir /sys/fs/cgroup", EACCES, "this cgroup tree is not "
 	  "ours to write: inside a container? run on the host" },
 	{ "mkdir /sys/fs/cgroup", EROFS, "/sys/fs/cgroup is read-only: "
@@ -530,6 +549,12 @@ static void kill_container(void)
 	kill(child_pid, SIGKILL);
 }
 
+/* The signals passed on to the child: those that ask a program to end. */
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+/* A signal that came while there was no child to pass it on to. */
+static volatile sig_atomic_t early_signal;
+
 /* Parent: pass a signal on to the child. A signal from the terminal
  * (Ctrl-C) already reached the whole foreground process group, child
  * included, and comes from the kernel (SI_KERNEL): passing it on again
@@ -538,14 +563,20 @@ static void kill_container(void)
  * unheard: a second signal sent to us, a while after the first, is
  * passed on as SIGKILL, and so is the first after --stop-timeout
  * seconds (alarm(2)). Two at once are one request: timeout(1), for
- * one, signals us and then our process group. signal(7). */
+ * one, signals us and then our process group. One that comes before
+ * there is a child, from the terminal too, is kept and passed on once
+ * there is (release_signals()). signal(7). */
 static void forward_signal(int sig, siginfo_t *info, void *context)
 {
 	static struct timespec first;
 	struct timespec now;
 
 	(void)context;
-	if (child_pid <= 0 || info->si_code == SI_KERNEL)
+	if (child_pid <= 0) {
+		early_signal = sig;   /* no child yet: see release_signals() */
+		return;
+	}
+	if (info->si_code == SI_KERNEL)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);  /* async-signal-safe */
 	if (first.tv_sec == 0) {
@@ -573,21 +604,61 @@ static void stop_timeout_expired(int sig)
 		kill_container();
 }
 
-/* Parent: forward the signals that ask a program to end. Installed
- * before clone(), so no signal can arrive between the two unseen. */
+/* Parent: forward the signals that ask a program to end, from the
+ * start of the set-up on. sigaction(2). */
 static void forward_signals(void)
 {
-	static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	struct sigaction action = { 0 };
 
 	action.sa_sigaction = forward_signal;
 	action.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigemptyset(&action.sa_mask);
-	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
-		if (sigaction(signals[i], &action, NULL) < 0)
-			die("sigaction %s", sigabbrev_np(signals[i]));
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		if (sigaction(forwarded[i], &action, NULL) < 0)
+			die("sigaction %s", sigabbrev_np(forwarded[i]));
 	if (signal(SIGALRM, stop_timeout_expired) == SIG_ERR)
 		die("signal SIGALRM");
+}
+
+/* Parent, around clone() or fork(): hold the forwarded signals back
+ * (sigprocmask(2)). The child starts with our handlers, which would
+ * swallow a signal meant for it; it sets the defaults back first thing
+ * (take_default_signals()), and one sent to it meanwhile waits until
+ * then. OLD keeps our mask. */
+static void hold_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(&set, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+/* Parent, once child_pid is known: let the held signals in, and pass
+ * on the one that came before there was a child to pass it to. */
+static void release_signals(const sigset_t *old)
+{
+	int early = early_signal;
+
+	sigprocmask(SIG_SETMASK, old, NULL);
+	early_signal = 0;
+	if (early != 0 && child_pid > 0)
+		raise(early);         /* forward_signal() passes it on */
+}
+
+/* Child, first thing: the forwarded signals back to their defaults,
+ * then let in; one held since clone() or fork() takes effect now. */
+static void take_default_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++) {
+		signal(forwarded[i], SIG_DFL);
+		sigaddset(&set, forwarded[i]);
+	}
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
 /* #region die_with_parent */
@@ -596,8 +667,11 @@ static void forward_signals(void)
  * container must not outlive the program that answers for it. The
  * wish is forgotten when the child's credentials change (stage 5's
  * become_root), so it is made again then; and if the runtime died
- * just before, its end of the channel is closed already. prctl(2)
- * "PR_SET_PDEATHSIG", poll(2). */
+ * just before, its end of the channel is closed already. The kernel
+ * watches the thread that made the child, not the whole process:
+ * the runtime has one thread, and a runtime with more must clone
+ * from the one that lives longest. prctl(2) "PR_SET_PDEATHSIG",
+ * poll(2). */
 static void die_with_parent(const struct config *cfg)
 {
 	struct pollfd runtime = { cfg->channel, POLLRDHUP, 0 };
@@ -810,9 +884,11 @@ static const char *setup_root(const struct config *cfg)
  * pid namespace of the process that mounts it, so `ps` inside now
  * lists only the container's. nosuid, nodev, noexec: nothing in /proc
  * needs them. proc(5), pid_namespaces(7) "/proc and PID namespaces".
- * From stage 5 on it must be mounted while the host's /proc is still
- * in sight: the kernel lets a user namespace mount a procfs only where
- * one is fully visible already. */
+ * From stage 5 on it must be mounted before pivot_root, while the
+ * host's /proc is still in this mount namespace: the kernel lets a
+ * user namespace mount a procfs only if one is fully visible somewhere
+ * in its mount namespace, at any path (mnt_already_visible() in
+ * fs/namespace.c). */
 static void mount_proc(const struct config *cfg)
 {
 	char target[PATH_MAX];
@@ -831,10 +907,36 @@ static void mount_proc(const struct config *cfg)
 /* Stage 4: a root filesystem of its own                              */
 /* ------------------------------------------------------------------ */
 
+/* Child or exec: make the bind mount at TARGET also FLAG (MS_NODEV,
+ * MS_RDONLY), shown as NAME. A remount sets every flag anew, so the
+ * ones the mount already has (read-only, nosuid, nodev, noexec, atime)
+ * are passed again: inside a user namespace (stage 5) the kernel
+ * refuses to clear them. statvfs(3) reports them. */
+static void remount_bind(const struct config *cfg, const char *target,
+			 unsigned long flag, const char *name)
+{
+	unsigned long keep = ST_RDONLY | ST_NOSUID | ST_NODEV | ST_NOEXEC |
+			     ST_NOATIME | ST_NODIRATIME | ST_RELATIME;
+	unsigned long flags = MS_REMOUNT | MS_BIND | flag;
+	struct statvfs st;
+
+	if (statvfs(target, &st) < 0)
+		child_die(cfg, "statvfs %s", target);
+	flags |= st.f_flag & keep;
+	show_step("mount -o remount,bind,%s %s", name, target);
+	if (mount(NULL, target, NULL, flags, NULL) < 0)
+		child_die(cfg, "mount -o remount,%s %s", name, target);
+}
+
 /* #region bind_rootfs */
 /* Child: bind ROOTFS onto itself. pivot_root(2) wants the new root to
  * be a mount point, and a directory need not be one; a bind mount of it
- * onto itself always is. MS_REC keeps the mounts below it. */
+ * onto itself always is. MS_REC keeps the mounts below it. The bind is
+ * then made nodev: a device node that came with the image, or that an
+ * earlier container left there, opens nothing (the container's devices
+ * are the few that make_dev() binds in). mount(2) "MS_NODEV". Unlike
+ * Docker, which keeps such nodes shut with its containers' device
+ * rules, the cgroup's list of the devices it allows. */
 static void bind_rootfs_onto_itself(const struct config *cfg)
 {
 	const char *rootfs = cfg->rootfs;
@@ -842,62 +944,173 @@ static void bind_rootfs_onto_itself(const struct config *cfg)
 	show_step("mount --rbind %s %s", rootfs, rootfs);
 	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		child_die(cfg, "mount --rbind %s", rootfs);
+	remount_bind(cfg, rootfs, MS_NODEV, "nodev");
 }
 /* #endregion bind_rootfs */
 
-/* Child: bind the host's device node /dev/NAME onto ROOTFS/dev/NAME.
- * A bind mount of the host's node, not mknod(2): mknod is refused in
- * a user namespace (stage 5), and this way works at every stage. */
-static void bind_device(const struct config *cfg, const char *name)
+/* What open_in_rootfs() makes when a part of a path is missing. */
+enum make { MAKE_NOTHING, MAKE_DIRECTORY, MAKE_FILE };
+
+/* Parent or child: open the single name PART in the directory DIR,
+ * not following a link, as an O_PATH descriptor; make it first, if it
+ * is missing, as MAKE says. -1 and errno on failure; ELOOP for a link. */
+static int open_part(int dir, const char *part, enum make make)
 {
-	char host[PATH_MAX], target[PATH_MAX];
-	int fd;
+	int fd = openat(dir, part, O_PATH | O_NOFOLLOW | O_CLOEXEC), made = 0;
+	struct stat st;
+
+	if (fd < 0 && errno == ENOENT && make == MAKE_FILE &&
+	    (made = openat(dir, part, O_WRONLY | O_CREAT | O_EXCL |
+			   O_NOFOLLOW | O_CLOEXEC, 0644)) >= 0)
+		made = close(made);
+	else if (fd < 0 && errno == ENOENT && make == MAKE_DIRECTORY)
+		made = mkdirat(dir, part, 0755);
+	if (made < 0 && errno != EEXIST)
+		return -1;            /* EEXIST: made by another a moment ago */
+	if (fd < 0)
+		fd = openat(dir, part, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)) {
+		close(fd);
+		errno = ELOOP;
+		return -1;
+	}
+	return fd;
+}
+
+/* #region open_in_rootfs */
+/* Parent or child: open PATH, a path as the container will see it, in
+ * the rootfs ROOT (an open directory), as an O_PATH descriptor: a
+ * handle on the file itself, to mount on. Until pivot_root the rootfs
+ * is only a directory of the host's, and a plain open() of ROOTFS/PATH
+ * follows links the host's way: a link /data -> /etc in the image, or
+ * one an earlier container planted, would lead to the host's /etc. So
+ * one part at a time, each opened in the directory of the part before
+ * (openat(2)) with O_NOFOLLOW: a part that is a link is refused, as is
+ * "..". With MAKE, a missing part is made in that directory, the last
+ * one as MAKE says, those before it as directories; never through a
+ * link, since mkdirat(2) and O_CREAT | O_EXCL refuse a name that is
+ * there, even as a link to nowhere. Returns the descriptor, or -1 and
+ * errno (ELOOP: a link). path_resolution(7), open(2) "O_PATH". */
+static int open_in_rootfs(int root, const char *path, enum make make)
+{
+	char part[NAME_MAX + 1];
+	int dir = fcntl(root, F_DUPFD_CLOEXEC, 0), fd;
+	const char *p = path + strspn(path, "/");
+
+	while (dir >= 0 && *p != '\0') {
+		size_t n = strcspn(p, "/");
+		bool last = p[n + strspn(p + n, "/")] == '\0';
+
+		if (n > NAME_MAX || (n == 2 && strncmp(p, "..", 2) == 0)) {
+			close(dir);
+			errno = n > NAME_MAX ? ENAMETOOLONG : ELOOP;
+			return -1;
+		}
+		snprintf(part, sizeof(part), "%.*s", (int)n, p);
+		fd = open_part(dir, part, last || make == MAKE_NOTHING ? make :
+			       MAKE_DIRECTORY);
+		close(dir);
+		dir = fd;
+		p += n + strspn(p + n, "/");
+	}
+	return dir;
+}
+/* #endregion open_in_rootfs */
+
+/* Child: open PATH in the rootfs as open_in_rootfs() does, or fail. */
+static int open_mount_point(const struct config *cfg, const char *path,
+			    enum make make)
+{
+	int root = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd = root < 0 ? -1 : open_in_rootfs(root, path, make);
+
+	if (fd < 0)
+		child_die(cfg, "mount point %s in %s", path, cfg->rootfs);
+	close(root);
+	return fd;
+}
+
+/* The name under which mount(2), which takes paths, reaches what the
+ * descriptor FD is open on: /proc/self/fd/FD. The kernel follows this
+ * magic link to that very file, whatever links or renames happened to
+ * its path since. proc_pid_fd(5). */
+static void name_fd(int fd, char name[32])
+{
+	snprintf(name, 32, "/proc/self/fd/%d", fd);
+}
+
+/* Child: bind the host's device node /dev/NAME onto NAME in DEV, the
+ * container's /dev: a descriptor of the tmpfs the child mounted there
+ * a moment ago, so that no link in the rootfs can send the node, or
+ * the file made for it, anywhere else. A bind mount of the host's
+ * node, not mknod(2): mknod is refused in a user namespace (stage 5),
+ * and this way works at every stage. */
+static void bind_device(const struct config *cfg, int dev, const char *name)
+{
+	char host[PATH_MAX], at[32];
+	int target;
 
 	path_in(cfg, host, "/dev/", name);
-	path_in(cfg, target, cfg->rootfs, host);
-	fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
-	if (fd < 0)
-		child_die(cfg, "create %s", target);
-	close(fd);
-	show_step("mount --bind %s %s", host, target);
-	if (mount(host, target, NULL, MS_BIND, NULL) < 0)
+	target = openat(dev, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			O_CLOEXEC, 0666);
+	if (target < 0)
+		child_die(cfg, "create %s%s", cfg->rootfs, host);
+	name_fd(target, at);
+	show_step("mount --bind %s %s%s", host, cfg->rootfs, host);
+	if (mount(host, at, NULL, MS_BIND, NULL) < 0)
 		child_die(cfg, "mount --bind %s", host);
+	close(target);
 }
 
-/* Child: make the link ROOTFS/dev/NAME -> TARGET. */
-static void link_device(const struct config *cfg, const char *name,
+/* Child: make the link NAME -> TARGET in DEV, the container's /dev. */
+static void link_device(const struct config *cfg, int dev, const char *name,
 			const char *target)
 {
-	char dev[PATH_MAX], path[PATH_MAX];
-
-	path_in(cfg, dev, "/dev/", name);
-	path_in(cfg, path, cfg->rootfs, dev);
-	show_step("ln -s %s %s", target, path);
-	if (symlink(target, path) < 0)
-		child_die(cfg, "symlink %s", path);
+	show_step("ln -s %s %s/dev/%s", target, cfg->rootfs, name);
+	if (symlinkat(target, dev, name) < 0)
+		child_die(cfg, "symlink %s/dev/%s", cfg->rootfs, name);
 }
 
-/* Child: make a directory to mount on, unless it is there. */
-static void make_mount_point(const struct config *cfg, const char *path)
+/* Child: mount a filesystem of TYPE on the directory TARGET (a
+ * descriptor), which the container will see as PATH. */
+static void mount_on(const struct config *cfg, int target, const char *type,
+		     const char *path, unsigned long flags,
+		     const char *options)
 {
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		child_die(cfg, "mkdir %s", path);
+	char at[32];
+
+	name_fd(target, at);
+	show_step("mount -t %s%s%s %s %s%s", type, options ? " -o " : "",
+		  options ? options : "", type, cfg->rootfs, path);
+	if (mount(type, at, type, flags, options) < 0)
+		child_die(cfg, "mount %s on %s%s", type, cfg->rootfs, path);
+	close(target);
 }
 
-/* Child: mount a filesystem of TYPE at ROOTFS/PATH, making the mount
- * point first. */
+/* Child: mount a filesystem of TYPE at PATH in the rootfs, onto the
+ * directory open_in_rootfs() finds there (made if missing). */
 static void mount_in_rootfs(const struct config *cfg, const char *type,
 			    const char *path, unsigned long flags,
 			    const char *options)
 {
-	char target[PATH_MAX];
+	int target = open_mount_point(cfg, path, MAKE_DIRECTORY);
 
-	path_in(cfg, target, cfg->rootfs, path);
-	make_mount_point(cfg, target);
-	show_step("mount -t %s%s%s %s %s", type, options ? " -o " : "",
-		  options ? options : "", type, target);
-	if (mount(type, target, type, flags, options) < 0)
-		child_die(cfg, "mount %s on %s", type, target);
+	mount_on(cfg, target, type, path, flags, options);
+}
+
+/* Child: mount a filesystem of TYPE on the directory NAME in DEV, made
+ * if missing. */
+static void mount_in_dev(const struct config *cfg, int dev, const char *type,
+			 const char *name, unsigned long flags,
+			 const char *options)
+{
+	char path[PATH_MAX];
+	int target = open_part(dev, name, MAKE_DIRECTORY);
+
+	path_in(cfg, path, "/dev/", name);
+	if (target < 0)
+		child_die(cfg, "mount point %s in %s", path, cfg->rootfs);
+	mount_on(cfg, target, type, path, flags, options);
 }
 
 /* #region dev */
@@ -905,34 +1118,40 @@ static void mount_in_rootfs(const struct config *cfg, const char *type,
  * (its disks above all) are there; into it, the six harmless nodes
  * every program expects; a devpts of the container's own, so its
  * terminals are not the host's (newinstance); and the usual links.
- * The devpts options leave out gid=5: stage 5 may not map group 5. */
+ * All made in the tmpfs through its descriptor. The devpts options
+ * leave out gid=5: stage 5 may not map group 5. */
 static void make_dev(const struct config *cfg)
 {
 	static const char *const nodes[] = {
 		"null", "zero", "full", "random", "urandom", "tty",
 	};
 	unsigned long nosuid_noexec = MS_NOSUID | MS_NOEXEC;
+	int dev;
 
 	mount_in_rootfs(cfg, "tmpfs", "/dev", MS_NOSUID | MS_STRICTATIME,
 			"mode=755,size=64k");
+	dev = open_mount_point(cfg, "/dev", MAKE_NOTHING);  /* the tmpfs */
 	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++)
-		bind_device(cfg, nodes[i]);
-	mount_in_rootfs(cfg, "devpts", "/dev/pts", nosuid_noexec,
-			"newinstance,ptmxmode=0666,mode=0620");
-	mount_in_rootfs(cfg, "tmpfs", "/dev/shm", nosuid_noexec | MS_NODEV,
-			"mode=1777");
-	link_device(cfg, "ptmx", "pts/ptmx");
-	link_device(cfg, "fd", "/proc/self/fd");
-	link_device(cfg, "stdin", "/proc/self/fd/0");
-	link_device(cfg, "stdout", "/proc/self/fd/1");
-	link_device(cfg, "stderr", "/proc/self/fd/2");
+		bind_device(cfg, dev, nodes[i]);
+	mount_in_dev(cfg, dev, "devpts", "pts", nosuid_noexec,
+		     "newinstance,ptmxmode=0666,mode=0620");
+	mount_in_dev(cfg, dev, "tmpfs", "shm", nosuid_noexec | MS_NODEV,
+		     "mode=1777");
+	link_device(cfg, dev, "ptmx", "pts/ptmx");
+	link_device(cfg, dev, "fd", "/proc/self/fd");
+	link_device(cfg, dev, "stdin", "/proc/self/fd/0");
+	link_device(cfg, dev, "stdout", "/proc/self/fd/1");
+	link_device(cfg, dev, "stderr", "/proc/self/fd/2");
+	close(dev);
 }
 /* #endregion dev */
 
 /* #region sys */
-/* Child: /sys, read-only. sysfs shows the devices of the network
- * namespace that mounts it; read-only, so the container can look at
- * the kernel's knobs but not turn them. sysfs(5). */
+/* Child: /sys, read-only. A sysfs follows the network namespace that
+ * mounts it in its network part alone (/sys/class/net); its block
+ * devices, PCI and firmware are the host's, as on the host: hence
+ * stage 8's masks. Read-only, so the container can look at the
+ * kernel's knobs but not turn them. sysfs(5). */
 static void mount_sys(const struct config *cfg)
 {
 	unsigned long flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
@@ -941,154 +1160,100 @@ static void mount_sys(const struct config *cfg)
 }
 /* #endregion sys */
 
-/* Parent: fail unless PATH, with every symlink followed, is inside
- * the rootfs; leave the resolved path in real. */
-static void check_inside_rootfs(const struct config *cfg, const char *path,
-				char real[PATH_MAX])
-{
-	size_t n = strlen(cfg->rootfs);
-
-	if (realpath(path, real) == NULL)
-		die("realpath %s", path);
-	if (strncmp(real, cfg->rootfs, n) != 0 ||
-	    (real[n] != '/' && real[n] != '\0')) {
-		errno = 0;
-		die("%s leads outside the rootfs (to %s)", path, real);
-	}
-}
-
-/* Parent: make PATH, a directory or (FILE) an empty file, unless
- * something is there already. */
-static void make_if_missing(const char *path, bool file)
-{
-	int fd;
-
-	if (!file) {
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			die("mkdir %s", path);
-		return;
-	}
-	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		die("create %s", path);
-	close(fd);
-}
-
-/* Parent: make INSIDE (a path as the container will see it) in the
- * rootfs, one component at a time, checking each before going below
- * it. The rootfs is not a root yet, so a link in the image such as
- * /data -> /etc would otherwise put a directory, or later a volume,
- * in the host's own /etc. The last component is an empty file when
- * FILE. Leaves the resolved path in real. */
-static void make_in_rootfs(const struct config *cfg, const char *inside,
-			   bool file, char real[PATH_MAX])
-{
-	char path[PATH_MAX];
-	const char *start = inside;
-
-	strcpy(real, cfg->rootfs);
-	while (*start != '\0') {
-		const char *end = strchrnul(start + 1, '/');
-		int len = (int)(end - start);
-
-		if (len > 1) {            /* skip "//" and a final "/" */
-			if (snprintf(path, sizeof(path), "%s%.*s", real, len,
-				     start) >= (int)sizeof(path)) {
-				errno = ENAMETOOLONG;
-				die("rootfs path %s", inside);
-			}
-			make_if_missing(path, file && *end == '\0');
-			check_inside_rootfs(cfg, path, real);
-		}
-		start = end;
-	}
-}
-
 /* #region mount_points */
 /* Parent: make the mount points in the rootfs before the child
  * starts: /proc, /dev, /sys and one per volume, each a directory or
  * an empty file like the host path bound onto it. The parent does it
  * because it may write in ROOTFS, and from stage 5 on root in the
- * container, a plain uid on the host, may not. A volume under /dev is
- * left to the child, which mounts a tmpfs there first. */
+ * container, a plain uid on the host, may not. The parent is the
+ * host's root here: it makes nothing through a link (open_in_rootfs).
+ * A volume under /dev is left to the child, which mounts a tmpfs there
+ * first. */
 static void make_mount_points(struct config *cfg)
 {
 	static const char *const dirs[] = { "/proc", "/dev", "/sys" };
-	char real[PATH_MAX];
+	int root = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
 	struct stat host;
 
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		make_in_rootfs(cfg, dirs[i], false, real);
+	if (root < 0)
+		die("open %s", cfg->rootfs);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if ((fd = open_in_rootfs(root, dirs[i], MAKE_DIRECTORY)) < 0)
+			die("mount point %s in %s", dirs[i], cfg->rootfs);
+		close(fd);
+	}
 	for (int i = 0; i < cfg->volume_count; i++) {
 		struct volume *v = &cfg->volumes[i];
 
 		if (stat(v->host, &host) < 0)
 			die("stat %s", v->host);
 		v->is_file = !S_ISDIR(host.st_mode);
-		if (strncmp(v->target, "/dev/", 5) != 0)
-			make_in_rootfs(cfg, v->target, v->is_file,
-				       v->mount_point);
-		else if (snprintf(v->mount_point, PATH_MAX, "%s%s",
-				  cfg->rootfs, v->target) >= PATH_MAX)
-			die("rootfs path %s: too long", v->target);
+		if (strncmp(v->target, "/dev/", 5) == 0)
+			continue;
+		fd = open_in_rootfs(root, v->target, v->is_file ? MAKE_FILE :
+				    MAKE_DIRECTORY);
+		if (fd < 0)
+			die("mount point %s in %s", v->target, cfg->rootfs);
+		close(fd);
 	}
+	close(root);
 }
 /* #endregion mount_points */
 
-/* Child: make the bind mount at TARGET read-only. A remount sets
- * every flag anew, so the ones the mount already has (nosuid, nodev,
- * noexec, atime) are passed again: inside a user namespace (stage 5)
- * the kernel refuses to clear them. statvfs(3) reports them. */
-static void remount_read_only(const struct config *cfg, const char *target)
+/* #region read_only_volume */
+/* Child: bind HOST onto TARGET (a descriptor), read-only all the way
+ * down. A read-only remount of a bind makes its top mount read-only
+ * and no other: a filesystem mounted below HOST would stay writable
+ * inside. The newer mount API does it in three steps: open_tree(2)
+ * copies the tree of mounts at HOST into one that is mounted nowhere;
+ * mount_setattr(2) makes each mount of the copy read-only
+ * (AT_RECURSIVE); move_mount(2) puts the copy on TARGET. It is never
+ * writable anywhere, not for a moment. Linux 5.12 on. */
+static void bind_read_only(const struct config *cfg, const char *host,
+			   int target)
 {
-	unsigned long keep = ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_NOATIME |
-			     ST_NODIRATIME | ST_RELATIME;
-	unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
-	struct statvfs st;
+	struct mount_attr read_only = { .attr_set = MOUNT_ATTR_RDONLY };
+	unsigned int empty = MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH;
+	int tree = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE |
+			     OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 
-	if (statvfs(target, &st) < 0)
-		child_die(cfg, "statvfs %s", target);
-	flags |= st.f_flag & keep;
-	show_step("mount -o remount,bind,ro %s", target);
-	if (mount(NULL, target, NULL, flags, NULL) < 0)
-		child_die(cfg, "mount -o remount,ro %s", target);
+	if (tree < 0)
+		child_die(cfg, "mount --rbind %s", host);
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &read_only,
+			  sizeof(read_only)) < 0)
+		child_die(cfg, "mount_setattr ro %s", host);
+	if (move_mount(tree, "", target, "", empty) < 0)
+		child_die(cfg, "move_mount %s", host);
+	close(tree);
 }
-
-/* Child: make the mount point of a volume under /dev, in the tmpfs
- * the child mounted there; the parent made all the others, so for
- * them this finds the directory or file already there. */
-static void make_volume_mount_point(const struct config *cfg,
-				    const struct volume *v)
-{
-	int fd;
-
-	if (!v->is_file) {
-		make_mount_point(cfg, v->mount_point);
-		return;
-	}
-	fd = open(v->mount_point, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		child_die(cfg, "create %s", v->mount_point);
-	close(fd);
-}
+/* #endregion read_only_volume */
 
 /* #region volumes */
-/* Child: bind each --volume HOST:CONTAINER into the rootfs. ":ro"
- * needs a second call: the kernel ignores MS_RDONLY on the first bind
- * and applies it only on a remount of the bind. mount(2) "Creating a
- * bind mount", "Remounting an existing mount". */
+/* Child: bind each --volume HOST:CONTAINER into the rootfs, onto what
+ * open_in_rootfs() finds at CONTAINER now, through its descriptor: a
+ * link swapped in since the parent made the mount point leads nowhere
+ * else (a race of that kind, CVE-2021-30465, let containers mount
+ * over paths runc had checked). MS_BIND | MS_REC binds HOST with the
+ * mounts below it, writable; ":ro" takes bind_read_only(). mount(2)
+ * "Creating a bind mount". */
 static void mount_volumes(const struct config *cfg)
 {
+	char at[32];
+
 	for (int i = 0; i < cfg->volume_count; i++) {
 		const struct volume *v = &cfg->volumes[i];
+		int target = open_mount_point(cfg, v->target, v->is_file ?
+					      MAKE_FILE : MAKE_DIRECTORY);
 
-		make_volume_mount_point(cfg, v);
-		show_step("mount --rbind %s %s", v->host, v->mount_point);
-		if (mount(v->host, v->mount_point, NULL, MS_BIND | MS_REC,
-			  NULL) < 0)
-			child_die(cfg, "mount --rbind %s", v->host);
+		name_fd(target, at);
+		show_step("mount --rbind%s %s %s%s", v->read_only ?
+			  " -o ro (every mount below too)" : "", v->host,
+			  cfg->rootfs, v->target);
 		if (v->read_only)
-			remount_read_only(cfg, v->mount_point);
+			bind_read_only(cfg, v->host, target);
+		else if (mount(v->host, at, NULL, MS_BIND | MS_REC, NULL) < 0)
+			child_die(cfg, "mount --rbind %s", v->host);
+		close(target);
 	}
 }
 /* #endregion volumes */
@@ -1145,6 +1310,229 @@ static void set_clean_environment(const struct config *cfg)
 		child_die(cfg, "set the environment");
 }
 /* #endregion environment */
+
+/* ------------------------------------------------------------------ */
+/* Stage 4: a terminal of its own                                     */
+/* ------------------------------------------------------------------ */
+
+/* Until stage 4 the container shares the caller's session, and with it
+ * the caller's terminal as its controlling terminal: root inside may
+ * push bytes into that terminal's input with ioctl(TIOCSTI), and when
+ * the container ends, the caller's shell reads them as typed and runs
+ * them, as the caller. bubblewrap had that hole (CVE-2017-5226), as
+ * had SELinux's sandbox (CVE-2016-7545). Stage 4 gives the container a
+ * /dev of its own, and with it a terminal of its own: a session of its
+ * own (setsid), and, when the caller sits at a terminal, a pseudo-
+ * terminal made in the container's own devpts, whose other end (the
+ * master) the runtime holds and relays to the caller's terminal, as
+ * `docker run -t` does. Bytes pushed into it reach only the container.
+ * pty(7), credentials(7) "Sessions", ioctl_tty(2) "TIOCSTI". */
+
+/* Parent: will the container get a terminal of its own? Yes when our
+ * standard input is a terminal and we are in its foreground (not
+ * started with & from an interactive shell, when raw mode would stop
+ * us: SIGTTOU). Then the standard descriptors that are the terminal
+ * are the ones the pty stands in for; a redirection to a file stays a
+ * file. ENDS becomes the channel the pty's master will come back on. */
+static void plan_terminal(struct config *cfg, int ends[2])
+{
+	ends[0] = ends[1] = cfg->terminal_socket = -1;
+	if (!isatty(STDIN_FILENO) || tcgetpgrp(STDIN_FILENO) != getpgrp())
+		return;
+	for (int fd = 0; fd < 3; fd++)
+		if (isatty(fd))
+			cfg->terminal_fds |= 1 << fd;
+	make_channel(ends);
+	cfg->terminal_socket = ends[1];
+}
+
+/* Child: send the descriptor FD over SOCKET: the kernel gives the
+ * receiver a copy, as if it had opened the file itself. A descriptor
+ * travels as ancillary data of a message (SCM_RIGHTS), with at least
+ * one byte of data. unix(7) "Ancillary messages", cmsg(3). */
+static int send_descriptor(int socket, int fd)
+{
+	char byte = 't';
+	struct iovec data = { &byte, 1 };
+	union {
+		struct cmsghdr header;
+		char space[CMSG_SPACE(sizeof(int))];
+	} control = { 0 };
+	struct msghdr message = {
+		.msg_iov = &data, .msg_iovlen = 1,
+		.msg_control = control.space,
+		.msg_controllen = sizeof(control.space),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&message);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(socket, &message, 0) == 1 ? 0 : -1;
+}
+
+/* #region own_terminal */
+/* Child, once pivot_root made the container's /dev its /dev: a session
+ * of its own, so the caller's terminal is no longer its controlling
+ * terminal; and when the caller sits at one, a new pty. posix_openpt()
+ * opens /dev/ptmx, the container's devpts's; TIOCGPTPEER opens its
+ * slave from the master itself, not by a path that might lead to
+ * another devpts; TIOCSCTTY makes the slave this session's controlling
+ * terminal, as a login does. The slave then stands in for the standard
+ * descriptors that were the caller's terminal, and the master goes to
+ * the runtime. */
+static void take_own_terminal(const struct config *cfg)
+{
+	int master, slave;
+
+	show_step("setsid");
+	if (setsid() < 0)
+		child_die(cfg, "setsid");
+	if (cfg->terminal_socket < 0)
+		return;               /* no terminal: none at all */
+	show_step("open /dev/ptmx, its slave the controlling terminal");
+	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0 || unlockpt(master) < 0)
+		child_die(cfg, "open /dev/ptmx");
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
+		child_die(cfg, "ioctl TIOCSCTTY");
+	for (int fd = 0; fd < 3; fd++)
+		if ((cfg->terminal_fds & 1 << fd) && dup2(slave, fd) < 0)
+			child_die(cfg, "dup2 the terminal to %d", fd);
+	if (send_descriptor(cfg->terminal_socket, master) < 0)
+		child_die(cfg, "send the terminal to the runtime");
+	close(slave);
+	close(master);
+	close(cfg->terminal_socket);
+}
+/* #endregion own_terminal */
+
+/* Parent: receive the master of the container's pty from SOCKET, or -1
+ * when the child ended (set-up failed) before it sent one. */
+static int receive_terminal(int socket)
+{
+	char byte;
+	struct iovec data = { &byte, 1 };
+	union {
+		struct cmsghdr header;
+		char space[CMSG_SPACE(sizeof(int))];
+	} control;
+	struct msghdr message = {
+		.msg_iov = &data, .msg_iovlen = 1,
+		.msg_control = control.space,
+		.msg_controllen = sizeof(control.space),
+	};
+	struct cmsghdr *c;
+	int fd = -1;
+	ssize_t n;
+
+	if (socket < 0)
+		return -1;
+	do
+		n = recvmsg(socket, &message, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	c = n > 0 ? CMSG_FIRSTHDR(&message) : NULL;
+	if (c != NULL && c->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	close(socket);
+	return fd;
+}
+
+/* Set by SIGWINCH: the caller's terminal changed size. */
+static volatile sig_atomic_t resized;
+
+static void note_resize(int sig)
+{
+	(void)sig;
+	resized = 1;
+}
+
+/* Parent: give the container's terminal the size of the caller's; the
+ * kernel then tells the programs there with a SIGWINCH of their own.
+ * ioctl_tty(2) "TIOCGWINSZ". */
+static void copy_window_size(int master)
+{
+	struct winsize size;
+
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &size) == 0)
+		ioctl(master, TIOCSWINSZ, &size);
+	resized = 0;
+}
+
+/* Parent: write all N bytes of TEXT to FD (a terminal may take part). */
+static void write_all(int fd, const char *text, ssize_t n)
+{
+	for (ssize_t done = 0, w; done < n; done += w > 0 ? w : 0)
+		if ((w = write(fd, text + done, (size_t)(n - done))) < 0 &&
+		    errno != EINTR)
+			return;
+}
+
+/* #region relay */
+/* Parent: relay between the caller's terminal and the container's
+ * until the container's side is closed by all its processes (a read of
+ * the master then fails, EIO). The caller's terminal is put in raw
+ * mode (termios(3) cfmakeraw): every key, Ctrl-C included, goes to the
+ * container's terminal as a byte, and there its line discipline turns
+ * it into SIGINT for the container's foreground job. Input is written
+ * without blocking and read only once the last is gone, so a container
+ * that reads nothing cannot stop its own output. SIGWINCH is let in
+ * only while ppoll(2) waits, so none slips between test and wait. */
+static void relay_terminal(const struct config *cfg, int master)
+{
+	int out = cfg->terminal_fds & 2 ? STDOUT_FILENO : STDERR_FILENO;
+	struct termios raw = terminal;
+	sigset_t winch, waiting;
+	char input[4096], output[4096];
+	ssize_t pending = 0, n;
+
+	if (master < 0)
+		return;
+	cfmakeraw(&raw);
+	tcsetattr(STDIN_FILENO, TCSADRAIN, &raw);
+	fcntl(master, F_SETFL, O_NONBLOCK);
+	sigemptyset(&winch);
+	sigaddset(&winch, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &winch, &waiting);
+	signal(SIGWINCH, note_resize);
+	copy_window_size(master);
+	for (bool input_open = true;;) {
+		struct pollfd p[2] = {
+			{ input_open && !pending ? STDIN_FILENO : -1, POLLIN, 0 },
+			{ master, POLLIN | (pending ? POLLOUT : 0), 0 },
+		};
+
+		if (ppoll(p, 2, NULL, &waiting) < 0) {
+			if (errno != EINTR)
+				break;
+			if (resized)
+				copy_window_size(master);
+			continue;     /* a signal, handled */
+		}
+		if (p[1].revents & POLLIN) {
+			if ((n = read(master, output, sizeof(output))) <= 0)
+				break;        /* EIO: nothing holds its slave */
+			if (cfg->terminal_fds & 6)  /* stdout or stderr */
+				write_all(out, output, n);
+		} else if (p[1].revents & (POLLHUP | POLLERR)) {
+			break;
+		}
+		if (pending > 0 && (n = write(master, input, (size_t)pending)) > 0) {
+			pending -= n;
+			memmove(input, input + n, (size_t)pending);
+		}
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = read(STDIN_FILENO, input, sizeof(input));
+			input_open = n > 0 || (n < 0 && errno == EINTR);
+			pending = n > 0 ? n : 0;
+		}
+	}
+	sigprocmask(SIG_SETMASK, &waiting, NULL);
+	close(master);
+}
+/* #endregion relay */
 #endif /* STAGE >= 4 */
 
 #if STAGE >= 5
@@ -1188,13 +1576,15 @@ static void write_id_map(pid_t pid, const char *file,
 
 /* #region id_maps */
 /* Parent: tell the kernel which host ids the child's user namespace
- * stands for. Until then the child is uid 65534, "nobody", and may
- * not create a file. One order is the kernel's rule: a writer without
- * CAP_SETGID on the host (an ordinary user) must deny setgroups(2) in
- * the child before it may write gid_map; else the child could drop a
- * group that, on the host, keeps it out of a file. gid_map before
- * uid_map is only habit: the kernel takes either order from the
- * parent. user_namespaces(7) "The /proc/[pid]/setgroups file". */
+ * stands for. Until then getuid() there says 65534 (the overflow uid),
+ * yet the kernel knows the child by the runtime's uid: a file it made
+ * on the host's disk would be host root's. So it waits for "go".
+ * user_namespaces(7) "Unmapped user and group IDs". One order is the
+ * kernel's rule: a writer without CAP_SETGID on the host (an ordinary
+ * user) must deny setgroups(2) in the child before it may write
+ * gid_map; else the child could drop a group that, on the host, keeps
+ * it out of a file. gid_map before uid_map is only habit.
+ * user_namespaces(7) "The /proc/[pid]/setgroups file". */
 static void write_id_maps(const struct config *cfg, pid_t pid)
 {
 	char path[64];
@@ -1227,10 +1617,12 @@ static bool setgroups_allowed(void)
 /* #region become_root */
 /* Child: become uid 0 and gid 0 of the new user namespace. The child
  * has every capability in it from clone() on, but runs as the unmapped
- * uid until it asks. Groups first: after setresuid the right to change
- * them is gone. The host's supplementary groups are dropped where the
- * kernel allows it: they would still count on the host's files.
- * credentials(7), setresuid(2). */
+ * uid until it asks. Groups first is habit here: setresuid to 0 inside
+ * keeps every capability, setgroups too; the order matters to a
+ * program that drops to a uid other than 0, which loses them. The
+ * host's supplementary groups are dropped where the kernel allows it:
+ * they would still count on the host's files. credentials(7),
+ * capabilities(7) "Effect of user ID changes on capabilities". */
 static void become_root(const struct config *cfg)
 {
 	if (setgroups_allowed()) {
@@ -1326,7 +1718,8 @@ static const char *find_cgroup2(void)
 
 /* Where a controller is bound in cgroup v1, if it is: the mount point
  * of the "cgroup" filesystem whose options name it. A controller
- * serves one version at a time. proc(5) "/proc/pid/mountinfo". */
+ * serves one version at a time. proc_pid_mountinfo(5) (proc(5) in
+ * older man pages). */
 static bool find_v1_binding(const char *v1_name, char point[PATH_MAX])
 {
 	char line[4096], type[64], options[1024];
@@ -1428,9 +1821,10 @@ static void enable_controllers(const struct limits *l, const char *dir)
 /* Parent: write each limit asked for into the container's cgroup.
  * The numbers go in as the kernel wants them: memory in bytes, CPU
  * time as a quota per period, both in microseconds, io per device as
- * MAJOR:MINOR. Swap is held at 0 unless --memory-swap says otherwise,
- * or the memory limit would leak into swap. Documentation/admin-guide/
- * cgroup-v2.rst, "Controllers". */
+ * MAJOR:MINOR. Swap is held at 0 unless --memory-swap says otherwise:
+ * cgroup v2 counts swap apart, in memory.swap.max, whose default is
+ * no limit. Unlike Docker, whose --memory alone allows as much swap
+ * again. Documentation/admin-guide/cgroup-v2.rst, "Controllers". */
 static void write_limits(const struct config *cfg)
 {
 	const struct limits *l = &cfg->limits;
@@ -1873,24 +2267,60 @@ static void nl_end(struct nl_request *r, struct rtattr *nest)
 					 (char *)nest);
 }
 
+/* A buffer for what the kernel sends back, aligned as its messages are. */
+union nl_answer {
+	struct nlmsghdr header;
+	char bytes[8192];
+};
+
 /* Send the request on FD and read the kernel's answer: 0 or -errno.
- * With NLM_F_ACK every request is answered, success included. */
-static int nl_talk(int fd, struct nl_request *r)
+ * With NLM_F_ACK every request is answered, success included, by an
+ * NLMSG_ERROR message (error 0: done). A request for data, such as
+ * RTM_GETLINK, gets the data first: the message is copied into REPLY,
+ * when it fits. Nothing read is believed before it is checked: it
+ * came from the kernel (port 0), it is whole (NLMSG_OK: the length it
+ * claims fits in what was read), and it answers this request (its
+ * sequence number; an answer to an earlier one is skipped). netlink(7)
+ * "Message format", "Address formats". */
+static int nl_ask(int fd, struct nl_request *r, union nl_answer *reply)
 {
 	static unsigned int sequence;
-	char answer[1024];
-	const struct nlmsghdr *h = (const void *)answer;
+	static union nl_answer answer;
+	struct sockaddr_nl from;
+	socklen_t length;
 	ssize_t n;
 
 	r->header.nlmsg_seq = ++sequence;
 	if (send(fd, r, r->header.nlmsg_len, 0) < 0)
 		return -errno;
-	do
-		n = recv(fd, answer, sizeof(answer), 0);
-	while (n < 0 && errno == EINTR);
-	if (n < (ssize_t)sizeof(*h) || h->nlmsg_type != NLMSG_ERROR)
-		return -EPROTO;
-	return ((const struct nlmsgerr *)NLMSG_DATA(h))->error;
+	for (;;) {
+		length = sizeof(from);
+		n = recvfrom(fd, answer.bytes, sizeof(answer), 0,
+			     (struct sockaddr *)&from, &length);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EPROTO;
+		if (from.nl_pid != 0)
+			continue;             /* not from the kernel */
+		for (struct nlmsghdr *h = &answer.header; NLMSG_OK(h, n);
+		     h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_seq != r->header.nlmsg_seq)
+				continue;     /* an answer to another request */
+			if (h->nlmsg_type == NLMSG_ERROR)
+				return h->nlmsg_len < NLMSG_LENGTH(sizeof(
+				       struct nlmsgerr)) ? -EPROTO :
+				       ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+			if (reply != NULL)
+				memcpy(reply, h, h->nlmsg_len);
+		}
+	}
+}
+
+/* A request that asks for no data: only its answer counts. */
+static int nl_talk(int fd, struct nl_request *r)
+{
+	return nl_ask(fd, r, NULL);
 }
 
 /* Open a routing socket of the network namespace we are in. */
@@ -1927,15 +2357,17 @@ static int nl_add_address(int fd, int index, struct in_addr address,
 	return nl_talk(fd, &r);
 }
 
-/* RTM_NEWLINK with NLM_F_CREATE: a link of KIND named NAME; a bridge
- * when nothing more is said. `ip link add NAME type KIND` */
+/* RTM_NEWLINK with NLM_F_CREATE: a bridge named NAME, in the group
+ * LINK_GROUP. `ip link add NAME group LINK_GROUP type bridge` */
 static int nl_add_bridge(int fd, const char *name)
 {
 	struct nl_request r;
 	struct rtattr *info;
+	unsigned int group = LINK_GROUP;
 
 	nl_start(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(r.link));
 	nl_add(&r, IFLA_IFNAME, name, strlen(name) + 1);
+	nl_add(&r, IFLA_GROUP, &group, sizeof(group));
 	info = nl_add(&r, IFLA_LINKINFO, NULL, 0);
 	nl_add(&r, IFLA_INFO_KIND, "bridge", sizeof("bridge"));
 	nl_end(&r, info);
@@ -1954,11 +2386,12 @@ static int nl_add_veth(int fd, const char *host_end, int master,
 	struct nl_request r;
 	struct rtattr *info, *data, *peer;
 	struct ifinfomsg peer_link = { 0 };
-	unsigned int target = (unsigned int)pid;
+	unsigned int target = (unsigned int)pid, group = LINK_GROUP;
 
 	/* #region veth_message */
 	nl_start(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(r.link));
 	nl_add(&r, IFLA_IFNAME, host_end, strlen(host_end) + 1);
+	nl_add(&r, IFLA_GROUP, &group, sizeof(group));
 	nl_add(&r, IFLA_MASTER, &master, sizeof(master));
 	info = nl_add(&r, IFLA_LINKINFO, NULL, 0);
 	nl_add(&r, IFLA_INFO_KIND, "veth", sizeof("veth"));
@@ -2020,15 +2453,76 @@ static void check_nl(int answer, const char *what, const char *name)
 		die("%s %s", what, name);
 }
 
-/* Parent: whether the interface NAME is a bridge (a bridge has a
- * bridge/ directory in sysfs). Another program's interface may have
- * taken the name of ours: it is never to be changed or removed. */
-static bool is_bridge(const char *name)
-{
-	char path[64];
+/* What the kernel says of one link. */
+struct link_facts {
+	char kind[16];            /* "bridge", "veth", ...; "" for a device */
+	unsigned int group;       /* its group: 0, unless one was given */
+};
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", name);
-	return access(path, F_OK) == 0;
+/* Copy the string attribute A into TEXT, cut to SIZE. */
+static void nl_copy_string(const struct rtattr *a, char *text, size_t size)
+{
+	snprintf(text, size, "%.*s", (int)RTA_PAYLOAD(a),
+		 (const char *)RTA_DATA(a));
+}
+
+/* RTM_GETLINK: what the link NAME is; 0, or -errno (-ENODEV: there is
+ * none). The answer is an RTM_NEWLINK message: an ifinfomsg, then
+ * attributes, one of them (IFLA_LINKINFO) a nest that holds the kind.
+ * `ip -d link show NAME` */
+static int nl_get_link(int fd, const char *name, struct link_facts *facts)
+{
+	static union nl_answer reply;
+	struct nl_request r;
+	const struct ifinfomsg *link = NLMSG_DATA(&reply.header);
+	int answer, left, inner;
+
+	memset(facts, 0, sizeof(*facts));
+	nl_start(&r, RTM_GETLINK, 0, sizeof(r.link));
+	nl_add(&r, IFLA_IFNAME, name, strlen(name) + 1);
+	reply.header.nlmsg_type = NLMSG_NOOP;
+	answer = nl_ask(fd, &r, &reply);
+	if (answer < 0)
+		return answer;
+	if (reply.header.nlmsg_type != RTM_NEWLINK ||
+	    reply.header.nlmsg_len < NLMSG_LENGTH(sizeof(*link)))
+		return -EPROTO;
+	left = (int)IFLA_PAYLOAD(&reply.header);
+	for (const struct rtattr *a = IFLA_RTA(link); RTA_OK(a, left);
+	     a = RTA_NEXT(a, left)) {
+		if (a->rta_type == IFLA_GROUP && RTA_PAYLOAD(a) >= 4)
+			memcpy(&facts->group, RTA_DATA(a), 4);
+		if (a->rta_type != IFLA_LINKINFO)
+			continue;
+		inner = (int)RTA_PAYLOAD(a);
+		for (const struct rtattr *b = RTA_DATA(a); RTA_OK(b, inner);
+		     b = RTA_NEXT(b, inner))
+			if (b->rta_type == IFLA_INFO_KIND)
+				nl_copy_string(b, facts->kind,
+					       sizeof(facts->kind));
+	}
+	return 0;
+}
+
+/* Parent or cleanup: is the link NAME one of ours, of KIND ("bridge"
+ * or "veth")? Ours are in the group LINK_GROUP, given in the very
+ * request that made them: no moment passes when one of ours has not
+ * its mark, even if the runtime is killed. A link of another program
+ * may have taken the name of ours (the name is all that ties a state
+ * file to a veth): such a link is never to be changed or removed.
+ * `ip link show group LINK_GROUP` lists ours. */
+static bool link_is_ours(int fd, const char *name, const char *kind)
+{
+	struct link_facts link;
+
+	return nl_get_link(fd, name, &link) == 0 &&
+	       strcmp(link.kind, kind) == 0 && link.group == LINK_GROUP;
+}
+
+/* Remove the link NAME if it is one of ours, of KIND: true if it was. */
+static bool delete_link_if_ours(int fd, const char *name, const char *kind)
+{
+	return link_is_ours(fd, name, kind) && nl_delete_link(fd, name) == 0;
 }
 
 /* #region bridge */
@@ -2036,7 +2530,8 @@ static bool is_bridge(const char *name)
  * it is there: a virtual switch on the host, which every container's
  * veth is plugged into and which the host reaches the containers
  * through. It stays for the next container (container cleanup removes
- * it). Returns its index. */
+ * it). A bridge of that name in another group belongs to someone else,
+ * and is left alone. Returns its index. */
 static int make_bridge(int fd)
 {
 	char text[INET_ADDRSTRLEN];
@@ -2044,12 +2539,14 @@ static int make_bridge(int fd)
 	int answer = nl_add_bridge(fd, BRIDGE_NAME), index;
 
 	if (answer != -EEXIST) {
-		show_step("ip link add %s type bridge", BRIDGE_NAME);
+		show_step("ip link add %s group %#x type bridge", BRIDGE_NAME,
+			  LINK_GROUP);
 		check_nl(answer, "ip link add", BRIDGE_NAME);
-	} else if (!is_bridge(BRIDGE_NAME)) {
+	} else if (!link_is_ours(fd, BRIDGE_NAME, "bridge")) {
 		errno = 0;
-		die("%s exists and is not a bridge: it is not ours to use; "
-		    "rename or remove it", BRIDGE_NAME);
+		die("%s exists and is not our bridge (a bridge in the group "
+		    "%#x): it is not ours to use; rename or remove it",
+		    BRIDGE_NAME, LINK_GROUP);
 	}
 	index = (int)if_nametoindex(BRIDGE_NAME);
 	if (index == 0)
@@ -2134,8 +2631,8 @@ static void connect_container(struct config *cfg, pid_t pid)
 	if (fd < 0)
 		die("socket AF_NETLINK");
 	bridge = make_bridge(fd);
-	show_step("ip link add %s master %s type veth peer name eth0 "
-		  "netns %d", cfg->veth, BRIDGE_NAME, pid);
+	show_step("ip link add %s group %#x master %s type veth peer name "
+		  "eth0 netns %d", cfg->veth, LINK_GROUP, BRIDGE_NAME, pid);
 	answer = nl_add_veth(fd, cfg->veth, bridge, pid);
 	if (answer == -EEXIST) {
 		errno = 0;
@@ -2162,7 +2659,7 @@ static void disconnect_container(struct config *cfg)
 
 	if (cfg->veth_made && (fd = nl_open()) >= 0) {
 		show_step("ip link del %s", cfg->veth);
-		nl_delete_link(fd, cfg->veth);   /* ENODEV: gone already */
+		delete_link_if_ours(fd, cfg->veth, "veth"); /* or gone */
 		close(fd);
 		cfg->veth_made = false;
 	}
@@ -2339,7 +2836,7 @@ static void mask_kernel_files(const struct config *cfg)
 		if (mount(read_only[i], read_only[i], NULL, MS_BIND | MS_REC,
 			  NULL) < 0)
 			child_die(cfg, "mount --bind %s", read_only[i]);
-		remount_read_only(cfg, read_only[i]);
+		remount_bind(cfg, read_only[i], MS_RDONLY, "ro");
 	}
 }
 /* #endregion mask_paths */
@@ -2347,10 +2844,13 @@ static void mask_kernel_files(const struct config *cfg)
 /* #region close_fds */
 /* Child or exec: close every descriptor the runtime's caller left
  * open, but the channel, which closes by itself at exec. An open
- * descriptor is a door: a directory of the host opened before the
- * container started leads to the host's files whatever the root is
- * (runc's CVE-2024-21626). close_range(2), Linux 5.9 on; before it,
- * one close() per possible descriptor. */
+ * descriptor is a door: one to a host directory leads to the host's
+ * files whatever the root is. runc's CVE-2024-21626 was of this kind,
+ * with runc's own descriptor, to the host's /sys/fs/cgroup, opened
+ * without O_CLOEXEC and reached by a working directory of
+ * /proc/self/fd/N; the caller's descriptors are the same door.
+ * close_range(2), Linux 5.9 on; before it, one close() per possible
+ * descriptor. */
 static void close_inherited_fds(const struct config *cfg)
 {
 	unsigned int channel = (unsigned int)cfg->channel;
@@ -2441,13 +2941,18 @@ struct refused_call {
 #define REFUSE(call) { __NR_##call, #call }
 
 /* #region refused_calls */
-/* The calls a container has no business making, as Docker's default
- * profile refuses them: the kernel's modules, keyrings, clock, swap,
- * reboot and accounting; mounts and namespaces (a new user namespace
- * would give back every capability dropped, inside it); tracing and
- * reading other processes; eBPF, perf and io_uring, wide doors into
- * the kernel; file handles, which ignore the root (open_by_handle_at
- * read host files from containers: the "shocker" exploit). */
+/* The calls a container has no business making: the kernel's modules,
+ * keyrings, clock, swap, reboot and accounting; mounts and namespaces
+ * (a new user namespace would give back every capability dropped,
+ * inside it); reading and comparing other processes (process_vm_*,
+ * kcmp); eBPF, perf and io_uring, wide doors into the kernel; file
+ * handles, which ignore the root (open_by_handle_at read host files
+ * from containers: the "shocker" exploit). Docker's default seccomp
+ * profile refuses most of them too. This list is stricter: Docker
+ * allows process_vm_readv and process_vm_writev (and ptrace) on Linux
+ * 4.8 on, and name_to_handle_at since 2023; and --cap-add gives none
+ * of these back here, where Docker's profile opens some of them to
+ * their capability (mount to CAP_SYS_ADMIN, for one). */
 static const struct refused_call refused_calls[] = {
 	REFUSE(acct), REFUSE(add_key), REFUSE(bpf), REFUSE(clock_settime),
 	REFUSE(delete_module), REFUSE(finit_module),
@@ -2522,6 +3027,33 @@ static void add_refusal(struct filter *f, int number, unsigned int flags,
 		 SECCOMP_RET_ALLOW));
 }
 
+/* #region ioctl_refusals */
+/* Steps that refuse two ioctl(2) requests on terminals with EPERM:
+ * TIOCSTI, which pushes bytes into a terminal's input as if typed, and
+ * TIOCLINUX, whose "paste the selection" does the same on the Linux
+ * console. Stage 4 gave the container a terminal of its own; this
+ * refuses the two even on a terminal it was given some other way. The
+ * request is the second argument, and the kernel reads only its low 32
+ * bits (an unsigned int): the filter compares those alone. A filter
+ * that compared all 64 let TIOCSTI through with a high bit set
+ * (flatpak's CVE-2019-10063). ioctl_tty(2), ioctl_console(2). */
+static void add_ioctl_refusals(struct filter *f)
+{
+	add_step(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+		 __NR_ioctl, 0, 5));
+	add_step(f, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		 offsetof(struct seccomp_data, args[1])));  /* low half */
+	add_step(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+		 TIOCSTI, 2, 0));
+	add_step(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+		 TIOCLINUX, 1, 0));
+	add_step(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+		 SECCOMP_RET_ALLOW));
+	add_step(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+		 SECCOMP_RET_ERRNO | EPERM));
+}
+/* #endregion ioctl_refusals */
+
 /* #region seccomp */
 /* Child or exec, the very last step before exec: install a seccomp
  * filter, a small program the kernel runs at every system call this
@@ -2546,7 +3078,8 @@ static void install_seccomp_filter(const struct config *cfg)
 		used += snprintf(names + used, sizeof(names) - used, " %s",
 				 refused_calls[i].name);
 	show_step("seccomp: refuse with EPERM:%s; clone3 with ENOSYS; "
-		  "clone, unshare with CLONE_NEW*", names);
+		  "clone, unshare with CLONE_NEW*; ioctl TIOCSTI, TIOCLINUX",
+		  names);
 	/* #region seccomp_arch */
 	add_step(&f, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 		 offsetof(struct seccomp_data, arch)));
@@ -2570,6 +3103,7 @@ static void install_seccomp_filter(const struct config *cfg)
 	add_refusal(&f, __NR_clone3, ~0U, ENOSYS);
 	add_refusal(&f, __NR_clone, NEW_NAMESPACES, EPERM);
 	add_refusal(&f, __NR_unshare, NEW_NAMESPACES, EPERM);
+	add_ioctl_refusals(&f);
 	add_step(&f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
 		 SECCOMP_RET_ALLOW));
 	/* #endregion seccomp_refusals */
@@ -2592,6 +3126,7 @@ static int child_main(void *arg)
 {
 	const struct config *cfg = arg;
 
+	take_default_signals();       /* ours would swallow them */
 	close(cfg->parents_end);      /* so EOF means the parent is gone */
 	die_with_parent(cfg);
 	wait_for_go(cfg->channel);
@@ -2628,6 +3163,7 @@ static int child_main(void *arg)
 	mount_volumes(cfg);
 	pivot_into_rootfs(cfg);       /* the host's paths go away */
 	set_clean_environment(cfg);
+	take_own_terminal(cfg);       /* in the container's own /dev */
 #endif
 #if STAGE >= 8
 	mask_kernel_files(cfg);       /* while it may still mount */
@@ -2692,14 +3228,20 @@ static pid_t spawn_child(struct config *cfg, char *stack)
 static int run_container(struct config *cfg)
 {
 	int channel[2], setup_failed, status;
+	sigset_t mask;
+#if STAGE >= 4
+	int terminal[2], master;
+#endif
 	/* The child's stack, on ours: the child gets a copy of all our
 	 * memory (no CLONE_VM), this array included, and runs on its
 	 * copy until it execs. */
 	_Alignas(16) char stack[CHILD_STACK_BYTES];
 
+	forward_signals();            /* from here on, none is lost */
 	save_terminal();
 #if STAGE >= 4
 	make_mount_points(cfg);
+	plan_terminal(cfg, terminal); /* a pty, if the caller has a terminal */
 #endif
 #if STAGE >= 6
 	make_cgroup(cfg);             /* with its limits, before the child */
@@ -2711,9 +3253,14 @@ static int run_container(struct config *cfg)
 	make_channel(channel);
 	cfg->parents_end = channel[0];
 	cfg->channel = channel[1];
-	forward_signals();
+	hold_signals(&mask);
 	child_pid = spawn_child(cfg, stack);
+	release_signals(&mask);       /* and pass on one that came early */
 	close(channel[1]);            /* or EOF would never come */
+#if STAGE >= 4
+	if (terminal[1] >= 0)
+		close(terminal[1]);   /* the same for the terminal's */
+#endif
 #if STAGE >= 5
 	write_id_maps(cfg, child_pid);
 #endif
@@ -2724,13 +3271,19 @@ static int run_container(struct config *cfg)
 	if (cfg->network)
 		connect_container(cfg, child_pid);
 #endif
-#if STAGE >= 6
-	if (cfg->state[0] != '\0')
-		write_state(cfg, child_pid);  /* for container exec and ps */
-#endif
 	send_go(channel[0]);
+#if STAGE >= 4
+	master = receive_terminal(terminal[0]);  /* -1: none */
+#endif
 	setup_failed = wait_for_exec(channel[0]);
 	close(channel[0]);
+#if STAGE >= 6
+	if (cfg->state[0] != '\0' && !setup_failed)
+		write_state(cfg, child_pid);  /* ps and exec may see it now */
+#endif
+#if STAGE >= 4
+	relay_terminal(cfg, master);  /* until the container's side closes */
+#endif
 	status = wait_for_child(child_pid);
 	child_pid = 0;                /* its pid is free for reuse now */
 	restore_terminal();
@@ -2815,7 +3368,7 @@ static int has_filesystem(const char *type)
 
 #if STAGE >= 4
 /* pivot_root fails inside a chroot, where "/" is a directory and not
- * a mount point: is there a mount on "/"? proc(5) "mountinfo" */
+ * a mount point: is there a mount on "/"? proc_pid_mountinfo(5) */
 static int root_is_mount_point(void)
 {
 	char line[4096], point[PATH_MAX];
@@ -3039,7 +3592,7 @@ static void remove_veth_left(int fd, const char *name)
 	if (fd < 0 || !read_state(fd, &s) || strcmp(s.veth, "-") == 0 ||
 	    (nl = nl_open()) < 0)
 		return;
-	if (nl_delete_link(nl, s.veth) == 0)
+	if (delete_link_if_ours(nl, s.veth, "veth"))
 		printf("removed the veth %s of %s\n", s.veth, name);
 	close(nl);
 }
@@ -3047,15 +3600,13 @@ static void remove_veth_left(int fd, const char *name)
 /* Cleanup, when no container runs: remove the project's bridge. */
 static void remove_bridge(void)
 {
-	int fd;
+	int fd = nl_open();
 
-	if (!is_bridge(BRIDGE_NAME))
-		return;               /* gone, or not ours */
-	fd = nl_open();
-	if (fd >= 0 && nl_delete_link(fd, BRIDGE_NAME) == 0)
+	if (fd < 0)
+		return;
+	if (delete_link_if_ours(fd, BRIDGE_NAME, "bridge"))
 		printf("removed the bridge %s\n", BRIDGE_NAME);
-	if (fd >= 0)
-		close(fd);
+	close(fd);                    /* gone, or not ours: left alone */
 }
 #endif /* STAGE >= 7 */
 
@@ -3203,111 +3754,156 @@ static int list_containers(void)
 	return 0;
 }
 
-#if STAGE >= 8
-/* Exec: a process joining the container gets no more than its first
- * process has: the same bounding set and, if it has one, the same
- * seccomp filter. /proc/PID/status tells both (proc(5): CapBnd,
- * Seccomp); read it before joining, while /proc is the host's. */
-static void read_hardening(pid_t pid, struct config *cfg)
+/* What exec learns of the container's first process before it joins,
+ * from the host's /proc/PID (proc(5)): its parent, and what a process
+ * that joins must not have more of. */
+struct first_process {
+	int parent;                  /* PPid: the runtime, if it is ours */
+	bool setgroups;              /* its user namespace allows setgroups */
+	struct config cfg;           /* from stage 8: its bounding set and
+					whether it has a seccomp filter */
+};
+
+/* Exec: read what exec must know of process PID. Stage 8 reads the
+ * bounding set (CapBnd) and the filter (Seccomp) too: a process that
+ * joins the container gets no more than its first process has. */
+static void read_first_process(pid_t pid, struct first_process *p)
 {
 	char path[64], line[256];
-	unsigned long long bounding;
-	int mode;
-	FILE *status;
+	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	status = fopen(path, "re");
-	if (status == NULL)
-		die("open %s", path);
-	cfg->capabilities = 0;        /* if unreadable: none, filtered */
-	cfg->seccomp = true;
-	while (fgets(line, sizeof(line), status) != NULL) {
+	p->parent = -1;
+#if STAGE >= 8
+	p->cfg.capabilities = 0;      /* if unreadable: none, filtered */
+	p->cfg.seccomp = true;
+#endif
+	if ((f = fopen(path, "re")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		sscanf(line, "PPid: %d", &p->parent);
+#if STAGE >= 8
+		unsigned long long bounding;
+		int mode;
+
 		if (sscanf(line, "CapBnd: %llx", &bounding) == 1)
-			cfg->capabilities = bounding;
+			p->cfg.capabilities = bounding;
 		if (sscanf(line, "Seccomp: %d", &mode) == 1)
-			cfg->seccomp = mode == SECCOMP_MODE_FILTER;
+			p->cfg.seccomp = mode == SECCOMP_MODE_FILTER;
+#endif
 	}
-	fclose(status);
+	fclose(f);
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
+	read_line(path, line, sizeof(line));
+	p->setgroups = strncmp(line, "allow", 5) == 0;
 }
-#endif /* STAGE >= 8 */
 
-/* Exec: open the namespaces of process PID, all before joining any:
- * once in the container's mount namespace, /proc is the container's. */
-static int open_namespaces(pid_t pid, int fds[], const char *const names[],
-			   int count)
+/* #region open_container */
+/* Exec: open a pidfd (pidfd_open(2)) on the first process of the
+ * running container NAME: a handle on that very process, which no
+ * other can take over, as one can take over a pid once its process is
+ * gone. The pid comes from the state file, and only a container whose
+ * command has started is there: before, it still holds every
+ * capability and no filter. The pid is checked once the pidfd holds
+ * it: the process must be the runtime's child, and still be there
+ * after /proc/PID was read (pidfd_send_signal(2) with signal 0), so
+ * what was read was its. The state file is closed before anything
+ * joins: nothing of the host's goes in. Also refused: a container of
+ * a later stage than this binary, which would join it without the
+ * hardening it does not know. */
+static int open_container(const char *name, struct state *s,
+			  struct first_process *first)
 {
-	char path[64];
+	int fd = -1, pidfd;
+	bool found = strchr(name, '/') == NULL && !runtime_gone(name, &fd) &&
+		     fd >= 0 && read_state(fd, s);
 
-	for (int i = 0; i < count; i++) {
-		snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, names[i]);
-		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
-		if (fds[i] < 0)
-			die("open %s", path);
+	if (fd >= 0)
+		close(fd);
+	errno = 0;
+	if (!found)
+		die("no container named %s is running (container ps lists "
+		    "them)", name);
+	if (s->child <= 0)
+		die("%s is being set up: its command has not started yet; "
+		    "try again in a moment", name);
+	if (s->stage > STAGE)
+		die("%s runs stage %d, and this binary is stage %d: exec it "
+		    "with a binary of stage %d or later", name, s->stage, STAGE,
+		    s->stage);
+	pidfd = pidfd_open(s->child, 0);
+	if (pidfd < 0 && errno != ESRCH)
+		die("pidfd_open %d", s->child);
+	if (pidfd >= 0)
+		read_first_process(s->child, first);
+	if (pidfd < 0 || first->parent != s->runtime ||
+	    pidfd_send_signal(pidfd, 0, NULL, 0) < 0) {
+		errno = 0;
+		die("no container named %s is running: its process %d is "
+		    "gone", name, s->child);
 	}
-	return 0;
+	return pidfd;
 }
+/* #endregion open_container */
 
 /* #region exec_into */
 /* `container exec NAME COMMAND...`: run COMMAND inside a running
- * container, as `docker exec` does. The runtime's state file gives the
- * container's first process; this process joins its cgroup, then its
- * namespaces with setns(2), the user namespace first (from there, root
- * on the host holds every capability over the others). A new pid
- * namespace takes only children, so COMMAND runs in a child, as root
- * inside, with a clean environment. Its exit status is ours. */
+ * container, as `docker exec` does. This process joins the container's
+ * cgroup, then all its namespaces at once with setns(2) on the pidfd
+ * (Linux 5.8; the kernel joins the user namespace first, from where
+ * root on the host holds every capability over the others). Then it
+ * becomes the container's root, and is made non-dumpable: only then
+ * does it fork the child that runs COMMAND, the first of its processes
+ * the container can see. A host root there, or a dumpable process of
+ * the host's, could be traced from inside, and its /proc/PID/exe (this
+ * binary, on the host) opened: runc's CVE-2016-9962 and CVE-2019-5736.
+ * A new pid namespace takes only children: hence the fork. COMMAND
+ * gets a clean environment; its exit status is ours. */
 static int exec_into(const char *name, char **argv)
 {
-	static const char *const names[] = {
-		"user", "mnt", "uts", "ipc", "net", "pid", "cgroup",
-	};
-	static struct config exec_cfg;     /* for the child's reports */
-	int fds[7], fd;
+	int all = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
+		  CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP;
+	static struct first_process first;
+	struct config *cfg = &first.cfg;  /* for the child's steps */
 	struct state s;
+	sigset_t mask;
 	char text[32];
+	int pidfd = open_container(name, &s, &first);
 
-	if (strchr(name, '/') != NULL || runtime_gone(name, &fd) ||
-	    fd < 0 || !read_state(fd, &s) || s.child <= 0) {
-		errno = 0;
-		die("no container named %s is running (container ps lists "
-		    "them)", name);
-	}
-	open_namespaces(s.child, fds, names, 7);
-#if STAGE >= 8
-	read_hardening(s.child, &exec_cfg);   /* from the host's /proc */
-#endif
 	snprintf(text, sizeof(text), "%d", getpid());
 	if (s.cgroup[0] == '/')
 		set_cgroup_file(s.cgroup, "cgroup.procs", text);
-	for (int i = 0; i < 7; i++) {
-		show_step("nsenter --%s=/proc/%d/ns/%s", names[i], s.child,
-			  names[i]);
-		if (setns(fds[i], 0) < 0)
-			die("setns %s of %s", names[i], name);
-		close(fds[i]);
-	}
-	exec_cfg.argv = argv;
-	exec_cfg.channel = -1;        /* nobody to report to: print only */
+	show_step("nsenter --target %d --user --mount --uts --ipc --net "
+		  "--pid --cgroup", s.child);
+	if (setns(pidfd, all) < 0)
+		die("setns %s", name);
+	close(pidfd);
+	show_step("setresuid 0 0 0 (in the container), not dumpable");
+	if ((first.setgroups && setgroups(0, NULL) < 0) ||
+	    setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		die("become root in %s", name);
+	cfg->argv = argv;
+	cfg->channel = -1;            /* nobody to report to: print only */
 	forward_signals();
+	hold_signals(&mask);
 	child_pid = fork();
 	if (child_pid < 0)
 		die("fork");
 	if (child_pid == 0) {
-		if (setgroups_allowed() && setgroups(0, NULL) < 0)
-			child_die(&exec_cfg, "setgroups");
-		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-			child_die(&exec_cfg, "setresuid 0");
+		take_default_signals();
 		if (chdir("/") < 0)
-			child_die(&exec_cfg, "chdir /");
-		set_clean_environment(&exec_cfg);
+			child_die(cfg, "chdir /");
+		set_clean_environment(cfg);
 #if STAGE >= 8
-		close_inherited_fds(&exec_cfg);
-		drop_capabilities(&exec_cfg);
-		set_no_new_privs(&exec_cfg);
-		install_seccomp_filter(&exec_cfg);
+		close_inherited_fds(cfg);
+		drop_capabilities(cfg);
+		set_no_new_privs(cfg);
+		install_seccomp_filter(cfg);
 #endif
-		exec_command(&exec_cfg);
+		exec_command(cfg);
 	}
-	close(fd);
+	release_signals(&mask);
 	return wait_for_child(child_pid);
 }
 /* #endregion exec_into */
@@ -3348,8 +3944,8 @@ static const char usage_text[] =
 #endif
 #if STAGE >= 6
 	"      --memory SIZE      memory limit: 64m, 1g (b, k, m, g)\n"
-	"      --memory-swap SIZE memory plus swap (default: no swap;\n"
-	"                         -1: swap without limit)\n"
+	"      --memory-swap SIZE memory plus swap (default: no swap,\n"
+	"                         unlike Docker's; -1: swap without limit)\n"
 	"      --cpus N           CPU time, in CPUs: 0.5 is half of one\n"
 	"      --pids-limit N     at most N processes and threads\n"
 	"      --device-read-bps DISK:RATE, --device-write-bps DISK:RATE\n"

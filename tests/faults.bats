@@ -11,6 +11,7 @@ teardown() {
 	check_host_unchanged || status=$?
 	end_leftover_containers ".*sleep 89[0-9][0-9]"
 	ip link del ve-taken 2>/dev/null || true
+	ip link del ve-vdead 2>/dev/null || true
 	if [ -n "${NOT_OURS:-}" ]; then
 		ip link del container0 2>/dev/null || true
 	fi
@@ -147,7 +148,7 @@ one_runtime_line() {
 	run container run "$ROOTFS" true
 	assert_equal "$status" 125
 	one_runtime_line
-	assert_output "container: container0 exists and is not a bridge: it is not ours to use; rename or remove it"
+	assert_output "container: container0 exists and is not our bridge (a bridge in the group 0x636f6e74): it is not ours to use; rename or remove it"
 	run ip -o addr show container0
 	refute_output --partial 172.30.0.1
 	container cleanup
@@ -155,6 +156,43 @@ one_runtime_line() {
 	ip link del container0
 	# The bridge, back as it was for the tests after this one.
 	! $had_bridge || container run "$ROOTFS" true
+}
+
+@test "faults: container0 taken by another program's bridge: neither run nor cleanup uses or removes it" {
+	local had_bridge=false
+	! ip link show container0 >/dev/null 2>&1 || had_bridge=true
+	build_container_cleanup_quietly
+	ip link add container0 type bridge
+	NOT_OURS=1
+	run container run "$ROOTFS" true
+	assert_equal "$status" 125
+	assert_output --partial "container: container0 exists and is not our bridge"
+	run ip -o addr show container0
+	refute_output --partial 172.30.0.1
+	run container cleanup
+	refute_output --partial "removed the bridge"
+	ip link show container0 >/dev/null
+	ip link del container0
+	! $had_bridge || container run "$ROOTFS" true
+}
+
+@test "faults: cleanup removes a dead container's veth only when it is ours, not another link that took its name" {
+	"$BUILD/container" run --name vdead "$ROOTFS" sleep 8950 &
+	local runtime=$! pid
+	pid=$(pid_of sleep 8950)
+	kill -KILL "$runtime"
+	wait "$runtime" || true
+	wait_until eval "[ ! -e /proc/$pid ]"
+	# The veth went with the container's network namespace; another
+	# program's link now has its name.
+	wait_until eval '! ip link show ve-vdead >/dev/null 2>&1'
+	ip link add ve-vdead type veth peer name vdead-peer
+	run container cleanup
+	assert_success
+	refute_output --partial "removed the veth"
+	assert_line "removed the state file vdead left behind"
+	ip link show ve-vdead >/dev/null
+	ip link del ve-vdead
 }
 
 @test "faults: a reader that goes away (--verbose | head -1) costs the runtime nothing: every stage ends as usual, nothing left" {

@@ -179,7 +179,7 @@ inherited_fd_closed() {
 	assert_line "+ close every descriptor from 3 on"
 	assert_line --regexp '^\+ capsh --drop=cap_dac_read_search,.*,cap_sys_admin,.*cap_checkpoint_restore$'
 	assert_line "+ setpriv --no-new-privs"
-	assert_line --regexp '^\+ seccomp: refuse with EPERM: acct .* mount .* umount2 .*; clone3 with ENOSYS; clone, unshare with CLONE_NEW\*$'
+	assert_line --regexp '^\+ seccomp: refuse with EPERM: acct .* mount .* umount2 .*; clone3 with ENOSYS; clone, unshare with CLONE_NEW\*; ioctl TIOCSTI, TIOCLINUX$'
 }
 
 @test "stage 8: an unknown capability or security option is one line, exit 125" {

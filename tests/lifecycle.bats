@@ -230,6 +230,124 @@ zombies_beside() {
 	assert_output free-again
 }
 
+# The holes of runc's exec, each closed (runc's CVE-2016-9962 and
+# CVE-2019-5736 came through exec's process, seen from inside before
+# it was the container's). strace holds a system call for a while
+# (-e inject=CALL:delay_enter=MICROSECONDS), so that the moment in
+# between is long enough to look at.
+
+@test "stage 6: exec cannot join a container whose set-up is not done: its command has not started" {
+	# Held at sethostname, half-way through its set-up: it has every
+	# capability still, and no filter.
+	timeout -k 5 30 strace -f -qq -o /dev/null -e trace=sethostname \
+		-e inject=sethostname:delay_enter=2000000 \
+		"$BUILD/container" run --name early --network none "$ROOTFS" true &
+	local tracer=$!
+	wait_until [ -e /run/container.c/early ]
+	sleep 0.5
+	run container exec early grep CapBnd /proc/self/status
+	assert_equal "$status" 125
+	assert_output "container: early is being set up: its command has not started yet; try again in a moment"
+	wait "$tracer"
+}
+
+@test "stage 6: exec with a binary of an earlier stage than the container's is one line, 125" {
+	"$BUILD/container" run --name later "$ROOTFS" sleep 7470 &
+	local runtime=$! pid
+	pid=$(pid_of sleep 7470)
+	run "$BUILD/container-6" exec later grep Seccomp: /proc/self/status
+	assert_equal "$status" 125
+	assert_output "container: later runs stage $TOP_STAGE, and this binary is stage 6: exec it with a binary of stage $TOP_STAGE or later"
+	kill -KILL "$pid"
+	wait "$runtime" || true
+}
+
+@test "stage 6: exec joins the container's own process, never one that has its pid now" {
+	"$BUILD/container" run --name reused "$ROOTFS" sleep 7471 &
+	local runtime=$! pid host state
+	pid=$(pid_of sleep 7471)
+	sleep 7472 &                  # a host process
+	host=$!
+	# The state file names the host process instead, as it would name
+	# a reused pid (rewritten in place: the runtime keeps its lock).
+	state=$(cat /run/container.c/reused)
+	echo "${state/ $pid / $host }" >/run/container.c/reused
+	run container exec reused hostname
+	assert_equal "$status" 125
+	assert_output "container: no container named reused is running: its process $host is gone"
+	kill "$host"
+	kill -KILL "$pid"
+	wait "$runtime" || true
+}
+
+@test "stage 6: exec's process is never seen inside as the host's root, nor dumpable, nor holding the host's files" {
+	# The container looks, every 0.05 s, at each process it can see
+	# that is exec's, before its exec (its command line is still the
+	# runtime's, which starts with a /): its uids, and whether its
+	# /proc/PID/exe (the runtime's binary, on the host) can be read.
+	"$BUILD/container-7" run --name watched --network none --stop-timeout 0 \
+		"$ROOTFS" sh -c '
+		while :; do
+			for p in /proc/[0-9]*; do
+				case $(tr "\0" " " <$p/cmdline 2>/dev/null) in
+				/*" exec watched "*)
+					echo "$(grep Uid: $p/status | tr -s "\t" " ")" \
+						"exe: $(readlink $p/exe 2>/dev/null || echo unreadable)" ;;
+				esac
+			done
+			sleep 0.05
+		done' >"$BATS_TEST_TMPDIR/seen" &
+	local runtime=$! pid
+	wait_until [ -s /run/container.c/watched ]
+	# Held where runc's process was the host's: when it changes its
+	# credentials, and when it goes to / inside.
+	timeout -k 5 30 strace -f -qq -o /dev/null -e trace=setresgid,chdir \
+		-e inject=setresgid:delay_enter=1000000 \
+		-e inject=chdir:delay_enter=1000000 \
+		"$BUILD/container-7" exec watched true &
+	local tracer=$!
+	wait_until [ -s "$BATS_TEST_TMPDIR/seen" ]
+	for pid in $(pgrep -f "container-7 exec watched"); do
+		run ls -l "/proc/$pid/fd"
+		refute_output --partial /run/container.c
+	done
+	wait "$tracer"
+	kill -TERM "$runtime"         # --stop-timeout 0: SIGKILL at once
+	wait "$runtime" || true
+	run cat "$BATS_TEST_TMPDIR/seen"
+	assert_line 'Uid: 0 0 0 0 exe: unreadable'    # seen, as root inside
+	refute_output --partial "exe: /"
+	refute_output --partial "65534"     # the host's root, as seen inside
+}
+
+@test "stage 0: a signal that comes before the child exists is passed on once it does" {
+	local stage tracer runtime code
+	for stage in 0 "$TOP_STAGE"; do
+		# Held at clone: the runtime is set up, the child not there.
+		# shellcheck disable=SC2046 # quiet_net's words are options
+		timeout -k 5 30 strace -f -qq -o /dev/null -e trace=clone,clone3 \
+			-e inject=clone,clone3:delay_enter=1000000 \
+			"$BUILD/container-$stage" run --stop-timeout 1 \
+			$([ "$stage" -lt 7 ] || echo --network none) \
+			"$ROOTFS" sleep 7490 &
+		tracer=$!
+		# shellcheck disable=SC2046 # the same words as above
+		runtime=$(pid_of "$BUILD/container-$stage" run --stop-timeout 1 \
+			$([ "$stage" -lt 7 ] || echo --network none) "$ROOTFS" sleep 7490)
+		sleep 0.3
+		kill -TERM "$runtime"
+		code=0
+		wait "$tracer" || code=$?
+		# Stage 0: SIGTERM ends sleep. From stage 1, sleep is PID 1
+		# and ignores it: SIGKILL after --stop-timeout 1.
+		if [ "$stage" -eq 0 ]; then
+			assert_equal "$code" 143
+		else
+			assert_equal "$code" 137
+		fi
+	done
+}
+
 # ---- the terminal ----------------------------------------------------
 
 @test "stage 0: the terminal is given back as it was, whatever the container did to it" {

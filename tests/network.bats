@@ -106,7 +106,7 @@ has_own_eth0() {
 @test "stage 7: --verbose shows each step as the ip command that does it" {
 	run container run --verbose --name vnet --ip 172.30.0.24 "$ROOTFS" true
 	assert_success
-	assert_line --regexp "^\+ ip link add ve-vnet master container0 type veth peer name eth0 netns [0-9]+$"
+	assert_line --regexp "^\+ ip link add ve-vnet group 0x636f6e74 master container0 type veth peer name eth0 netns [0-9]+$"
 	assert_line "+ ip link set ve-vnet up"
 	assert_line "+ ip link set lo up"
 	assert_line "+ ip addr add 172.30.0.24/24 dev eth0"

@@ -51,7 +51,11 @@ clean_under_valgrind() {
 	local runtime=$! pid
 	pid=$(pid_of sleep 7960)
 	clean_under_valgrind 0 ps
-	clean_under_valgrind 0 exec vg-target true
+	# valgrind 3.19 (Debian 12's) has no pidfd_open (Linux 5.3): under
+	# it, exec stops there, and must stop cleanly. The sanitizers'
+	# lane runs the whole of exec.
+	clean_under_valgrind 125 exec vg-target true
+	assert_output --partial "container: pidfd_open $pid: ENOSYS"
 	clean_under_valgrind 125 cleanup vg-target   # it runs: refused
 	kill -KILL "$pid"
 	wait "$runtime" || true

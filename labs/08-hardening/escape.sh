@@ -16,10 +16,13 @@
 # Each attempt is helpers/escape-probe inside the container. Every one
 # proves it could do harm without doing any: it mounts the host's disk
 # read-only and unmounts it, opens /proc/sysrq-trigger for writing and
-# writes nothing, sets Ctrl-Alt-Del to what it already was. The host
-# gets, for the lab's length and no longer: a marker file beside the
-# rootfs, a `sleep` to be a host process, a veth pair to be a host
-# interface. All go when the lab ends, however it ends.
+# writes nothing, sets Ctrl-Alt-Del to what it already was, types a
+# shell comment into its terminal. The host gets, for the lab's length
+# and no longer: a marker file beside the rootfs, a `sleep` to be a
+# host process, a veth pair to be a host interface, and a node of the
+# kernel's log in the rootfs, in a directory only root and the
+# containers' root may enter. All go when the lab ends, however it
+# ends but SIGKILL.
 #
 # Needs root: stages 0 to 4 run as root on the host. Run it in the lab
 # VM (sudo make vm) rather than on a machine you care about: stage 0
@@ -64,11 +67,13 @@ done
 work=""
 sleeper=""
 iface=esc$$
+nodes=""
 cleanup() {
 	[ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null || true
 	[ -z "$sleeper" ] || wait "$sleeper" 2>/dev/null || true
 	ip link del "$iface" 2>/dev/null || true
 	[ -z "$work" ] || rm -rf "$work"
+	[ -z "$nodes" ] || rm -rf "$nodes"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -87,8 +92,20 @@ disk=$(stat -c '%Hd:%Ld' "$rootfs")
 fstype=$(findmnt -no FSTYPE -T "$rootfs")
 source=$(findmnt -no SOURCE -T "$rootfs")
 [ -b "$source" ] || disk=none
+# A node of a host device in the rootfs, as an image could bring one:
+# the kernel's log, /dev/kmsg, mode 666, in a directory that only root
+# and the containers' root (the first uid of root's containers, as
+# container.c reads /etc/subuid) may enter.
+subuid=$(awk -F: '$1 == "root" || $1 == "0" { print $2; exit }' \
+	/etc/subuid 2>/dev/null)
+nodes=$(mktemp -d "$rootfs/.escape-lab.XXXXXX")
+chown "${subuid:-100000}" "$nodes"
+chmod 700 "$nodes"
+mknod -m 666 "$nodes/kmsg" c 1 11
+node=/${nodes#"$rootfs"/}/kmsg
 say "a host file: $marker; a host process: sleep, pid $sleeper;" \
-	"a host interface: $iface; the rootfs's disk: $disk ($fstype)"
+	"a host interface: $iface; the rootfs's disk: $disk ($fstype);" \
+	"a node of /dev/kmsg in the rootfs: $node"
 
 # The attempts, in teaching order: NAME and the probe's arguments.
 attempts=(
@@ -109,6 +126,8 @@ attempts=(
 	"memory-bomb|a memory bomb: 256 MiB|memory-bomb 256"
 	"userns|a user namespace, to mount in|userns"
 	"keyring|the kernel's keyrings|keyring"
+	"terminal|type into the caller's terminal|terminal"
+	"device-node|open a device node the rootfs holds|device-node $node"
 )
 
 # The options a stage needs for an attempt: limits for the bombs from
@@ -126,18 +145,26 @@ options_for() {
 # Run one attempt at one stage: prints RESULT<tab>MESSAGE.
 try() {
 	local name=$1 stage=$2 out status probe=/usr/local/bin/escape-probe
-	# Before stage 4 the container's / is the host's: the probe is
-	# found by its host path.
-	[ "$stage" -ge 4 ] || probe=$probe_host
+	local args=("${@:3}")
+	# Before stage 4 the container's / is the host's: the probe, and
+	# a path in the rootfs, are found by their host paths.
+	if [ "$stage" -lt 4 ]; then
+		probe=$probe_host
+		[ "$name" != device-node ] || args=("${args[0]}" "$rootfs${args[1]}")
+	fi
 	case " ${*:3} " in
 	*" none "*)
 		printf 'N/A\t%s\n' "$(why_not "$name")"
 		return 0 ;;
 	esac
+	if [ "$name" = terminal ]; then
+		try_terminal "$stage" "$probe"
+		return 0
+	fi
 	# shellcheck disable=SC2046 # options_for's words are meant to split
 	out=$(timeout -k 5 60 "$build/container-$stage" run \
 		$(options_for "$name" "$stage") "$rootfs" \
-		"$probe" "${@:3}" 2>&1) && status=0 ||
+		"$probe" "${args[@]}" 2>&1) && status=0 ||
 		status=$?
 	out=$(printf '%s' "$out" | tail -n 1)
 	case $status in
@@ -146,6 +173,35 @@ try() {
 	2) printf 'N/A\t%s\n' "${out#N/A: }" ;;
 	137) printf 'BLOCKED\tthe container was killed (SIGKILL): %s\n' "$out" ;;
 	*) printf 'N/A\tthe runtime said: %s\n' "${out#container: }" ;;
+	esac
+}
+
+# The terminal attempt, at STAGE: the container runs at a terminal of
+# script(1)'s, in a shell that, once the container has ended, reads a
+# line from that terminal, the caller's. The probe types a line into
+# its own terminal's input: if the caller's shell reads it, it would
+# have run it. Prints RESULT<tab>MESSAGE.
+try_terminal() {
+	local stage=$1 probe=$2 out verdict read_back
+	# shellcheck disable=SC2016 # $line is the inner shell's
+	out=$(SHELL=/bin/bash timeout -k 5 60 script -qec "$build/container-$stage run \
+		$(options_for terminal "$stage") '$rootfs' $probe terminal
+		IFS= read -r -t 1 line; echo \"caller read: \$line\"" /dev/null \
+		</dev/null 2>&1 | tr -d '\r') || true
+	verdict=$(printf '%s\n' "$out" | grep -E '^(ESCAPED|BLOCKED|N/A): ' |
+		tail -n 1)
+	read_back=$(printf '%s\n' "$out" | sed -n 's/^caller read: //p')
+	case $verdict in
+	ESCAPED:*)
+		if [ -n "$read_back" ]; then
+			printf 'ESCAPED\tthe shell that started it read what it typed: %s\n' \
+				"$read_back"
+		else
+			printf 'BLOCKED\tit typed into a terminal of its own: the shell that started it read nothing\n'
+		fi ;;
+	BLOCKED:*) printf 'BLOCKED\t%s\n' "${verdict#BLOCKED: }" ;;
+	N/A:*) printf 'N/A\t%s\n' "${verdict#N/A: }" ;;
+	*) printf 'N/A\tthe runtime said: %s\n' "$(printf '%s' "$out" | tail -n 1)" ;;
 	esac
 }
 
