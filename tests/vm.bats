@@ -14,6 +14,13 @@ setup() {
 	snapshot_host
 }
 
+teardown() {
+	[ -z "${TMUX_SOCKET:-}" ] || tmux -S "$TMUX_SOCKET" kill-server 2>/dev/null || true
+	pkill -KILL -f -- "-pidfile $PROJECT/build/vm/qemu.pid" 2>/dev/null || true
+	cd /
+	check_host_unchanged
+}
+
 # No qemu running and no half-made file in the VM's directory.
 nothing_left() {
 	run pgrep -x qemu-system-x86
@@ -73,5 +80,52 @@ nothing_left() {
 	assert_equal "$code" 143
 	wait_until bash -c '! pgrep -x qemu-system-x86 >/dev/null' ||
 		fail "qemu outlived tools/vm.sh"
+	nothing_left "$PROJECT/build/vm"
+}
+
+# What the tmux server of the test shows: its whole scrollback, without
+# empty lines.
+vm_screen() {
+	tmux -S "$TMUX_SOCKET" capture-pane -p -S -2000 -t vm 2>/dev/null |
+		grep -v '^$' || true
+}
+
+# Wait at most SECONDS for a line of the screen to match PATTERN.
+wait_for_vm_screen() {
+	local seconds=$1 pattern=$2 _
+	for _ in $(seq $((seconds * 2))); do
+		vm_screen | grep -qE -- "$pattern" && return 0
+		sleep 0.5
+	done
+	echo "the terminal never showed /$pattern/:" >&2
+	vm_screen | tail -n 40 >&2
+	return 1
+}
+
+@test "vm: make vm is a shell where lab 6's page and check work as written, kernel messages off the screen, exit powers off" {
+	TMUX_SOCKET=$BATS_TEST_TMPDIR/tmux
+	# As a learner starts it, at a terminal: here tmux's, 200 x 50.
+	tmux -S "$TMUX_SOCKET" -f /dev/null new-session -d -s vm -x 200 -y 50 \
+		"cd '$PROJECT' && make vm; echo make-vm-ended-$?; sleep 600"
+	wait_for_vm_screen 600 '^root@container-lab:/tmp/project# ?$'
+	vm_screen | grep -E "^vm-guest: (copying the host's busybox rootfs|building the rootfs)" \
+		>/dev/null || fail "no rootfs was made ready on the way in"
+	# The page's commands for the VM, run from that shell and compared
+	# with the page by the labs' own tool, then the lab's check.
+	tmux -S "$TMUX_SOCKET" send-keys -t vm -l \
+		"tools/lab-output.sh --tag cgroup2 labs/06-cgroups/README.md; sudo labs/06-cgroups/check; echo lab-6-done"
+	tmux -S "$TMUX_SOCKET" send-keys -t vm Enter
+	wait_for_vm_screen 600 '^lab-6-done$'
+	run vm_screen
+	assert_line --regexp '^lab-output: [1-9][0-9]* commands, 0 not as the page says$'
+	assert_line --regexp '^check: [1-9][0-9]* passed, 0 failed$'
+	# The check's memory hog met the OOM killer: its report is in the
+	# kernel's log, not on the learner's screen.
+	refute_output --partial "Memory cgroup out of memory"
+	refute_output --partial "oom-kill:"
+	tmux -S "$TMUX_SOCKET" send-keys -t vm -l "exit"
+	tmux -S "$TMUX_SOCKET" send-keys -t vm Enter
+	wait_for_vm_screen 60 '^make-vm-ended-0$'
+	tmux -S "$TMUX_SOCKET" kill-server
 	nothing_left "$PROJECT/build/vm"
 }

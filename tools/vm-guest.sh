@@ -52,8 +52,45 @@ mkdir -p /tmp/project
 	ln -s "$project/slides/node_modules" /tmp/project/slides/node_modules
 cd /tmp/project || off
 
+# The rootfs the labs and the suite use: the host's busybox rootfs,
+# which `make vm` and `make test-vm` build first, copied; else made
+# here, which under emulation takes a while (a process per applet).
+# A rootfs of another kind (debootstrap's) is not copied: too big.
+if [ "$(cat "$project/rootfs/.container-rootfs" 2>/dev/null)" = busybox ]; then
+	echo "vm-guest: copying the host's busybox rootfs to /tmp/project/rootfs"
+	(cd "$project" && tar -cf - rootfs) | (cd /tmp/project && tar -xf -)
+else
+	echo "vm-guest: building the rootfs in /tmp/project/rootfs (under" \
+		"emulation, about 20 s)"
+	./rootfs-builder.sh --helpers build/helpers rootfs >/dev/null ||
+		echo "vm-guest: the rootfs could not be built: make, then" \
+			"./rootfs-builder.sh rootfs"
+fi
+
 if [ "$mode" = shell ]; then
-	echo "vm-guest: the project is in /tmp/project; exit powers off"
+	[ -x build/container ] ||
+		echo "vm-guest: nothing is built yet: run make in /tmp/project"
+	# The lab pages say sudo; the guest runs as root, and a host
+	# without sudo shares none: a stand-in that runs the command,
+	# first in the PATH of the login shell (whose /etc/profile sets
+	# PATH anew; /root is the guest's own).
+	if ! command -v sudo >/dev/null; then
+		mkdir -p /run/lab-vm/bin
+		printf '#!/bin/sh\nexec env "$@"\n' >/run/lab-vm/bin/sudo
+		chmod 755 /run/lab-vm/bin/sudo
+		# shellcheck disable=SC2016 # for the login shell to expand
+		echo 'PATH=/run/lab-vm/bin:$PATH' >>/root/.bash_profile
+	fi
+	# A serial console knows nothing of the size of the terminal at
+	# the other end: the host told it (vm.size=ROWSxCOLUMNS).
+	size=$(arg size)
+	[ -z "$size" ] || stty rows "${size%x*}" cols "${size#*x}"
+	# The screen is the learner's: the kernel's messages (the OOM
+	# killer's reports, for one) go to its log alone, where dmesg
+	# shows them, and not over the prompt.
+	dmesg -n 1
+	echo "vm-guest: the project is in /tmp/project, built; the kernel's" \
+		"messages: dmesg; exit powers off"
 	setsid -c bash -l
 	off
 fi
@@ -67,9 +104,7 @@ if [ -n "$build" ]; then
 	echo "vm-guest: testing the binaries in $build"
 fi
 
-# The suite, as the host runs it (the rootfs is rebuilt in here), or
-# the one script asked for.
-./rootfs-builder.sh --helpers build/helpers rootfs >/dev/null
+# The suite, as the host runs it, or the one script asked for.
 if [ "$mode" = run ]; then
 	"./$files"
 	echo "vm-guest: status $?"

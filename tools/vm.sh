@@ -143,25 +143,40 @@ prepare() {
 }
 
 # Does KVM work here? /dev/kvm may exist and still fail to boot a guest.
+# The first boot tries (up to KVM_PROBE_SECONDS); the answer is kept in
+# $vm/accel for the boots after it (remove the file to try again).
 kvm_usable() {
 	[ -w /dev/kvm ] || return 1
 	[ "${VM_ACCEL:-}" != tcg ] || return 1
 	[ "${VM_ACCEL:-}" = kvm ] && return 0
+	if [ -f "$vm/accel" ]; then
+		[ "$(cat "$vm/accel")" = kvm ]
+		return
+	fi
 	local log=$vm/kvm-probe.log
-	say "trying KVM (at most ${KVM_PROBE_SECONDS}s)"
+	say "trying KVM (at most ${KVM_PROBE_SECONDS}s, once: the answer is kept in $vm/accel)"
 	run_qemu kvm probe "$KVM_PROBE_SECONDS" >"$log" 2>&1 || true
-	grep -q '^vm-guest: probe ok' "$log"
+	if grep -q '^vm-guest: probe ok' "$log"; then
+		echo kvm >"$vm/accel"
+	else
+		echo tcg >"$vm/accel"
+		return 1
+	fi
 }
 
 # Run qemu with ACCEL for MODE (shell, test or probe), at most SECONDS.
 # The console is this terminal (shell) or stdout.
 run_qemu() {
 	local accel=$1 mode=$2 seconds=$3
-	local version
+	local version size
 	version=$(cat "$kernel_dir/version")
 	local cmdline="console=ttyS0 panic=-1 cgroup_no_v1=all quiet"
 	cmdline+=" vm.mode=$mode vm.project=$top vm.files=${VM_FILES:-}"
 	cmdline+=" vm.ci=${CI:-false} ${VM_APPEND:-}"
+	# The shell's terminal size, which a serial console cannot learn.
+	if [ "$mode" = shell ] && size=$(stty size 2>/dev/null); then
+		cmdline+=" vm.size=${size% *}x${size#* }"
+	fi
 	# KVM runs the host's CPU; TCG emulates the most it can.
 	local cpu=max tb_size=",thread=multi,tb-size=512"
 	[ "$accel" = tcg ] || { cpu=host; tb_size=""; }
