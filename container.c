@@ -456,12 +456,14 @@ static void make_channel(int ends[2])
 }
 
 /* Parent: let the child go on. The child waits for this byte so the
- * parent can first do what needs the child's pid (stages 5 to 7). */
+ * parent can first do what needs the child's pid (stages 5 to 7). A
+ * child that is gone already (a signal ended it) closed its end:
+ * EPIPE, and its exit status will tell why. */
 static void send_go(int channel)
 {
 	char go = 'g';
 
-	if (write(channel, &go, 1) != 1)
+	if (write(channel, &go, 1) != 1 && errno != EPIPE)
 		die("write go to the child");
 }
 

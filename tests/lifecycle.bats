@@ -8,7 +8,7 @@ load helpers
 # A test that failed half-way may leave a runtime it started in the
 # background: end it, so that one failure does not make the next.
 # shellcheck disable=SC2034 # read by teardown(), in helpers.bash
-LEFTOVER_PATTERN='.*sleep 7[45][0-9][0-9]'
+LEFTOVER_PATTERN='(.*sleep 7[45][0-9][0-9]|--name (watched|early|later|reused) )'
 
 # Is the host as the test found it? (check_host_unchanged, quietly)
 host_as_before() {
@@ -240,11 +240,11 @@ zombies_beside() {
 	# Held at sethostname, half-way through its set-up: it has every
 	# capability still, and no filter.
 	timeout -k 5 30 strace -f -qq -o /dev/null -e trace=sethostname \
-		-e inject=sethostname:delay_enter=2000000 \
+		-e inject=sethostname:delay_enter=3000000 \
 		"$BUILD/container" run --name early --network none "$ROOTFS" true &
 	local tracer=$!
 	wait_until [ -e /run/container.c/early ]
-	sleep 0.5
+	sleep 1
 	run container exec early grep CapBnd /proc/self/status
 	assert_equal "$status" 125
 	assert_output "container: early is being set up: its command has not started yet; try again in a moment"
@@ -298,15 +298,20 @@ zombies_beside() {
 			sleep 0.05
 		done' >"$BATS_TEST_TMPDIR/seen" &
 	local runtime=$! pid
-	wait_until [ -s /run/container.c/watched ]
+	# Published once its command has started: a child pid, not 0.
+	wait_until grep -qE '^[0-9]+ [1-9]' /run/container.c/watched
 	# Held where runc's process was the host's: when it changes its
 	# credentials, and when it goes to / inside.
 	timeout -k 5 30 strace -f -qq -o /dev/null -e trace=setresgid,chdir \
-		-e inject=setresgid:delay_enter=1000000 \
-		-e inject=chdir:delay_enter=1000000 \
+		-e inject=setresgid:delay_enter=2000000 \
+		-e inject=chdir:delay_enter=3000000 \
 		"$BUILD/container-7" exec watched true &
-	local tracer=$!
-	wait_until [ -s "$BATS_TEST_TMPDIR/seen" ]
+	local tracer=$! _
+	# Seen, while held at chdir (the lab VM's emulation is slow).
+	for _ in $(seq 100); do
+		[ -s "$BATS_TEST_TMPDIR/seen" ] && break
+		sleep 0.1
+	done
 	for pid in $(pgrep -f "container-7 exec watched"); do
 		run ls -l "/proc/$pid/fd"
 		refute_output --partial /run/container.c
@@ -326,7 +331,7 @@ zombies_beside() {
 		# Held at clone: the runtime is set up, the child not there.
 		# shellcheck disable=SC2046 # quiet_net's words are options
 		timeout -k 5 30 strace -f -qq -o /dev/null -e trace=clone,clone3 \
-			-e inject=clone,clone3:delay_enter=1000000 \
+			-e inject=clone,clone3:delay_enter=2000000 \
 			"$BUILD/container-$stage" run --stop-timeout 1 \
 			$([ "$stage" -lt 7 ] || echo --network none) \
 			"$ROOTFS" sleep 7490 &
@@ -334,7 +339,7 @@ zombies_beside() {
 		# shellcheck disable=SC2046 # the same words as above
 		runtime=$(pid_of "$BUILD/container-$stage" run --stop-timeout 1 \
 			$([ "$stage" -lt 7 ] || echo --network none) "$ROOTFS" sleep 7490)
-		sleep 0.3
+		sleep 0.6
 		kill -TERM "$runtime"
 		code=0
 		wait "$tracer" || code=$?
