@@ -33,10 +33,11 @@ TEST_PACKAGES := $(RUN_PACKAGES) unifdef bats bats-support bats-assert \
         test-sanitize test-sanitize-vm bench-runtimes bench-runtimes-vm \
         deps-bench exercise deps-slides slides test-slides
 
-all: $(BINARIES) $(HELPERS) stages check-quotes
+# Everything the labs need, the rootfs included.
+all: $(BINARIES) $(HELPERS) stages check-quotes $(ROOTFS)/.container-rootfs
 
 help:
-	@echo "make            build every stage, helpers and per-stage views"
+	@echo "make            build every stage, helpers, per-stage views, rootfs"
 	@echo "make run        (as root) a shell in a stage-$(TOP) container"
 	@echo "make test       (as root) the whole test suite"
 	@echo "make vm         (as root) a shell in the lab VM (pure cgroup v2)"

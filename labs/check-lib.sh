@@ -20,8 +20,17 @@ rootfs=${ROOTFS:-$lab_project/rootfs}
 
 # shellcheck source=labs/report-lib.sh
 . "$lab_project/labs/report-lib.sh"
-[ -x "$binary" ] || { echo "check: no program at $binary: make" >&2; exit 2; }
-[ -d "$rootfs" ] || { echo "check: no rootfs at $rootfs: make" >&2; exit 2; }
+if [ ! -x "$binary" ]; then
+	if [ "$#" -eq 0 ]; then
+		echo "check: no program at $binary: run make (in $lab_project)" >&2
+	else
+		echo "check: no program at $binary: build it, such as" \
+			"cc -Wall -Wextra -o $binary $binary.c" >&2
+	fi
+	exit 2
+fi
+[ -d "$rootfs" ] || { echo "check: no rootfs at $rootfs: run make (in" \
+	"$lab_project), or ./rootfs-builder.sh $rootfs" >&2; exit 2; }
 binary=$(realpath "$binary")
 rootfs=$(realpath "$rootfs")
 # The stage the binary says it is: options of later stages are left

@@ -1,28 +1,105 @@
 #!/usr/bin/env bats
 # Exercise mode (tools/exercise.sh, make exercise STAGE=N): a copy of
-# container.c with stage N's code taken out builds, says it is stage N,
-# and fails stage N's lab check until the student writes the code.
+# container.c at stage N with its lesson taken out, each gap a TODO
+# with a plan. It builds, says it is stage N, and fails stage N's lab
+# check, the first failure naming a step the copy is missing; filled
+# back from the code each TODO stands for, it is stage N again.
 
 load helpers
 
-# Make, build and grade the exercise of STAGE.
-exercise_fails_its_check() {
-	local stage=$1 copy=$BATS_TEST_TMPDIR/container-$1.c
-	run "$PROJECT/tools/exercise.sh" "$stage" "$copy"
+# Make the exercise of STAGE in the test's directory, with its chunks.
+make_exercise() {
+	EXERCISE_CHUNKS=$BATS_TEST_TMPDIR/chunks-$1 \
+		run "$PROJECT/tools/exercise.sh" "$1" "$BATS_TEST_TMPDIR/container-$1.c"
 	assert_success
-	assert_line --regexp "^exercise: .*: stage $stage with its code taken out: [1-9][0-9]* TODOs$"
-	grep -q "TODO stage $stage: [0-9]* lines* of code here" "$copy"
-	cc -Wall -Wextra -Wundef -Werror -o "${copy%.c}" "$copy"
-	assert_equal "$("${copy%.c}" --version)" "container.c stage $stage"
-	run env ROOTFS="$ROOTFS" "$PROJECT"/labs/0"$stage"-*/check "${copy%.c}"
-	assert_equal "$status" 1
-	assert_line --regexp '^FAIL  '
+	assert_line --regexp "^exercise: .*: stage $1 with its code taken out: [1-9][0-9]* TODOs$"
 }
 
-@test "exercise: every stage's copy builds, says its stage, and fails its lab's check" {
+# Fill each TODO of the copy CHUNKS and COPY name back with the code it
+# stands for: the TODO's comment goes, and what the copy kept in place
+# of that code (the stub lines of a body, or the lines of stage N-1 a
+# step replaces); the exercise's own header goes too.
+fill() {
+	perl -e '
+		my ($chunks, $copy) = @ARGV;
+		open(my $c, "<", $chunks) or die; my (%code, %replaces, $k);
+		while (<$c>) {
+			if (/^@@ TODO #(\d+) replaces (\d+)$/) {
+				($k, $replaces{$1}, $code{$1}) = ($1, $2, ""); next;
+			}
+			$code{$k} .= $_;
+		}
+		open(my $in, "<", $copy) or die; my @l = <$in>;
+		my $i = 0; $i++ while $l[$i] !~ m{\*/$}; $i++;
+		for (; $i < @l; $i++) {
+			if ($l[$i] =~ m{/\* TODO stage \d+ \(#(\d+)\):}) {
+				my $k = $1;
+				$i++ while $l[$i] !~ m{\*/\s*$};
+				if ($replaces{$k}) {
+					$i += $replaces{$k};
+				} else {
+					$i++ while $i + 1 < @l && $l[$i + 1] =~
+						/^\t(\(void\)\w+;|return \(.*\)\{0\};|abort\(\);)$/;
+				}
+				print $code{$k};
+				next;
+			}
+			print $l[$i];
+		}' "$1" "$2"
+}
+
+@test "exercise: filled back from its plan, every stage's copy is that stage's view again" {
 	local stage
+	"$PROJECT/tools/stages.sh" "$PROJECT/container.c" "$BATS_TEST_TMPDIR/views" \
+		"${ALL_STAGES[@]}" >/dev/null
 	for stage in $(seq 1 "$TOP_STAGE"); do
-		exercise_fails_its_check "$stage"
+		make_exercise "$stage"
+		fill "$BATS_TEST_TMPDIR/chunks-$stage" "$BATS_TEST_TMPDIR/container-$stage.c" \
+			>"$BATS_TEST_TMPDIR/filled-$stage.c"
+		# The view's first two lines say where it came from.
+		tail -n +3 "$BATS_TEST_TMPDIR/views/container-$stage.c" |
+			diff - "$BATS_TEST_TMPDIR/filled-$stage.c" ||
+			fail "stage $stage: the copy, filled back, is not stage $stage"
+	done
+}
+
+@test "exercise: every TODO stands where its code stood, with a plan, never after a return; in 80 columns" {
+	local stage copy
+	for stage in $(seq 1 "$TOP_STAGE"); do
+		make_exercise "$stage"
+		copy=$BATS_TEST_TMPDIR/container-$stage.c
+		# A plan: the body of a function whose comment says what to
+		# do, or the steps (calls, comments) the gap stands for.
+		run grep -cE "TODO stage $stage \(#[0-9]+\): (the body of [a-z_0-9]+\(\)|in [a-z_0-9]+\(\), (a step|steps))" "$copy"
+		assert_equal "$output" "$(grep -c "TODO stage $stage" "$copy")"
+		# No TODO right after a return: the code before it ran.
+		run awk '/^\treturn / { r = NR } /TODO stage/ && r == NR - 1' "$copy"
+		assert_output ""
+		run awk 'length > 80' "$copy"
+		assert_output ""
+	done
+}
+
+@test "exercise: every stage's copy builds, says its stage, and fails its lab's check, first at a step it lacks" {
+	local stage copy first todo_names
+	for stage in $(seq 1 "$TOP_STAGE"); do
+		make_exercise "$stage"
+		copy=$BATS_TEST_TMPDIR/container-$stage.c
+		# Warnings but these: the helpers and variables the missing
+		# code is to use.
+		cc -Wall -Wextra -Wundef -Werror -Wno-unused-function \
+			-Wno-unused-variable -Wno-unused-but-set-variable \
+			-o "${copy%.c}" "$copy"
+		assert_equal "$("${copy%.c}" --version)" "container.c stage $stage"
+		run env ROOTFS="$ROOTFS" "$PROJECT"/labs/0"$stage"-*/check "${copy%.c}"
+		assert_equal "$status" 1
+		# The first failure's hint names a function whose body, or a
+		# step whose call, is a TODO of this copy.
+		first=$(grep -A1 -m1 '^FAIL  ' <<<"$output" | sed -n 's/^ *hint: //p')
+		todo_names=$(grep -oE "TODO stage $stage \(#[0-9]+\): .*" "$copy" |
+			grep -oE '[a-z_0-9]+\(\)' | tr -d '()' | sort -u)
+		grep -qwFf <(echo "$todo_names") <<<"$first" ||
+			fail "stage $stage: the first hint ($first) names none of: $(echo $todo_names)"
 	done
 }
 

@@ -67,5 +67,8 @@ graded() {
 @test "labs: a check outside its stage's reach says so in one line, exit 2" {
 	run "$PROJECT/labs/03-proc/check" /no/such/binary
 	assert_equal "$status" 2
-	assert_output "check: no program at /no/such/binary: make"
+	assert_output "check: no program at /no/such/binary: build it, such as cc -Wall -Wextra -o /no/such/binary /no/such/binary.c"
+	ROOTFS=/no/such/rootfs run "$PROJECT/labs/03-proc/check"
+	assert_equal "$status" 2
+	assert_output "check: no rootfs at /no/such/rootfs: run make (in $PROJECT), or ./rootfs-builder.sh /no/such/rootfs"
 }

@@ -81,6 +81,7 @@ matches() {
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+mkfifo "$work/input"
 failures=0 checked=0
 
 # Run one command and compare; $1 file, $2 line, $3 command, $4 file
@@ -88,7 +89,10 @@ failures=0 checked=0
 run_one() {
 	local file=$1 line=$2 command=$3 expected=$4
 	command=${command#sudo }
-	(cd "$top" && timeout -k 5 60 bash -c "$command" </dev/null 2>&1) |
+	# Standard input as at a terminal: open, and never at its end (a
+	# FIFO the command holds open itself). script(1), for one, types an
+	# end-of-file into the terminal it makes when its own input ends.
+	(cd "$top" && timeout -k 5 60 bash -c "$command" 0<>"$work/input" 2>&1) |
 		normalise >"$work/actual"
 	checked=$((checked + 1))
 	if $show; then

@@ -84,6 +84,7 @@ trap 'exit 143' TERM
 work=$(mktemp -d "$(dirname "$rootfs")/.escape-lab.XXXXXX")
 marker=$work/host-secret
 echo "a host file the container must not read" >"$marker"
+mkfifo "$work/input"           # for the terminal attempt
 handle=$("$probe_host" handle "$marker" 2>/dev/null) || handle=none
 sleep 600 &
 sleeper=$!
@@ -184,10 +185,13 @@ try() {
 try_terminal() {
 	local stage=$1 probe=$2 out verdict read_back
 	# shellcheck disable=SC2016 # $line is the inner shell's
+	# script's input: a FIFO it holds open itself (0<>), which never
+	# ends; at the end of its input, script types an end-of-file into
+	# the terminal it made, and that would be read too.
 	out=$(SHELL=/bin/bash timeout -k 5 60 script -qec "$build/container-$stage run \
 		$(options_for terminal "$stage") '$rootfs' $probe terminal
 		IFS= read -r -t 1 line; echo \"caller read: \$line\"" /dev/null \
-		</dev/null 2>&1 | tr -d '\r') || true
+		0<>"$work/input" 2>&1 | tr -d '\r') || true
 	verdict=$(printf '%s\n' "$out" | grep -E '^(ESCAPED|BLOCKED|N/A): ' |
 		tail -n 1)
 	read_back=$(printf '%s\n' "$out" | sed -n 's/^caller read: //p')
