@@ -283,14 +283,16 @@ zombies_beside() {
 @test "stage 6: exec's process is never seen inside as the host's root, nor dumpable, nor holding the host's files" {
 	# The container looks, every 0.05 s, at each process it can see
 	# that is exec's, before its exec (its command line is still the
-	# runtime's, which starts with a /): its uids, and whether its
-	# /proc/PID/exe (the runtime's binary, on the host) can be read.
+	# runtime's, which names container-7; the script's own text never
+	# has those words without a quote between them): its uids, and
+	# whether its /proc/PID/exe (the runtime's binary, on the host)
+	# can be read.
 	"$BUILD/container-7" run --name watched --network none --stop-timeout 0 \
 		"$ROOTFS" sh -c '
 		while :; do
 			for p in /proc/[0-9]*; do
 				case $(tr "\0" " " <$p/cmdline 2>/dev/null) in
-				/*" exec watched "*)
+				*container-7" exec watched "*)
 					echo "$(grep Uid: $p/status | tr -s "\t" " ")" \
 						"exe: $(readlink $p/exe 2>/dev/null || echo unreadable)" ;;
 				esac
