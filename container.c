@@ -32,9 +32,8 @@
  *                           nobody outside; rootless      the host sees
  *                                                         uid 100000
  *     6    cgroup limits    a cgroup v2 of its own, with  a memory hog
- *                           memory, cpu, pids, io limits; is killed at
- *                           a state file per container:   --memory;
- *                           ps, exec, cleanup             `container ps`
+ *                           memory, cpu, pids, io limits  is killed at
+ *                                                         --memory
  *     7    network          a veth pair to the bridge     `ip addr`: eth0,
  *                           container0, by rtnetlink;     172.30.0.N;
  *                           an address each               `ping 172.30.0.1`
@@ -43,6 +42,9 @@
  *                           filter, masked /proc files,   are refused;
  *                           no inherited descriptors      grep Cap /proc/
  *                                                         self/status
+ *     9    lifecycle        a state file per container;   `container ps`,
+ *                           ps, exec, stop, kill,         `container exec
+ *                           cleanup                       NAME sh`
  *
  * Reading guide. Start at the child's sequence (child_main) and the
  * parent's (run_container) near the end of the file: they list every
@@ -64,6 +66,8 @@
  *
  *     parent: container run                 child: the container
  *     -------------------------             ----------------------
+ *     lock its name, write its state file
+ *       (stage 9)
  *     make its cgroup, write the limits
  *       (stage 6)
  *     make the channel
@@ -84,10 +88,13 @@
  *     wait for the report <---------------- an exit code if set-up
  *       (EOF: the exec happened,             or exec failed; the
  *        the channel closed on exec)         channel closes on exec
+ *     publish the child's pid for ps and
+ *       exec (stage 9)
  *     relay the terminal (stage 4)
  *     wait for the child to end
  *     remove the veth, read memory.events,
- *     remove the cgroup
+ *     remove the cgroup, give the name back
+ *       (stage 9)
  *     exit with its status (or 125/126/127)
  */
 
@@ -96,10 +103,10 @@
 /* ------------------------------------------------------------------ */
 
 #ifndef STAGE
-#define STAGE 8
+#define STAGE 9
 #endif
-#if STAGE < 0 || STAGE > 8
-#error "STAGE must be between 0 and 8: build with -DSTAGE=N"
+#if STAGE < 0 || STAGE > 9
+#error "STAGE must be between 0 and 9: build with -DSTAGE=N"
 #endif
 
 /* ------------------------------------------------------------------ */
@@ -135,11 +142,11 @@
 #include <stdint.h>          /* UINT32_MAX: the largest id, stage 5 */
 #include <stdlib.h>          /* exit(), realpath(), clearenv() */
 #include <string.h>          /* strcmp(), strerror() */
-#include <dirent.h>          /* opendir(): container ps, cleanup */
-#include <sys/file.h>        /* flock(): a running container's name */
+#include <dirent.h>          /* opendir(): stage 9's ps, cleanup */
+#include <sys/file.h>        /* flock(): an address, a name, held */
 #include <sys/ioctl.h>       /* ioctl(): stage 4's terminal */
 #include <sys/mount.h>       /* mount(), umount2(): stage 3 on */
-#include <sys/pidfd.h>       /* pidfd_open(): container exec */
+#include <sys/pidfd.h>       /* pidfd_open(): stage 9's exec, stop */
 #include <sys/prctl.h>       /* prctl(): die with the runtime */
 #include <sys/random.h>      /* getrandom() for generated names */
 #include <sys/socket.h>      /* socketpair(): the channel */
@@ -166,7 +173,7 @@
 #define DEFAULT_ID_BASE 100000          /* host ids when subuid has none */
 #define DEFAULT_ID_COUNT 65536          /* ids 0..65535 inside */
 #define CGROUP_PARENT "container.c"     /* every container's cgroup is in it */
-#define STATE_DIR "/run/container.c"    /* a file per running container */
+#define STATE_DIR "/run/container.c"    /* address locks, state files */
 #define CPU_PERIOD_US 100000UL          /* cpu.max's period: 0.1 s */
 #define MIN_MEMORY_BYTES (6ULL << 20)   /* Docker's smallest --memory */
 #define MAX_PIDS 4194304UL              /* the kernel's PID_MAX_LIMIT */
@@ -263,8 +270,6 @@ struct config {
 	int cgroup_fd;            /* open on it, for clone3() */
 	bool born_in_cgroup;      /* clone3() put the child there */
 	bool delegated;           /* the cgroup belongs to root inside */
-	char state[128];          /* STATE_DIR/NAME, locked while we run */
-	int state_fd;             /* open on it, holding the lock */
 #endif
 #if STAGE >= 7
 	bool network;             /* --network bridge (root's default) */
@@ -277,6 +282,10 @@ struct config {
 #if STAGE >= 8
 	uint64_t capabilities;    /* the ones it keeps: bit N is CAP N */
 	bool seccomp;             /* the filter, unless unconfined */
+#endif
+#if STAGE >= 9
+	char state[PATH_MAX];     /* state_dir()/NAME, locked while we run */
+	int state_fd;             /* open on it, holding the lock */
 #endif
 };
 
@@ -355,8 +364,6 @@ static const struct hint hints[] = {
 	{ "mount cgroup2", EPERM, "a cgroup2 mount needs a cgroup "
 	  "namespace that root inside owns: unshare(CLONE_NEWCGROUP) in "
 	  "the child first" },
-	{ "pidfd_open", ENOSYS, "container exec needs Linux 5.3 on (and "
-	  "5.8 for setns on a pidfd)" },
 	{ "mkdir /sys/fs/cgroup", EACCES, "this cgroup tree is not "
 	  "ours to write: inside a container? run on the host" },
 	{ "mkdir /sys/fs/cgroup", EROFS, "/sys/fs/cgroup is read-only: "
@@ -369,6 +376,10 @@ static const struct hint hints[] = {
 	  "is not enabled in the parent's cgroup.subtree_control" },
 	{ "write /sys/fs/cgroup", EINVAL, "the kernel refused this value "
 	  "for this file: see cgroup-v2.rst for its format" },
+#endif
+#if STAGE >= 9
+	{ "pidfd_open", ENOSYS, "exec, stop and kill need Linux 5.3 on "
+	  "(and exec 5.8, for setns on a pidfd)" },
 #endif
 };
 
@@ -738,6 +749,29 @@ static int wait_for_child(pid_t pid)
 /* Stage 1: namespaces                                                */
 /* ------------------------------------------------------------------ */
 
+/* A namespace wraps one kind of the machine's global resources, so that
+ * the processes in it see an instance of their own (namespaces(7)).
+ * Stage 1 asks clone(2) for six kinds at once, a CLONE_NEW* flag each:
+ * UTS (the host name), PID (process ids: the child is PID 1 of a new
+ * tree), mount (the table of mounts), IPC (System V IPC and POSIX
+ * message queues), network (devices, addresses, routes, ports) and
+ * cgroup (the view of the cgroup tree). Each kind is a membership of
+ * its own: a process can share one kind with the host and not another.
+ * Only pid and user namespaces nest, each within its own kind.
+ *
+ * New namespaces start as copies (the mounts, the host name) or empty
+ * (the network namespace has only lo, down), and nothing is hidden yet:
+ * `ps` still lists the host's processes, as it reads /proc, mounted
+ * for the host's pid namespace (stage 3 mounts a fresh one), and the
+ * files are the host's (stage 4).
+ *
+ * PID 1 of a pid namespace is special (pid_namespaces(7)): the kernel
+ * delivers it only the signals it has a handler for (from an ancestor
+ * namespace, SIGKILL and SIGSTOP too), orphans of the namespace are
+ * given to it to reap, and when it ends the kernel kills every other
+ * process there. Hence --init: a tiny PID 1 that handles the signals
+ * and reaps, as `docker run --init` gives one. */
+
 /* With --verbose, show clone()'s flags as the unshare(1) command that
  * makes the same namespaces. */
 static void show_unshare(int flags, const struct config *cfg)
@@ -822,6 +856,14 @@ static void become_init(const struct config *cfg)
 /* Stage 2: the hostname                                              */
 /* ------------------------------------------------------------------ */
 
+/* The first namespace to show itself. A UTS namespace holds two
+ * strings, the host name and the NIS domain name (uts_namespaces(7)),
+ * and the child, alone in a new one since stage 1, may change them
+ * with the host none the wiser. It does so after "go", the first of
+ * its set-up steps, with --hostname's name, or else the container's.
+ * Unlike Docker, whose containers are named after the first 12 hex
+ * digits of their id even with --name. */
+
 /* #region hostname */
 /* Child: name the machine. Only this uts namespace sees the new name;
  * the host keeps its own. uts_namespaces(7), sethostname(2). */
@@ -838,6 +880,23 @@ static void set_hostname(const struct config *cfg)
 /* ------------------------------------------------------------------ */
 /* Stage 3: private mounts and a fresh /proc                          */
 /* ------------------------------------------------------------------ */
+
+/* `ps` and `top` read /proc, and a procfs shows the processes of one
+ * pid namespace: that of the process that mounted it
+ * (pid_namespaces(7), "/proc and PID namespaces"). The container of
+ * stage 1 has a pid namespace of its own but the host's /proc, so it
+ * still lists every process of the host. Two steps fix that, in this
+ * order:
+ *
+ * 1. make every mount of the new mount namespace private, so that no
+ *    mount event crosses to the host or back (mount_namespaces(7),
+ *    "Shared subtrees"): the namespace starts as a copy of the host's
+ *    mounts, and where / is shared, as systemd makes it, a mount made
+ *    in the copy would also appear in the host;
+ * 2. mount a fresh procfs on /proc, over the host's, from inside: it
+ *    shows the child's pid namespace, where the child is PID 1.
+ *
+ * The other way round, the new /proc would cover the host's own. */
 
 /* Child: write ROOT followed by PATH ("/" counts as "") into
  * out, or fail when the result is longer than any path may be. */
@@ -908,6 +967,27 @@ static void mount_proc(const struct config *cfg)
 /* ------------------------------------------------------------------ */
 /* Stage 4: a root filesystem of its own                              */
 /* ------------------------------------------------------------------ */
+
+/* Until now the container sees the host's files. Stage 4 gives it a
+ * tree of its own, ROOTFS, as its /, and takes the host's away.
+ * chroot(2) would not do: it changes where paths that start with "/"
+ * begin for one process, and root can walk out of it (chroot into a
+ * subdirectory, then climb with ".."; the rootfs's chroot-escape
+ * shows it), while the host's mounts stay in the namespace.
+ * pivot_root(2) moves the namespace's root mount itself: the old root
+ * is put on a directory of the new one, then unmounted, and gone.
+ *
+ * pivot_root's rules (pivot_root(2)) set the order: the new root must
+ * be a mount point, hence ROOTFS bind-mounted onto itself, and the
+ * mounts involved may not be shared, hence stage 3's private mounts.
+ * What the container needs of the host's is mounted into ROOTFS before
+ * the pivot, while the host's paths can still be named: a fresh /proc,
+ * a small /dev on a tmpfs whose few devices are bound from the host's,
+ * a read-only /sys, and the volumes. After the pivot: a clean
+ * environment, and a terminal of its own (the next section). Paths in
+ * ROOTFS are walked one part at a time and never through a link: a
+ * rootfs is the container's to change, and a link planted there must
+ * not lead a mount of the runtime (root, on the host) out of it. */
 
 /* Child or exec: make the bind mount at TARGET also FLAG (MS_NODEV,
  * MS_RDONLY), shown as NAME. A remount sets every flag anew, so the
@@ -1542,6 +1622,31 @@ static void relay_terminal(const struct config *cfg, int master)
 /* Stage 5: the user namespace                                        */
 /* ------------------------------------------------------------------ */
 
+/* Up to stage 4, root inside is root on the host: uid 0, with every
+ * capability over everything, so a way out (a device, a kernel module,
+ * a write under /proc/sys) is a way to all of the host. A user
+ * namespace changes what the ids mean (user_namespaces(7)): its
+ * processes have ids of their own, mapped onto a range of the host's
+ * by the files /proc/PID/uid_map and gid_map, and capabilities that
+ * count only over what the namespace owns. Root inside is then uid
+ * 100000 on the host (or, rootless, the caller's own uid), and the
+ * kernel checks each access to a file or a process outside as that.
+ *
+ * When clone() gets CLONE_NEWUSER with the other CLONE_NEW* flags,
+ * the user namespace is made first and owns the others (clone(2)):
+ * root inside may name its host, mount a procfs or set up its network
+ * without being root on the host. That is also why an ordinary user
+ * may run this stage without sudo.
+ *
+ * The order: the parent writes the maps from outside while the child
+ * waits for "go". Only a writer with CAP_SETUID (CAP_SETGID) over the
+ * parent namespace may map ids other than its own, and a writer
+ * without it must first write "deny" to /proc/PID/setgroups before
+ * gid_map. Until its maps are written the child must touch nothing:
+ * getuid() says 65534, but the kernel still acts on the credentials it
+ * was born with. Once they are, it becomes root of its namespace
+ * (setresgid, setresuid). */
+
 /* Parent: write TEXT to the file PATH in one write(2), as the files
  * of /proc/PID that take a map need it. */
 static void write_file(const char *path, const char *text)
@@ -1645,6 +1750,37 @@ static void become_root(const struct config *cfg)
 /* ------------------------------------------------------------------ */
 /* Stage 6: cgroup v2 limits                                          */
 /* ------------------------------------------------------------------ */
+
+/* Namespaces decide what a container sees, not how much it may take:
+ * a fork bomb or a memory hog inside still starves the host. Control
+ * groups do that. A cgroup is a directory of the cgroup2 filesystem
+ * (/sys/fs/cgroup); its processes are listed in its cgroup.procs, and
+ * each controller (cpu, memory, pids, io) enforces the limits written
+ * in its files: cpu.max, memory.max, pids.max, io.max. The rules that
+ * set the order are cgroup v2's own (Documentation/admin-guide/
+ * cgroup-v2.rst):
+ *
+ * - top-down: a cgroup may give a controller to its children (write
+ *   "+memory" to its cgroup.subtree_control) only if its parent gave
+ *   it that controller; so it is enabled at the root, then in
+ *   container.c, the parent every container's cgroup is made in;
+ * - no internal processes: a cgroup other than the root that gives
+ *   controllers to its children may not hold processes itself; so
+ *   container.c holds none;
+ * - a limit holds from the first instruction: the cgroup and its
+ *   limits exist before the child, and clone3(2) starts the child in
+ *   it (CLONE_INTO_CGROUP);
+ * - delegation: who may change a cgroup is a matter of file
+ *   permissions. A cgroup is handed over by giving its directory and
+ *   its cgroup.procs, cgroup.threads and cgroup.subtree_control files,
+ *   never its limit files: those share out the parent's resources and
+ *   stay with the parent's owner. With a cgroup namespace rooted at its
+ *   own cgroup, root inside may then make cgroups below it, which its
+ *   limits bound.
+ *
+ * Stage 6 needs cgroup v2 alone, as the lab VM has: on a v1/v2 hybrid
+ * a controller bound to a v1 hierarchy cannot be used by v2, and the
+ * runtime says which. */
 
 /* One controller of cgroup v2, and the option that needs it. */
 struct controller {
@@ -1886,95 +2022,30 @@ static void delegate_cgroup(struct config *cfg)
 	cfg->delegated = true;
 }
 
-/* Parent: write the state file: our pid, the child's (0 until there is
- * one), our stage and the cgroup's path, for `container ps`, `exec`
- * and `cleanup`. */
-static void write_state(const struct config *cfg, pid_t child)
-{
-	char text[300];
-	int n = snprintf(text, sizeof(text), "%d %d %d %s", getpid(),
-			 child, STAGE, cfg->cgroup[0] ? cfg->cgroup : "-");
-#if STAGE >= 7
-	char address[INET_ADDRSTRLEN] = "-";
-
-	if (cfg->network)
-		inet_ntop(AF_INET, &cfg->address, address, sizeof(address));
-	n += snprintf(text + n, sizeof(text) - (size_t)n, " %s %s", address,
-		      cfg->network ? cfg->veth : "-");
-#endif
-	n += snprintf(text + n, sizeof(text) - (size_t)n, "\n");
-
-	if (ftruncate(cfg->state_fd, 0) < 0 ||
-	    pwrite(cfg->state_fd, text, (size_t)n, 0) != n)
-		die("write %s", cfg->state);
-}
-
-/* Parent: open the file PATH in STATE_DIR, made if missing, and lock
- * it with flock(2) without waiting: the fd, or -1 when a live runtime
- * holds it. The kernel drops a lock when its holder dies, however it
- * dies, even of SIGKILL: a file whose lock can be taken belongs to no
- * one. Once locked, the file must still be the one at PATH: a runtime
- * that ended may have unlinked it in between. */
-static int lock_state_file(const char *path)
-{
-	struct stat locked, named;
-	int fd;
-
-	for (;;) {
-		if (mkdir(STATE_DIR, 0755) < 0 && errno != EEXIST)
-			die("mkdir %s", STATE_DIR);
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-		if (fd < 0 && errno == ENOENT)
-			continue;     /* the last one out removed STATE_DIR */
-		if (fd < 0)
-			die("open %s", path);
-		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-			close(fd);
-			return -1;
-		}
-		if (fstat(fd, &locked) == 0 && stat(path, &named) == 0 &&
-		    named.st_ino == locked.st_ino)
-			return fd;
-		close(fd);
-	}
-}
-
-/* #region state */
-/* Parent: claim the name: the file STATE_DIR/NAME, locked for as long
- * as the runtime lives, which says what the container is and holds
- * (see write_state()). A state file whose lock can be taken belongs to
- * a dead runtime, and `container cleanup` removes what it left. */
-static void claim_name(struct config *cfg)
-{
-	snprintf(cfg->state, sizeof(cfg->state), "%s/%s", STATE_DIR,
-		 cfg->name);
-	cfg->state_fd = lock_state_file(cfg->state);
-	if (cfg->state_fd < 0) {
-		errno = 0;
-		cfg->state[0] = '\0';  /* neither is ours to remove */
-		cfg->cgroup[0] = '\0';
-		die("a container named %s is running", cfg->name);
-	}
-	write_state(cfg, 0);
-}
-/* #endregion state */
-
-/* Parent: give the name back: unlink the state file, then unlock;
- * STATE_DIR goes with its last file. */
-static void release_name(struct config *cfg)
-{
-	if (cfg->state[0] != '\0')
-		unlink(cfg->state);
-	if (cfg->state_fd > 0)
-		close(cfg->state_fd);
-	cfg->state[0] = '\0';
-	cfg->state_fd = 0;
-	rmdir(STATE_DIR);             /* fails while others run */
-}
-
 /* The runtime's config, for remove_cgroup_at_exit(). */
 static struct config *cgroup_owner;
 static void remove_cgroup_at_exit(void);
+
+/* The container's cgroup is there already. Until stage 9 a cgroup is
+ * all that marks a name as taken: another container of that name runs,
+ * or a runtime killed with SIGKILL could not remove its own. From stage
+ * 9 on, the name is locked first (claim_name()), so a cgroup found here
+ * was left behind by a runtime that is gone. */
+static void name_taken(struct config *cfg)
+{
+	char path[sizeof(cfg->cgroup)];
+
+	memcpy(path, cfg->cgroup, sizeof(path));
+	cfg->cgroup[0] = '\0';          /* not ours to remove */
+	errno = 0;
+#if STAGE >= 9
+	die("a container named %s left its cgroup behind: "
+	    "container cleanup %s", cfg->name, cfg->name);
+#else
+	die("a container named %s is running, or its runtime was killed: "
+	    "rmdir %s", cfg->name, path);
+#endif
+}
 
 /* #region make_cgroup */
 /* Parent: make the container's cgroup, ROOT/container.c/NAME, and
@@ -2012,7 +2083,6 @@ static void make_cgroup(struct config *cfg)
 		 cfg->name);
 	cgroup_owner = cfg;
 	atexit(remove_cgroup_at_exit);  /* die() below exits through it */
-	claim_name(cfg);
 	for (int attempt = 1; attempt <= 3; attempt++) {
 		show_step("mkdir -p %s", cfg->cgroup);
 		if (mkdir(parent, 0755) < 0 && errno != EEXIST)
@@ -2021,22 +2091,20 @@ static void make_cgroup(struct config *cfg)
 		enable_controllers(&cfg->limits, parent);
 		if (mkdir(cfg->cgroup, 0755) == 0)
 			break;
-		if (errno == EEXIST) {
-			cfg->cgroup[0] = '\0';  /* not ours to remove */
-			errno = 0;
-			die("a container named %s left its cgroup behind: "
-			    "container cleanup %s", cfg->name, cfg->name);
-		}
+		if (errno == EEXIST)
+			name_taken(cfg);
 		if (errno != ENOENT || attempt == 3)  /* ENOENT: the last */
 			die("mkdir %s", cfg->cgroup); /* one out removed it */
 	}
+	/* Held while we live, so that cleanup (stage 9) knows the cgroup
+	 * is a live runtime's, even before its child is in it. flock(2) */
+	cfg->cgroup_fd = open(cfg->cgroup, O_RDONLY | O_DIRECTORY |
+			      O_CLOEXEC);
+	if (cfg->cgroup_fd < 0 || flock(cfg->cgroup_fd, LOCK_EX) < 0)
+		die("open %s", cfg->cgroup);
 	write_limits(cfg);
 	if (geteuid() == 0 && cfg->uids.lines[0].inside == 0)
 		delegate_cgroup(cfg);  /* root inside is someone on the host */
-	cfg->cgroup_fd = open(cfg->cgroup, O_RDONLY | O_DIRECTORY |
-			      O_CLOEXEC);
-	if (cfg->cgroup_fd < 0)
-		die("open %s", cfg->cgroup);
 	cgroup_kill_fd = openat(cfg->cgroup_fd, "cgroup.kill",
 				O_WRONLY | O_CLOEXEC);  /* -1 before 5.14 */
 }
@@ -2157,15 +2225,13 @@ static void remove_cgroup_tree(char *dir)
 /* #region remove_cgroup */
 /* Parent, after the child has ended, or from exit() when a step failed:
  * say whether the OOM killer struck, make sure the child is gone, and
- * remove the cgroup; give the name back last. */
+ * remove the cgroup. */
 static void remove_cgroup(struct config *cfg)
 {
 	long kills;
 
-	if (cfg->cgroup[0] == '\0') {
-		release_name(cfg);
+	if (cfg->cgroup[0] == '\0')
 		return;
-	}
 	kills = count_oom_kills(cfg);
 	if (kills > 0)
 		fprintf(stderr, "container: out of memory: the kernel's OOM "
@@ -2179,7 +2245,6 @@ static void remove_cgroup(struct config *cfg)
 	}
 	remove_cgroup_tree(cfg->cgroup);
 	cfg->cgroup[0] = '\0';
-	release_name(cfg);
 }
 /* #endregion remove_cgroup */
 
@@ -2220,6 +2285,41 @@ static void mount_cgroup2(const struct config *cfg)
 /* ------------------------------------------------------------------ */
 /* Stage 7: a network of its own, by rtnetlink                        */
 /* ------------------------------------------------------------------ */
+
+/* A new network namespace has one device, lo, down (stage 1 showed
+ * it): no way in or out. Stage 7 connects it as Docker's default
+ * bridge network does: a veth pair, the two ends of one virtual cable
+ * (veth(4)); one end stays on the host, plugged into a bridge (a
+ * virtual switch), container0, and the other moves into the
+ * container's namespace, as eth0. The bridge has SUBNET.1, each
+ * container an address of its own from SUBNET.2 on, and a default
+ * route through the bridge. Unlike Docker's, the bridge has no NAT
+ * and forwards nothing: a container reaches the host's end and the
+ * other containers, and nothing beyond.
+ *
+ * The order: the parent makes the bridge (once) and the veth pair, and
+ * moves the pair's one end into the child's namespace by the child's
+ * pid, while the child waits for "go"; the child then, in its own
+ * namespace, sets lo and eth0 up, gives eth0 its address, and adds the
+ * route.
+ *
+ * All of it is said to the kernel over rtnetlink (rtnetlink(7)), the
+ * socket `ip` uses: socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE). A
+ * request is one buffer laid out so (netlink(7)), each part padded to
+ * 4 bytes (NLMSG_ALIGN, RTA_ALIGN):
+ *
+ *     struct nlmsghdr   the whole length, the type (RTM_NEWLINK, ...),
+ *                       flags (NLM_F_REQUEST, NLM_F_ACK, NLM_F_CREATE),
+ *                       a sequence number, a port id
+ *     a fixed part      struct ifinfomsg (a link), ifaddrmsg (an
+ *                       address) or rtmsg (a route)
+ *     attributes        each a struct rtattr (its length and type) and
+ *                       its data: IFLA_IFNAME "eth0", IFA_LOCAL, ...;
+ *                       one may hold others (IFLA_LINKINFO holds
+ *                       IFLA_INFO_KIND "veth" and IFLA_INFO_DATA)
+ *
+ * With NLM_F_ACK the kernel answers each request with an NLMSG_ERROR
+ * message: error 0 for done, else a negative errno. */
 
 /* A request to the kernel's routing socket: a netlink header, one
  * fixed message (which kind depends on the request) and attributes,
@@ -2582,6 +2682,60 @@ static void name_veth(struct config *cfg)
 		 hash & 0xffff);
 }
 
+/* Parent: make DIR, where runtimes keep the files they lock, or find
+ * it made: STATE_DIR, in /run, which only root may write to. */
+static void make_state_dir(const char *dir)
+{
+#if STAGE >= 9
+	struct stat st;
+
+	/* From stage 9 a rootless runtime keeps its own, perhaps under
+	 * /tmp, where anyone may make it first: it must be ours, and shut
+	 * to others, or they could plant files in it. */
+	if (mkdir(dir, geteuid() == 0 ? 0755 : 0700) < 0 && errno != EEXIST)
+		die("mkdir %s", dir);
+	if (lstat(dir, &st) < 0)
+		die("stat %s", dir);
+	errno = 0;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022) != 0)
+		die("%s is not a directory of yours that only you may write "
+		    "to: remove it", dir);
+#else
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		die("mkdir %s", dir);
+#endif
+}
+
+/* Parent: open the file PATH in DIR, made if missing, and lock it
+ * with flock(2) without waiting: the fd, or -1 when a live runtime
+ * holds it. The kernel drops a lock when its holder dies, however it
+ * dies, even of SIGKILL: a file whose lock can be taken belongs to no
+ * one. Once locked, the file must still be the one at PATH: a runtime
+ * that ended may have unlinked it in between. */
+static int lock_state_file(const char *dir, const char *path)
+{
+	struct stat locked, named;
+	int fd;
+
+	for (;;) {
+		make_state_dir(dir);
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0 && errno == ENOENT)
+			continue;     /* the last one out removed DIR */
+		if (fd < 0)
+			die("open %s", path);
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			close(fd);
+			return -1;
+		}
+		if (fstat(fd, &locked) == 0 && stat(path, &named) == 0 &&
+		    named.st_ino == locked.st_ino)
+			return fd;
+		close(fd);
+	}
+}
+
 /* The runtime's config, for disconnect_at_exit(). */
 static struct config *network_owner;
 static void disconnect_at_exit(void);
@@ -2589,9 +2743,10 @@ static void disconnect_at_exit(void);
 /* #region addresses */
 /* Parent: claim an address on the bridge: --ip's, or the first free
  * one from SUBNET.2 on. An address is a file STATE_DIR/+ADDRESS,
- * locked while the runtime lives, as a name is: two running containers
- * never share one, also when many start at once, and an address is
- * free again the moment its runtime ends, however it ends. */
+ * locked while the runtime lives (stage 9 locks names the same way):
+ * two running containers never share one, also when many start at
+ * once, and an address is free again the moment its runtime ends,
+ * however it ends. */
 static void claim_address(struct config *cfg)
 {
 	char text[INET_ADDRSTRLEN];
@@ -2605,7 +2760,8 @@ static void claim_address(struct config *cfg)
 		inet_ntop(AF_INET, &cfg->address, text, sizeof(text));
 		snprintf(cfg->address_lock, sizeof(cfg->address_lock),
 			 "%s/+%s", STATE_DIR, text);
-		cfg->address_fd = lock_state_file(cfg->address_lock);
+		cfg->address_fd = lock_state_file(STATE_DIR,
+						  cfg->address_lock);
 		if (cfg->address_fd >= 0) {
 			network_owner = cfg;
 			atexit(disconnect_at_exit);  /* die() exits through it */
@@ -2638,9 +2794,9 @@ static void connect_container(struct config *cfg, pid_t pid)
 	answer = nl_add_veth(fd, cfg->veth, bridge, pid);
 	if (answer == -EEXIST) {
 		errno = 0;
-		die("ip link add %s: an interface of that name exists "
-		    "(container cleanup removes those of dead containers)",
-		    cfg->veth);
+		die("ip link add %s: an interface of that name exists (if "
+		    "a dead container's, `ip link del %s` removes it)",
+		    cfg->veth, cfg->veth);
 	}
 	check_nl(answer, "ip link add", cfg->veth);
 	cfg->veth_made = true;
@@ -2669,6 +2825,7 @@ static void disconnect_container(struct config *cfg)
 		unlink(cfg->address_lock);
 		close(cfg->address_fd);
 		cfg->address_lock[0] = '\0';
+		rmdir(STATE_DIR);     /* fails while others are in it */
 	}
 }
 
@@ -3065,7 +3222,25 @@ static void add_ioctl_refusals(struct filter *f)
  * a refusal per call; anything else is allowed. Refused calls fail
  * with EPERM, as if the capability were missing; clone3(), whose
  * flags a filter cannot read, fails with ENOSYS, so that libc falls
- * back to clone(), whose flags it can. */
+ * back to clone(), whose flags it can.
+ *
+ * The program, an instruction a line (struct sock_filter: an opcode,
+ * a constant, and for a jump two offsets, counted from the next
+ * instruction, for true and for false):
+ *
+ *     load seccomp_data.arch       which calling convention
+ *     jeq  SECCOMP_ARCH ? +1 : +0
+ *     ret  KILL_PROCESS            another architecture's numbers
+ *     load seccomp_data.nr         the system call's number
+ *     jeq  __NR_mount ? +0 : +1    a pair of these per refused call
+ *     ret  ERRNO | EPERM
+ *     ...
+ *     ret  ALLOW                   every other call
+ *
+ * The kernel checks the program once, when it is installed, and runs
+ * it on struct seccomp_data: the call's number, the architecture and
+ * the arguments as numbers. A filter never reads memory, which is why
+ * the flags that clone3() takes in a struct are out of its sight. */
 static void install_seccomp_filter(const struct config *cfg)
 {
 	static struct filter f;
@@ -3116,6 +3291,615 @@ static void install_seccomp_filter(const struct config *cfg)
 }
 /* #endregion seccomp */
 #endif /* STAGE >= 8 */
+
+#if STAGE >= 9
+/* ------------------------------------------------------------------ */
+/* Stage 9: the container's lifecycle                                 */
+/* ------------------------------------------------------------------ */
+
+/* Up to stage 8, one process knows the container: the runtime that
+ * made it, waiting in waitpid(). Nothing else can find it by name,
+ * look inside it, or end it, and when that runtime is killed nothing
+ * remembers what it made. A manager (docker, podman, a script) needs
+ * more, and this stage adds it:
+ *
+ * - a name two running containers cannot share;
+ * - a record of what each container is: its runtime's pid, its first
+ *   process's pid, its cgroup, its address and veth; written where any
+ *   later command can read it, a state file per container;
+ * - commands that act on a container by name: `ps` lists them, `exec`
+ *   joins one, `stop` and `kill` end one, `cleanup` removes what a
+ *   runtime killed by SIGKILL left behind.
+ *
+ * What the kernel gives for it: flock(2), a lock that its holder keeps
+ * for as long as it lives and loses however it dies, even by SIGKILL,
+ * so "is it running?" becomes "is its state file's lock taken?", with
+ * no stale pid to trust; and pidfd_open(2), a handle on one process
+ * that a later process with the same pid cannot take over, to signal
+ * it (pidfd_send_signal(2)) and to join its namespaces (setns(2)).
+ *
+ * The order, in run_container(): the name is claimed first, before a
+ * cgroup or a veth exists, so a second container of the same name
+ * stops having made nothing; the first process's pid is published
+ * only once its command has started, so `exec` never joins a
+ * container that is still being set up (it still holds every
+ * capability then); the name is given back last, once everything else
+ * is gone. Stage 10 (the OCI runtime command line) starts from here. */
+
+/* Where the state files are: STATE_DIR for root. An ordinary user may
+ * not write in /run, so a rootless runtime keeps its own: in
+ * $XDG_RUNTIME_DIR, the directory a login session gives each user (the
+ * XDG Base Directory specification), or else /tmp/container.c-UID. */
+static const char *state_dir(void)
+{
+	static char dir[PATH_MAX];
+	const char *runtime_dir = getenv("XDG_RUNTIME_DIR");
+
+	if (geteuid() == 0)
+		return STATE_DIR;
+	if (dir[0] != '\0')
+		return dir;
+	if (runtime_dir != NULL && runtime_dir[0] == '/' &&
+	    strlen(runtime_dir) < sizeof(dir) - 16)
+		snprintf(dir, sizeof(dir), "%s/container.c", runtime_dir);
+	else
+		snprintf(dir, sizeof(dir), "/tmp/container.c-%u", geteuid());
+	return dir;
+}
+
+/* The state file of the container NAME, in PATH (PATH_MAX bytes). */
+static void state_path(char *path, const char *name)
+{
+	snprintf(path, PATH_MAX, "%s/%s", state_dir(), name);
+}
+
+/* Parent: write the state file: our pid, the first process's (0 until
+ * its command has started), our stage, the --stop-timeout that `stop`
+ * waits by default, the cgroup's path, the address and the host's end
+ * of the veth ("-" for none). One line, rewritten in place: readers
+ * take the whole of it with one pread(). */
+static void write_state(const struct config *cfg, pid_t child)
+{
+	char text[PATH_MAX + 64], address[INET_ADDRSTRLEN] = "-";
+	int n;
+
+	if (cfg->address_lock[0] != '\0')  /* claimed (stage 7) */
+		inet_ntop(AF_INET, &cfg->address, address, sizeof(address));
+	n = snprintf(text, sizeof(text), "%d %d %d %u %s %s %s\n", getpid(),
+		     child, STAGE, stop_timeout_s,
+		     cfg->cgroup[0] ? cfg->cgroup : "-", address,
+		     cfg->network ? cfg->veth : "-");
+	if (ftruncate(cfg->state_fd, 0) < 0 ||
+	    pwrite(cfg->state_fd, text, (size_t)n, 0) != n)
+		die("write %s", cfg->state);
+}
+
+/* The runtime's config, for release_name_at_exit(). */
+static struct config *name_owner;
+static void release_name_at_exit(void);
+
+/* #region state */
+/* Parent, first of all: claim the name. The claim is the file NAME in
+ * state_dir(), locked for as long as the runtime lives; it says what
+ * the container is and holds (write_state()). A lock that cannot be
+ * taken means a live runtime holds it: the name is in use. A file whose
+ * lock can be taken but that says something was left by a runtime that
+ * died: what it names (a cgroup, a veth) may still be there, and only
+ * `container cleanup` may take the name back. */
+static void claim_name(struct config *cfg)
+{
+	struct stat st;
+
+	/* #region name_lock */
+	snprintf(cfg->state, sizeof(cfg->state), "%s/%s", state_dir(),
+		 cfg->name);
+	cfg->state_fd = lock_state_file(state_dir(), cfg->state);
+	if (cfg->state_fd < 0) {
+		errno = 0;
+		cfg->state[0] = '\0';  /* not ours to remove */
+		die("a container named %s is running", cfg->name);
+	}
+	if (fstat(cfg->state_fd, &st) == 0 && st.st_size > 0) {
+		errno = 0;            /* a runtime killed by SIGKILL wrote it */
+		cfg->state[0] = '\0'; /* cleanup needs what it says */
+		die("a container named %s left its state behind: container "
+		    "cleanup %s", cfg->name, cfg->name);
+	}
+	/* #endregion name_lock */
+	name_owner = cfg;
+	atexit(release_name_at_exit); /* die() from here exits through it */
+	write_state(cfg, 0);
+}
+/* #endregion state */
+
+/* Parent, last of all: give the name back: unlink the state file, then
+ * unlock it; the directory goes with its last file. */
+static void release_name(struct config *cfg)
+{
+	if (cfg->state[0] != '\0')
+		unlink(cfg->state);
+	if (cfg->state_fd > 0)
+		close(cfg->state_fd);
+	cfg->state[0] = '\0';
+	cfg->state_fd = 0;
+	rmdir(state_dir());           /* fails while others run */
+}
+
+/* release_name() for exit(): registered first, so it runs last. */
+static void release_name_at_exit(void)
+{
+	if (name_owner != NULL)
+		release_name(name_owner);
+}
+
+/* What a state file says (see write_state()). */
+struct state {
+	int runtime, child, stage;   /* two pids, and the runtime's stage */
+	unsigned int stop_timeout;   /* its --stop-timeout, in seconds */
+	char cgroup[PATH_MAX];       /* its cgroup, or "-" */
+	char address[16];            /* its address, or "-" */
+	char veth[IFNAMSIZ];         /* the host's end of its veth, or "-" */
+};
+
+/* Read the state file FD into *S; false if it says nothing. */
+static bool read_state(int fd, struct state *s)
+{
+	char text[PATH_MAX + 64];
+	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+
+	if (n <= 0)
+		return false;
+	text[n] = '\0';
+	return sscanf(text, "%d %d %d %u %4095s %15s %15s", &s->runtime,
+		      &s->child, &s->stage, &s->stop_timeout, s->cgroup,
+		      s->address, s->veth) == 7;
+}
+
+/* Open the state file of the container NAME and try its lock without
+ * waiting: true, with the lock held in *fd, when its runtime is gone;
+ * false when it runs (or there is no such file: *fd is -1). */
+static bool runtime_gone(const char *name, int *fd)
+{
+	char path[PATH_MAX];
+
+	state_path(path, name);
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	return *fd >= 0 && flock(*fd, LOCK_EX | LOCK_NB) == 0;
+}
+
+/* Is the container NAME's runtime alive? When it is not, and it left
+ * a state file, *fd holds that file, locked; else *fd is -1. */
+static bool runtime_alive(const char *name, int *fd)
+{
+	if (runtime_gone(name, fd))
+		return false;
+	if (*fd < 0)
+		return false;         /* no state file: nothing runs */
+	close(*fd);
+	*fd = -1;
+	return true;
+}
+
+/* Cleanup: remove the veth named in the state file FD of a dead
+ * runtime (usually gone with its namespace already). */
+static void remove_veth_left(int fd, const char *name)
+{
+	struct state s;
+	int nl;
+
+	if (fd < 0 || !read_state(fd, &s) || strcmp(s.veth, "-") == 0 ||
+	    (nl = nl_open()) < 0)
+		return;
+	if (delete_link_if_ours(nl, s.veth, "veth"))
+		printf("removed the veth %s of %s\n", s.veth, name);
+	close(nl);
+}
+
+/* Cleanup, when no container runs: remove the project's bridge. */
+static void remove_bridge(void)
+{
+	int fd = nl_open();
+
+	if (fd < 0)
+		return;
+	if (delete_link_if_ours(fd, BRIDGE_NAME, "bridge"))
+		printf("removed the bridge %s\n", BRIDGE_NAME);
+	close(fd);                    /* gone, or not ours: left alone */
+}
+
+/* Does a live runtime hold the lock on the cgroup DIR, as each holds
+ * its own from the moment it made it (make_cgroup())? */
+static bool cgroup_held(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool held = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0;
+
+	if (fd >= 0)
+		close(fd);
+	return held;
+}
+
+/* Remove the cgroups under ROOT/container.c whose runtime is gone.
+ * Only root's containers have cgroups, and only root's state files
+ * say which of them run; a runtime of stage 6 to 8 keeps none, but it
+ * too holds a lock on its cgroup while it lives. */
+static void clean_up_cgroups(const char *only)
+{
+	const char *root = find_cgroup2();
+	char parent[128], cgroup[PATH_MAX];
+	struct dirent *entry;
+	DIR *dir;
+	int fd;
+
+	if (root == NULL || geteuid() != 0)
+		return;
+	snprintf(parent, sizeof(parent), "%s/%s", root, CGROUP_PARENT);
+	dir = opendir(parent);
+	while (dir != NULL && (entry = readdir(dir)) != NULL) {
+		const char *name = entry->d_name;
+
+		if (entry->d_type != DT_DIR || name[0] == '.' ||
+		    (only && strcmp(name, only) != 0) ||
+		    runtime_alive(name, &fd))
+			continue;
+		snprintf(cgroup, sizeof(cgroup), "%s/%s", parent, name);
+		if (!cgroup_held(cgroup)) {  /* else a runtime still runs */
+			remove_cgroup_tree(cgroup);
+			printf("removed the cgroup %s left behind\n", name);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	if (dir != NULL)
+		closedir(dir);
+	rmdir(parent);                /* fails while others are in it */
+}
+
+/* #region cleanup */
+/* `container cleanup [NAME]`: remove what the containers whose runtime
+ * died left behind: cgroups first, then state files. A runtime killed
+ * by SIGKILL cannot clean up, and its container died with it (see
+ * die_with_parent()); the kernel dropped the lock on its state file.
+ * A running container is left alone: saying so is an error when it
+ * was named. */
+static int clean_up(const char *only)
+{
+	DIR *dir = opendir(state_dir());
+	struct dirent *entry;
+	char path[PATH_MAX];
+	int fd = -1, running = 0;
+
+	if (only != NULL && runtime_alive(only, &fd)) {
+		errno = 0;
+		die("%s is running: end it first", only);
+	}
+	if (fd >= 0)
+		close(fd);
+	clean_up_cgroups(only);
+	while (dir != NULL && (entry = readdir(dir)) != NULL) {
+		const char *name = entry->d_name;
+
+		if (name[0] == '.' || (only && strcmp(name, only) != 0 &&
+				       name[0] != '+'))
+			continue;     /* an address no one holds goes too */
+		if (runtime_alive(name, &fd)) {
+			running++;    /* a name, or an address of stage 7 on */
+			continue;
+		}
+		remove_veth_left(fd, name);
+		state_path(path, name);
+		unlink(path);
+		printf("removed the state file %s left behind\n", name);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (dir != NULL)
+		closedir(dir);
+	rmdir(state_dir());           /* fails while others run */
+	if (only == NULL && running == 0 && geteuid() == 0)
+		remove_bridge();
+	return 0;
+}
+/* #endregion cleanup */
+
+/* Print the first line of the cgroup file NAME of DIR, or "-". */
+static void print_cgroup_file(const char *dir, const char *name)
+{
+	char path[PATH_MAX], text[64] = "-";
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	read_line(path, text, sizeof(text));
+	text[strcspn(text, "\n")] = '\0';
+	printf(" %s=%s", name, text[0] ? text : "-");
+}
+
+/* `container ps`: one line per running container: its name, its
+ * runtime's pid, its cgroup and the limits in it. */
+static int list_containers(void)
+{
+	DIR *dir = opendir(state_dir());
+	struct dirent *entry;
+	struct state s;
+	int fd = -1;
+
+	printf("%-16s %-7s %-7s %-5s ", "NAME", "RUNTIME", "PID", "STAGE");
+	printf("%-12s CGROUP AND LIMITS\n", "ADDRESS");
+	while (dir != NULL && (entry = readdir(dir)) != NULL) {
+		if (entry->d_name[0] == '.' || entry->d_name[0] == '+' ||
+		    runtime_gone(entry->d_name, &fd) || !read_state(fd, &s)) {
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		printf("%-16s %-7d %-7d %-5d ", entry->d_name, s.runtime,
+		       s.child, s.stage);
+		printf("%-12s %s", s.address, s.cgroup);
+		print_cgroup_file(s.cgroup, "memory.max");
+		print_cgroup_file(s.cgroup, "cpu.max");
+		print_cgroup_file(s.cgroup, "pids.max");
+		printf("\n");
+		close(fd);
+	}
+	if (dir != NULL)
+		closedir(dir);
+	return 0;
+}
+
+/* What exec learns of the container's first process before it joins,
+ * from the host's /proc/PID (proc(5)): its parent, and what a process
+ * that joins must not have more of. */
+struct first_process {
+	int parent;                  /* PPid: the runtime, if it is ours */
+	bool setgroups;              /* its user namespace allows setgroups */
+	struct config cfg;           /* from stage 8: its bounding set and
+					whether it has a seccomp filter */
+};
+
+/* Exec: read what exec must know of process PID. Stage 8 reads the
+ * bounding set (CapBnd) and the filter (Seccomp) too: a process that
+ * joins the container gets no more than its first process has. */
+static void read_first_process(pid_t pid, struct first_process *p)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	p->parent = -1;
+	p->cfg.capabilities = 0;      /* if unreadable: none, filtered */
+	p->cfg.seccomp = true;
+	if ((f = fopen(path, "re")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		unsigned long long bounding;
+		int mode;
+
+		sscanf(line, "PPid: %d", &p->parent);
+		if (sscanf(line, "CapBnd: %llx", &bounding) == 1)
+			p->cfg.capabilities = bounding;
+		if (sscanf(line, "Seccomp: %d", &mode) == 1)
+			p->cfg.seccomp = mode == SECCOMP_MODE_FILTER;
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
+	read_line(path, line, sizeof(line));
+	p->setgroups = strncmp(line, "allow", 5) == 0;
+}
+
+/* #region open_container */
+/* Exec, stop and kill: open a pidfd (pidfd_open(2)) on the first
+ * process of the running container NAME: a handle on that very
+ * process, which no other can take over, as one can take over a pid
+ * once its process is gone. The pid comes from the state file, and
+ * only a container whose command has started is there: before, it
+ * still holds every capability and no filter. The pid is checked once
+ * the pidfd holds it: the process must be the runtime's child, and
+ * still be there after /proc/PID was read (pidfd_send_signal(2) with
+ * signal 0), so what was read was its. The state file is closed
+ * before anything joins, so nothing of the host's goes in; `stop` asks
+ * for it in *STATE_FD instead, to wait on that very file's lock. */
+static int open_container(const char *name, struct state *s,
+			  struct first_process *first, int *state_fd)
+{
+	int fd = -1, pidfd;
+	bool found = strchr(name, '/') == NULL && !runtime_gone(name, &fd) &&
+		     fd >= 0 && read_state(fd, s);
+
+	if (state_fd != NULL && found)
+		*state_fd = fd;
+	else if (fd >= 0)
+		close(fd);
+	errno = 0;
+	if (!found)
+		die("no container named %s is running (container ps lists "
+		    "them)", name);
+	if (s->child <= 0)
+		die("%s is being set up: its command has not started yet; "
+		    "try again in a moment", name);
+	pidfd = pidfd_open(s->child, 0);
+	if (pidfd < 0 && errno != ESRCH)
+		die("pidfd_open %d", s->child);
+	if (pidfd >= 0)
+		read_first_process(s->child, first);
+	if (pidfd < 0 || first->parent != s->runtime ||
+	    pidfd_send_signal(pidfd, 0, NULL, 0) < 0) {
+		errno = 0;
+		die("no container named %s is running: its process %d is "
+		    "gone", name, s->child);
+	}
+	return pidfd;
+}
+/* #endregion open_container */
+
+/* #region exec_into */
+/* `container exec NAME COMMAND...`: run COMMAND inside a running
+ * container, as `docker exec` does. This process joins the container's
+ * cgroup, then all its namespaces with one setns(2) on the pidfd,
+ * which moves it into them atomically (Linux 5.8; setns(2)). Then it
+ * becomes the container's root, and is made non-dumpable: only then
+ * does it fork the child that runs COMMAND, the first of its processes
+ * the container can see. A host root there, or a dumpable process of
+ * the host's, could be traced from inside, and its /proc/PID/exe (this
+ * binary, on the host) opened: runc's CVE-2016-9962 and CVE-2019-5736.
+ * A new pid namespace takes only children: hence the fork. COMMAND
+ * gets a clean environment; its exit status is ours. Refused: a
+ * container of a later stage than this binary, which would join it
+ * without the hardening it does not know. */
+static int exec_into(const char *name, char **argv)
+{
+	int all = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
+		  CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP;
+	static struct first_process first;
+	struct config *cfg = &first.cfg;  /* for the child's steps */
+	struct state s;
+	sigset_t mask;
+	char text[32];
+	int pidfd = open_container(name, &s, &first, NULL);
+
+	errno = 0;
+	if (s.stage > STAGE)
+		die("%s runs stage %d, and this binary is stage %d: exec it "
+		    "with a binary of stage %d or later", name, s.stage, STAGE,
+		    s.stage);
+	snprintf(text, sizeof(text), "%d", getpid());
+	if (s.cgroup[0] == '/')
+		set_cgroup_file(s.cgroup, "cgroup.procs", text);
+	show_step("nsenter --target %d --user --mount --uts --ipc --net "
+		  "--pid --cgroup", s.child);
+	if (setns(pidfd, all) < 0)
+		die("setns %s", name);
+	close(pidfd);
+	show_step("setresuid 0 0 0 (in the container), not dumpable");
+	if ((first.setgroups && setgroups(0, NULL) < 0) ||
+	    setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		die("become root in %s", name);
+	cfg->argv = argv;
+	cfg->channel = -1;            /* nobody to report to: print only */
+	forward_signals();
+	hold_signals(&mask);
+	child_pid = fork();
+	if (child_pid < 0)
+		die("fork");
+	if (child_pid == 0) {
+		take_default_signals();
+		if (chdir("/") < 0)
+			child_die(cfg, "chdir /");
+		set_clean_environment(cfg);
+		close_inherited_fds(cfg);
+		drop_capabilities(cfg);
+		set_no_new_privs(cfg);
+		install_seccomp_filter(cfg);
+		exec_command(cfg);
+	}
+	release_signals(&mask);
+	return wait_for_child(child_pid);
+}
+/* #endregion exec_into */
+
+/* Parse a signal as kill(1) takes one: a name, with or without SIG
+ * (TERM, SIGTERM, term), or a number. signal(7) lists them. */
+static int parse_signal(const char *text)
+{
+	const char *name = text;
+	char *end;
+	long number = strtol(text, &end, 10);
+
+	if (end != text && *end == '\0' && number > 0 && number < NSIG)
+		return (int)number;
+	if (strncasecmp(name, "SIG", 3) == 0)
+		name += 3;
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigabbrev_np(sig) != NULL &&
+		    strcasecmp(sigabbrev_np(sig), name) == 0)
+			return sig;
+	errno = 0;
+	die("no signal named %s (signal(7) lists them: TERM, KILL, HUP, "
+	    "...; or give its number)", text);
+}
+
+/* #region kill */
+/* `container kill [--signal SIGNAL] NAME`: send SIGNAL, SIGKILL unless
+ * told, to the container's first process, as `docker kill` does, by
+ * its pidfd (pidfd_send_signal(2)). That process is PID 1 of its pid
+ * namespace, and the kernel passes it a signal from outside only if it
+ * has a handler for it, or the signal is SIGKILL or SIGSTOP: a shell
+ * without a trap ignores SIGTERM (pid_namespaces(7)); --init has a
+ * handler for each. When PID 1 dies, the kernel kills every other
+ * process of its namespace, and its runtime cleans up. */
+static int kill_by_name(const char *name, int sig)
+{
+	struct first_process first;
+	struct state s;
+	int pidfd = open_container(name, &s, &first, NULL);
+
+	show_step("kill -%s %d", sigabbrev_np(sig), s.child);
+	if (pidfd_send_signal(pidfd, sig, NULL, 0) < 0)
+		die("kill %s", name);
+	close(pidfd);
+	printf("%s\n", name);
+	return 0;
+}
+/* #endregion kill */
+
+/* Stop: wait up to SECONDS for the process of PIDFD to end: a pidfd
+ * becomes readable when its process ends (pidfd_open(2), poll(2)). */
+static bool ended_within(int pidfd, unsigned int seconds)
+{
+	struct pollfd process = { pidfd, POLLIN, 0 };
+	int n;
+
+	do
+		n = poll(&process, 1, (int)seconds * 1000);
+	while (n < 0 && errno == EINTR);
+	return n > 0;
+}
+
+/* Stop: wait until the runtime of state file FD has given the name
+ * back: its lock is free once it has removed the cgroup and the veth
+ * and ended. A runtime only has to clean up by then: a few seconds. */
+static void wait_for_runtime(int fd, const char *name)
+{
+	for (int tries = 0; flock(fd, LOCK_SH | LOCK_NB) < 0; tries++) {
+		if (errno != EWOULDBLOCK || tries == 1000) {
+			errno = 0;
+			die("%s has ended, but its runtime has not finished "
+			    "yet: container ps shows it", name);
+		}
+		usleep(10000);
+	}
+}
+
+/* #region stop */
+/* `container stop [--timeout SECONDS] NAME`: end the container as
+ * `docker stop` does: SIGTERM to its first process, and SIGKILL if it
+ * is still there SECONDS later: by default, the --stop-timeout it was
+ * started with (10 unless told). Then wait for its runtime to clean
+ * up, so that the name is free when this returns. */
+static int stop_by_name(const char *name, int seconds)
+{
+	struct first_process first;
+	struct state s;
+	int fd = -1, pidfd = open_container(name, &s, &first, &fd);
+
+	if (seconds < 0)
+		seconds = (int)s.stop_timeout;
+	show_step("kill -TERM %d", s.child);
+	pidfd_send_signal(pidfd, SIGTERM, NULL, 0);
+	if (!ended_within(pidfd, (unsigned int)seconds)) {
+		show_step("kill -KILL %d (still there after %d s)", s.child,
+			  seconds);
+		pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+	}
+	close(pidfd);
+	if (fd >= 0) {
+		wait_for_runtime(fd, name);
+		close(fd);
+	}
+	printf("%s\n", name);
+	return 0;
+}
+/* #endregion stop */
+#endif /* STAGE >= 9 */
 
 /* ------------------------------------------------------------------ */
 /* The child's sequence                                               */
@@ -3224,26 +4008,20 @@ static pid_t spawn_child(struct config *cfg, char *stack)
 }
 /* #endregion clone */
 
-/* #region run_container */
-/* Parent: run one container from start to end and return the exit
- * code for `container run`. */
-static int run_container(struct config *cfg)
+/* Parent, before the child exists: what it will need ready on the
+ * host. The name comes first (stage 9), so that a second container of
+ * the same name stops here, before it has touched anything. */
+static void prepare_host(struct config *cfg, int terminal[2])
 {
-	int channel[2], setup_failed, status;
-	sigset_t mask;
-#if STAGE >= 4
-	int terminal[2], master;
+#if STAGE >= 9
+	claim_name(cfg);              /* locked until we exit */
 #endif
-	/* The child's stack, on ours: the child gets a copy of all our
-	 * memory (no CLONE_VM), this array included, and runs on its
-	 * copy until it execs. */
-	_Alignas(16) char stack[CHILD_STACK_BYTES];
-
-	forward_signals();            /* from here on, none is lost */
-	save_terminal();
 #if STAGE >= 4
 	make_mount_points(cfg);
 	plan_terminal(cfg, terminal); /* a pty, if the caller has a terminal */
+#else
+	(void)cfg;
+	(void)terminal;
 #endif
 #if STAGE >= 6
 	make_cgroup(cfg);             /* with its limits, before the child */
@@ -3252,6 +4030,44 @@ static int run_container(struct config *cfg)
 	if (cfg->network)
 		claim_address(cfg);
 #endif
+}
+
+/* Parent, once the child exists and waits for "go": what needs its
+ * pid. */
+static void prepare_child(struct config *cfg, pid_t pid)
+{
+#if STAGE >= 5
+	write_id_maps(cfg, pid);
+#endif
+#if STAGE >= 6
+	join_cgroup(cfg, pid);        /* unless clone3() put it there */
+#endif
+#if STAGE >= 7
+	if (cfg->network)
+		connect_container(cfg, pid);
+#endif
+	(void)cfg;
+	(void)pid;
+}
+
+/* #region run_container */
+/* Parent: run one container from start to end and return the exit
+ * code for `container run`. */
+static int run_container(struct config *cfg)
+{
+	int channel[2], terminal[2] = { -1, -1 }, setup_failed, status;
+	sigset_t mask;
+#if STAGE >= 4
+	int master;
+#endif
+	/* The child's stack, on ours: the child gets a copy of all our
+	 * memory (no CLONE_VM), this array included, and runs on its
+	 * copy until it execs. */
+	_Alignas(16) char stack[CHILD_STACK_BYTES];
+
+	forward_signals();            /* from here on, none is lost */
+	save_terminal();
+	prepare_host(cfg, terminal);
 	make_channel(channel);
 	cfg->parents_end = channel[0];
 	cfg->channel = channel[1];
@@ -3263,24 +4079,15 @@ static int run_container(struct config *cfg)
 	if (terminal[1] >= 0)
 		close(terminal[1]);   /* the same for the terminal's */
 #endif
-#if STAGE >= 5
-	write_id_maps(cfg, child_pid);
-#endif
-#if STAGE >= 6
-	join_cgroup(cfg, child_pid);  /* unless clone3() put it there */
-#endif
-#if STAGE >= 7
-	if (cfg->network)
-		connect_container(cfg, child_pid);
-#endif
+	prepare_child(cfg, child_pid);
 	send_go(channel[0]);
 #if STAGE >= 4
 	master = receive_terminal(terminal[0]);  /* -1: none */
 #endif
 	setup_failed = wait_for_exec(channel[0]);
 	close(channel[0]);
-#if STAGE >= 6
-	if (cfg->state[0] != '\0' && !setup_failed)
+#if STAGE >= 9
+	if (!setup_failed)
 		write_state(cfg, child_pid);  /* ps and exec may see it now */
 #endif
 #if STAGE >= 4
@@ -3538,379 +4345,6 @@ static int check_machine(void)
 	return ok ? 0 : 1;
 }
 
-#if STAGE >= 6
-/* ------------------------------------------------------------------ */
-/* container ps and container cleanup: the state files               */
-/* ------------------------------------------------------------------ */
-
-/* Read what a runtime wrote in its state file (see claim_name()). */
-/* What a state file says (see write_state()). */
-struct state {
-	int runtime, child, stage;   /* two pids, and the runtime's stage */
-	char cgroup[256];            /* its cgroup, or "-" */
-#if STAGE >= 7
-	char address[16];            /* its address, or "-" */
-	char veth[IFNAMSIZ];         /* the host's end of its veth, or "-" */
-#endif
-};
-
-static bool read_state(int fd, struct state *s)
-{
-	char text[300];
-	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
-
-	if (n <= 0)
-		return false;
-	text[n] = '\0';
-#if STAGE >= 7
-	strcpy(s->address, "-");
-	strcpy(s->veth, "-");
-	sscanf(text, "%*d %*d %*d %*s %15s %15s", s->address, s->veth);
-#endif
-	return sscanf(text, "%d %d %d %255s", &s->runtime, &s->child,
-		      &s->stage, s->cgroup) == 4;
-}
-
-/* Open the state file of the container NAME and try its lock without
- * waiting: true, with the lock held in *fd, when its runtime is gone;
- * false when it runs (or there is no such file: *fd is -1). */
-static bool runtime_gone(const char *name, int *fd)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", STATE_DIR, name);
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
-	return *fd >= 0 && flock(*fd, LOCK_EX | LOCK_NB) == 0;
-}
-
-#if STAGE >= 7
-/* Cleanup: remove the veth named in the state file FD of a dead
- * runtime (usually gone with its namespace already). */
-static void remove_veth_left(int fd, const char *name)
-{
-	struct state s;
-	int nl;
-
-	if (fd < 0 || !read_state(fd, &s) || strcmp(s.veth, "-") == 0 ||
-	    (nl = nl_open()) < 0)
-		return;
-	if (delete_link_if_ours(nl, s.veth, "veth"))
-		printf("removed the veth %s of %s\n", s.veth, name);
-	close(nl);
-}
-
-/* Cleanup, when no container runs: remove the project's bridge. */
-static void remove_bridge(void)
-{
-	int fd = nl_open();
-
-	if (fd < 0)
-		return;
-	if (delete_link_if_ours(fd, BRIDGE_NAME, "bridge"))
-		printf("removed the bridge %s\n", BRIDGE_NAME);
-	close(fd);                    /* gone, or not ours: left alone */
-}
-#endif /* STAGE >= 7 */
-
-/* Is the container NAME's runtime alive? When it is not, and it left
- * a state file, *fd holds that file, locked; else *fd is -1. */
-static bool runtime_alive(const char *name, int *fd)
-{
-	if (runtime_gone(name, fd))
-		return false;
-	if (*fd < 0)
-		return false;         /* no state file: nothing runs */
-	close(*fd);
-	*fd = -1;
-	return true;
-}
-
-/* Remove the cgroups under ROOT/container.c whose runtime is gone,
- * with or without a state file (a runtime may die between the two). */
-static void clean_up_cgroups(const char *only)
-{
-	const char *root = find_cgroup2();
-	char parent[128], cgroup[PATH_MAX];
-	struct dirent *entry;
-	DIR *dir;
-	int fd;
-
-	if (root == NULL)
-		return;
-	snprintf(parent, sizeof(parent), "%s/%s", root, CGROUP_PARENT);
-	dir = opendir(parent);
-	while (dir != NULL && (entry = readdir(dir)) != NULL) {
-		const char *name = entry->d_name;
-
-		if (entry->d_type != DT_DIR || name[0] == '.' ||
-		    (only && strcmp(name, only) != 0) ||
-		    runtime_alive(name, &fd))
-			continue;
-		snprintf(cgroup, sizeof(cgroup), "%s/%s", parent, name);
-		remove_cgroup_tree(cgroup);
-		printf("removed the cgroup %s left behind\n", name);
-		if (fd >= 0)
-			close(fd);
-	}
-	if (dir != NULL)
-		closedir(dir);
-	rmdir(parent);                /* fails while others are in it */
-}
-
-/* #region cleanup */
-/* `container cleanup [NAME]`: remove what the containers whose runtime
- * died left behind: cgroups first, then state files. A runtime killed
- * by SIGKILL cannot clean up, and its container died with it (see
- * die_with_parent()); the kernel dropped the lock on its state file.
- * A running container is left alone: saying so is an error when it
- * was named. */
-static int clean_up(const char *only)
-{
-	DIR *dir = opendir(STATE_DIR);
-	struct dirent *entry;
-	char path[PATH_MAX];
-	int fd = -1, running = 0;
-
-	if (only != NULL && runtime_alive(only, &fd)) {
-		errno = 0;
-		die("%s is running: end it first", only);
-	}
-	if (fd >= 0)
-		close(fd);
-	clean_up_cgroups(only);
-	while (dir != NULL && (entry = readdir(dir)) != NULL) {
-		const char *name = entry->d_name;
-
-		if (name[0] == '.' || (only && strcmp(name, only) != 0))
-			continue;
-		if (runtime_alive(name, &fd)) {
-			running += name[0] != '+';  /* not an address */
-			continue;
-		}
-#if STAGE >= 7
-		remove_veth_left(fd, name);
-#endif
-		snprintf(path, sizeof(path), "%s/%s", STATE_DIR, name);
-		unlink(path);
-		printf("removed the state file %s left behind\n", name);
-		if (fd >= 0)
-			close(fd);
-	}
-	if (dir != NULL)
-		closedir(dir);
-	rmdir(STATE_DIR);             /* fails while others run */
-#if STAGE >= 7
-	if (only == NULL && running == 0)
-		remove_bridge();
-#endif
-	return 0;
-}
-/* #endregion cleanup */
-
-/* Print the first line of the cgroup file NAME of DIR, or "-". */
-static void print_cgroup_file(const char *dir, const char *name)
-{
-	char path[PATH_MAX], text[64] = "-";
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	read_line(path, text, sizeof(text));
-	text[strcspn(text, "\n")] = '\0';
-	printf(" %s=%s", name, text[0] ? text : "-");
-}
-
-/* `container ps`: one line per running container: its name, its
- * runtime's pid, its cgroup and the limits in it. */
-static int list_containers(void)
-{
-	DIR *dir = opendir(STATE_DIR);
-	struct dirent *entry;
-	struct state s;
-	int fd = -1;
-
-	printf("%-16s %-7s %-7s %-5s ", "NAME", "RUNTIME", "PID", "STAGE");
-#if STAGE >= 7
-	printf("%-12s ", "ADDRESS");
-#endif
-	printf("CGROUP AND LIMITS\n");
-	while (dir != NULL && (entry = readdir(dir)) != NULL) {
-		if (entry->d_name[0] == '.' || entry->d_name[0] == '+' ||
-		    runtime_gone(entry->d_name, &fd) || !read_state(fd, &s)) {
-			if (fd >= 0)
-				close(fd);
-			continue;
-		}
-		printf("%-16s %-7d %-7d %-5d ", entry->d_name, s.runtime,
-		       s.child, s.stage);
-#if STAGE >= 7
-		printf("%-12s ", s.address);
-#endif
-		printf("%s", s.cgroup);
-		print_cgroup_file(s.cgroup, "memory.max");
-		print_cgroup_file(s.cgroup, "cpu.max");
-		print_cgroup_file(s.cgroup, "pids.max");
-		printf("\n");
-		close(fd);
-	}
-	if (dir != NULL)
-		closedir(dir);
-	return 0;
-}
-
-/* What exec learns of the container's first process before it joins,
- * from the host's /proc/PID (proc(5)): its parent, and what a process
- * that joins must not have more of. */
-struct first_process {
-	int parent;                  /* PPid: the runtime, if it is ours */
-	bool setgroups;              /* its user namespace allows setgroups */
-	struct config cfg;           /* from stage 8: its bounding set and
-					whether it has a seccomp filter */
-};
-
-/* Exec: read what exec must know of process PID. Stage 8 reads the
- * bounding set (CapBnd) and the filter (Seccomp) too: a process that
- * joins the container gets no more than its first process has. */
-static void read_first_process(pid_t pid, struct first_process *p)
-{
-	char path[64], line[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	p->parent = -1;
-#if STAGE >= 8
-	p->cfg.capabilities = 0;      /* if unreadable: none, filtered */
-	p->cfg.seccomp = true;
-#endif
-	if ((f = fopen(path, "re")) == NULL)
-		return;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		sscanf(line, "PPid: %d", &p->parent);
-#if STAGE >= 8
-		unsigned long long bounding;
-		int mode;
-
-		if (sscanf(line, "CapBnd: %llx", &bounding) == 1)
-			p->cfg.capabilities = bounding;
-		if (sscanf(line, "Seccomp: %d", &mode) == 1)
-			p->cfg.seccomp = mode == SECCOMP_MODE_FILTER;
-#endif
-	}
-	fclose(f);
-	snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
-	read_line(path, line, sizeof(line));
-	p->setgroups = strncmp(line, "allow", 5) == 0;
-}
-
-/* #region open_container */
-/* Exec: open a pidfd (pidfd_open(2)) on the first process of the
- * running container NAME: a handle on that very process, which no
- * other can take over, as one can take over a pid once its process is
- * gone. The pid comes from the state file, and only a container whose
- * command has started is there: before, it still holds every
- * capability and no filter. The pid is checked once the pidfd holds
- * it: the process must be the runtime's child, and still be there
- * after /proc/PID was read (pidfd_send_signal(2) with signal 0), so
- * what was read was its. The state file is closed before anything
- * joins: nothing of the host's goes in. Also refused: a container of
- * a later stage than this binary, which would join it without the
- * hardening it does not know. */
-static int open_container(const char *name, struct state *s,
-			  struct first_process *first)
-{
-	int fd = -1, pidfd;
-	bool found = strchr(name, '/') == NULL && !runtime_gone(name, &fd) &&
-		     fd >= 0 && read_state(fd, s);
-
-	if (fd >= 0)
-		close(fd);
-	errno = 0;
-	if (!found)
-		die("no container named %s is running (container ps lists "
-		    "them)", name);
-	if (s->child <= 0)
-		die("%s is being set up: its command has not started yet; "
-		    "try again in a moment", name);
-	if (s->stage > STAGE)
-		die("%s runs stage %d, and this binary is stage %d: exec it "
-		    "with a binary of stage %d or later", name, s->stage, STAGE,
-		    s->stage);
-	pidfd = pidfd_open(s->child, 0);
-	if (pidfd < 0 && errno != ESRCH)
-		die("pidfd_open %d", s->child);
-	if (pidfd >= 0)
-		read_first_process(s->child, first);
-	if (pidfd < 0 || first->parent != s->runtime ||
-	    pidfd_send_signal(pidfd, 0, NULL, 0) < 0) {
-		errno = 0;
-		die("no container named %s is running: its process %d is "
-		    "gone", name, s->child);
-	}
-	return pidfd;
-}
-/* #endregion open_container */
-
-/* #region exec_into */
-/* `container exec NAME COMMAND...`: run COMMAND inside a running
- * container, as `docker exec` does. This process joins the container's
- * cgroup, then all its namespaces at once with setns(2) on the pidfd
- * (Linux 5.8; the kernel joins the user namespace first, from where
- * root on the host holds every capability over the others). Then it
- * becomes the container's root, and is made non-dumpable: only then
- * does it fork the child that runs COMMAND, the first of its processes
- * the container can see. A host root there, or a dumpable process of
- * the host's, could be traced from inside, and its /proc/PID/exe (this
- * binary, on the host) opened: runc's CVE-2016-9962 and CVE-2019-5736.
- * A new pid namespace takes only children: hence the fork. COMMAND
- * gets a clean environment; its exit status is ours. */
-static int exec_into(const char *name, char **argv)
-{
-	int all = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
-		  CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP;
-	static struct first_process first;
-	struct config *cfg = &first.cfg;  /* for the child's steps */
-	struct state s;
-	sigset_t mask;
-	char text[32];
-	int pidfd = open_container(name, &s, &first);
-
-	snprintf(text, sizeof(text), "%d", getpid());
-	if (s.cgroup[0] == '/')
-		set_cgroup_file(s.cgroup, "cgroup.procs", text);
-	show_step("nsenter --target %d --user --mount --uts --ipc --net "
-		  "--pid --cgroup", s.child);
-	if (setns(pidfd, all) < 0)
-		die("setns %s", name);
-	close(pidfd);
-	show_step("setresuid 0 0 0 (in the container), not dumpable");
-	if ((first.setgroups && setgroups(0, NULL) < 0) ||
-	    setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 ||
-	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		die("become root in %s", name);
-	cfg->argv = argv;
-	cfg->channel = -1;            /* nobody to report to: print only */
-	forward_signals();
-	hold_signals(&mask);
-	child_pid = fork();
-	if (child_pid < 0)
-		die("fork");
-	if (child_pid == 0) {
-		take_default_signals();
-		if (chdir("/") < 0)
-			child_die(cfg, "chdir /");
-		set_clean_environment(cfg);
-#if STAGE >= 8
-		close_inherited_fds(cfg);
-		drop_capabilities(cfg);
-		set_no_new_privs(cfg);
-		install_seccomp_filter(cfg);
-#endif
-		exec_command(cfg);
-	}
-	release_signals(&mask);
-	return wait_for_child(child_pid);
-}
-/* #endregion exec_into */
-#endif /* STAGE >= 6 */
-
 /* ------------------------------------------------------------------ */
 /* The command line                                                   */
 /* ------------------------------------------------------------------ */
@@ -3918,9 +4352,11 @@ static int exec_into(const char *name, char **argv)
 static const char usage_text[] =
 	"usage: container run [OPTIONS] ROOTFS COMMAND [ARG...]\n"
 	"       container check\n"
-#if STAGE >= 6
+#if STAGE >= 9
 	"       container ps\n"
 	"       container exec [--verbose] NAME COMMAND [ARG...]\n"
+	"       container stop [--timeout SECONDS] NAME\n"
+	"       container kill [--signal SIGNAL] NAME [SIGNAL]\n"
 	"       container cleanup [NAME]\n"
 #endif
 	"       container --help | --version\n"
@@ -4412,14 +4848,18 @@ static void parse_device_limit(struct limits *l, const char *option,
 	snprintf(d->rate[which], sizeof(d->rate[which]), "%llu", value);
 }
 
-/* Parse one of the options of stage 6. */
-static void parse_limit(struct limits *l, int opt, char *value)
+/* Take one of stage 6's options, if OPT is one: parse its VALUE into
+ * the limits. */
+static bool take_limit_option(struct config *cfg, int opt, char *value)
 {
 	static const char *const device_options[] = {
 		"--device-read-bps", "--device-write-bps",
 		"--device-read-iops", "--device-write-iops",
 	};
+	struct limits *l = &cfg->limits;
 
+	if (opt < OPT_MEMORY || opt > OPT_DEVICE_WRITE_IOPS)
+		return false;
 	l->any = true;
 	if (opt == OPT_MEMORY) {
 		l->memory_option = value;
@@ -4435,6 +4875,7 @@ static void parse_limit(struct limits *l, int opt, char *value)
 
 		parse_device_limit(l, device_options[which], value, which);
 	}
+	return true;
 }
 #endif /* STAGE >= 6 */
 
@@ -4473,6 +4914,18 @@ static void parse_network(struct config *cfg, const char *text)
 	if (cfg->network && geteuid() != 0)
 		die("--network bridge needs root, to plug a veth into the "
 		    "host's bridge: run with sudo, or use --network none");
+}
+
+/* Take one of stage 7's options, if OPT is one. */
+static bool take_network_option(struct config *cfg, int opt, char *value)
+{
+	if (opt == OPT_NETWORK)
+		parse_network(cfg, value);
+	else if (opt == OPT_IP)
+		parse_ip(cfg, value);
+	else
+		return false;
+	return true;
 }
 #endif /* STAGE >= 7 */
 
@@ -4531,6 +4984,23 @@ static void parse_security_opt(struct config *cfg, const char *text)
 		die("--security-opt wants seccomp=unconfined or "
 		    "no-new-privileges, not %s (see container --help)", text);
 }
+
+/* --cap-add and --cap-drop, as given: resolved once all are read. */
+static struct capability_changes capability_changes;
+
+/* Take one of stage 8's options, if OPT is one. */
+static bool take_hardening_option(struct config *cfg, int opt,
+				  char *value)
+{
+	if (opt == OPT_CAP_ADD || opt == OPT_CAP_DROP)
+		parse_capability(&capability_changes, opt == OPT_CAP_ADD,
+				 value);
+	else if (opt == OPT_SECURITY_OPT)
+		parse_security_opt(cfg, value);
+	else
+		return false;
+	return true;
+}
 #endif /* STAGE >= 8 */
 
 /* Parse a number of seconds, 0 to a day. */
@@ -4550,147 +5020,206 @@ static unsigned int parse_seconds(const char *option, const char *text)
 	return (unsigned int)n;
 }
 
-/* Parse the options of `container run`, then ROOTFS and COMMAND. */
-static void parse_run(int argc, char **argv, struct config *cfg)
+#if STAGE >= 9
+/* Stage 9's commands, each about a container that runs already, and
+ * what each wants after its options. */
+static const struct {
+	const char *command;
+	const char *usage;
+} lifecycle_commands[] = {
+	{ "ps", "ps" },
+	{ "exec", "exec [--verbose] NAME COMMAND [ARG...]" },
+	{ "stop", "stop [--timeout SECONDS] NAME" },
+	{ "kill", "kill [--signal SIGNAL] NAME [SIGNAL]" },
+	{ "cleanup", "cleanup [NAME]" },
+};
+
+/* The usage of stage 9's COMMAND, or NULL if it is none of them. */
+static const char *lifecycle_usage(const char *command)
 {
-	enum { OPT_NAME = 256, OPT_VERBOSE, OPT_STOP_TIMEOUT, OPT_INIT };
-#if STAGE >= 5
-	enum { OPT_UIDMAP = 300, OPT_GIDMAP };
-#endif
+	for (size_t i = 0; i < sizeof(lifecycle_commands) /
+	     sizeof(lifecycle_commands[0]); i++)
+		if (strcmp(lifecycle_commands[i].command, command) == 0)
+			return lifecycle_commands[i].usage;
+	return NULL;
+}
+
+/* #region run_lifecycle */
+/* `container ps | exec | stop | kill | cleanup [OPTIONS] ...`: ARGV[0]
+ * is the command. Options come before the name, as Docker's do, and
+ * exec's COMMAND keeps its own ("+": getopt stops at the first word
+ * that is not an option). Docker's names: stop -t/--timeout (--time
+ * before Docker 28), kill -s/--signal. */
+static int run_lifecycle(int argc, char **argv)
+{
 	static const struct option options[] = {
-		{ "name", required_argument, NULL, OPT_NAME },
-		{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
-#if STAGE >= 1
-		{ "init", no_argument, NULL, OPT_INIT },
-#endif
-		{ "verbose", no_argument, NULL, OPT_VERBOSE },
-#if STAGE >= 2
-		{ "hostname", required_argument, NULL, 'h' },
-#endif
-#if STAGE >= 4
-		{ "volume", required_argument, NULL, 'v' },
-#endif
-#if STAGE >= 5
-		{ "uidmap", required_argument, NULL, OPT_UIDMAP },
-		{ "gidmap", required_argument, NULL, OPT_GIDMAP },
-#endif
-#if STAGE >= 6
-		{ "memory", required_argument, NULL, OPT_MEMORY },
-		{ "memory-swap", required_argument, NULL, OPT_MEMORY_SWAP },
-		{ "cpus", required_argument, NULL, OPT_CPUS },
-		{ "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
-		{ "device-read-bps", required_argument, NULL,
-		  OPT_DEVICE_READ_BPS },
-		{ "device-write-bps", required_argument, NULL,
-		  OPT_DEVICE_WRITE_BPS },
-		{ "device-read-iops", required_argument, NULL,
-		  OPT_DEVICE_READ_IOPS },
-		{ "device-write-iops", required_argument, NULL,
-		  OPT_DEVICE_WRITE_IOPS },
-#endif
-#if STAGE >= 7
-		{ "network", required_argument, NULL, OPT_NETWORK },
-		{ "ip", required_argument, NULL, OPT_IP },
-#endif
-#if STAGE >= 8
-		{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
-		{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
-		{ "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
-#endif
+		{ "verbose", no_argument, NULL, 'V' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "time", required_argument, NULL, 't' },
+		{ "signal", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt;
-#if STAGE >= 8
-	struct capability_changes changes = { 0 };
+	const char *command = argv[0];
+	bool is_stop = strcmp(command, "stop") == 0;
+	bool is_kill = strcmp(command, "kill") == 0;
+	int seconds = -1, sig = 0, opt, n;
 
-	cfg->seccomp = true;
-#endif
-
-#if STAGE >= 7
-	cfg->network = geteuid() == 0;  /* the bridge needs root */
-#endif
 	opterr = 0;                   /* we print our own errors */
-	/* "+": stop at ROOTFS, so COMMAND's own options stay its own. */
-	while ((opt = getopt_long(argc, argv, "+:h:v:", options, NULL)) != -1)
-		switch (opt) {
-		case OPT_NAME:
-			if (!valid_name(optarg, NAME_MAX_CHARS))
-				bad_usage("--name: want 1 to 63 letters, "
-					  "digits, '_', '.', '-', not", optarg);
-			strcpy(cfg->name, optarg);
-			break;
-		case OPT_VERBOSE:
+	while ((opt = getopt_long(argc, argv, "+:t:s:", options, NULL)) != -1)
+		if (opt == 'V')
 			verbose = true;
-			break;
-		case OPT_STOP_TIMEOUT:
-			stop_timeout_s = parse_seconds("--stop-timeout", optarg);
-			break;
+		else if (opt == 't' && is_stop)
+			seconds = (int)parse_seconds("--timeout", optarg);
+		else if (opt == 's' && is_kill)
+			sig = parse_signal(optarg);
+		else if (opt == 't' || opt == 's')
+			bad_usage(command, opt == 't' ? "takes no --timeout" :
+				  "takes no --signal");
+		else if (opt == ':')
+			bad_usage("missing value for", argv[optind - 1]);
+		else
+			bad_usage("unknown option", argv[optind - 1]);
+	argv += optind;
+	n = argc - optind;            /* the words after the options */
+	if (strcmp(command, "ps") == 0 && n == 0)
+		return list_containers();
+	if (strcmp(command, "cleanup") == 0 && n <= 1)
+		return clean_up(argv[0]);   /* NULL when n is 0: all */
+	if (strcmp(command, "exec") == 0 && n >= 2)
+		return exec_into(argv[0], argv + 1);
+	if (is_stop && n == 1)
+		return stop_by_name(argv[0], seconds);
+	if (is_kill && (n == 1 || (n == 2 && sig == 0)))
+		return kill_by_name(argv[0], n == 2 ? parse_signal(argv[1]) :
+				    sig != 0 ? sig : SIGKILL);
+	errno = 0;
+	die("usage: container %s (see container --help)",
+	    lifecycle_usage(command));
+}
+/* #endregion run_lifecycle */
+#endif /* STAGE >= 9 */
+
+/* The options of `container run` that stages 0 to 5 add, for
+ * getopt_long(); later stages number theirs from 400 on. */
+enum {
+	OPT_NAME = 256, OPT_VERBOSE, OPT_STOP_TIMEOUT, OPT_INIT,
+	OPT_UIDMAP = 300, OPT_GIDMAP,
+};
+
+/* Every option of `container run`, for getopt_long(): its name, whether
+ * it takes a value, and the number getopt_long() returns for it. */
+static const struct option run_options[] = {
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 #if STAGE >= 1
-		case OPT_INIT:
-			cfg->init = true;
-			break;
+	{ "init", no_argument, NULL, OPT_INIT },
 #endif
 #if STAGE >= 2
-		case 'h':
-			if (!valid_name(optarg, HOST_NAME_MAX))
-				bad_usage("--hostname: want 1 to 64 letters, "
-					  "digits, '_', '.', '-', not", optarg);
-			cfg->hostname = optarg;
-			break;
+	{ "hostname", required_argument, NULL, 'h' },
 #endif
 #if STAGE >= 4
-		case 'v':
-			parse_volume(cfg, optarg);
-			break;
+	{ "volume", required_argument, NULL, 'v' },
 #endif
 #if STAGE >= 5
-		case OPT_UIDMAP:
-			parse_id_range(&cfg->uids, "--uidmap", optarg);
-			break;
-		case OPT_GIDMAP:
-			parse_id_range(&cfg->gids, "--gidmap", optarg);
-			break;
+	{ "uidmap", required_argument, NULL, OPT_UIDMAP },
+	{ "gidmap", required_argument, NULL, OPT_GIDMAP },
 #endif
 #if STAGE >= 6
-		case OPT_MEMORY:
-		case OPT_MEMORY_SWAP:
-		case OPT_CPUS:
-		case OPT_PIDS_LIMIT:
-		case OPT_DEVICE_READ_BPS:
-		case OPT_DEVICE_WRITE_BPS:
-		case OPT_DEVICE_READ_IOPS:
-		case OPT_DEVICE_WRITE_IOPS:
-			parse_limit(&cfg->limits, opt, optarg);
-			break;
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "memory-swap", required_argument, NULL, OPT_MEMORY_SWAP },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
+	{ "device-read-bps", required_argument, NULL, OPT_DEVICE_READ_BPS },
+	{ "device-write-bps", required_argument, NULL, OPT_DEVICE_WRITE_BPS },
+	{ "device-read-iops", required_argument, NULL, OPT_DEVICE_READ_IOPS },
+	{ "device-write-iops", required_argument, NULL,
+	  OPT_DEVICE_WRITE_IOPS },
 #endif
 #if STAGE >= 7
-		case OPT_NETWORK:
-			parse_network(cfg, optarg);
-			break;
-		case OPT_IP:
-			parse_ip(cfg, optarg);
-			break;
+	{ "network", required_argument, NULL, OPT_NETWORK },
+	{ "ip", required_argument, NULL, OPT_IP },
 #endif
 #if STAGE >= 8
-		case OPT_CAP_ADD:
-		case OPT_CAP_DROP:
-			parse_capability(&changes, opt == OPT_CAP_ADD, optarg);
-			break;
-		case OPT_SECURITY_OPT:
-			parse_security_opt(cfg, optarg);
-			break;
+	{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
+	{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+	{ "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
 #endif
-		case ':':
-			bad_usage("missing value for", argv[optind - 1]);
-		default:
-			bad_usage("unknown option", argv[optind - 1]);
-		}
-	if (optind >= argc)
-		bad_usage("run: missing ROOTFS", NULL);
-	if (optind + 1 >= argc)
-		bad_usage("run: missing COMMAND", NULL);
-	resolve_rootfs(cfg, argv[optind]);
-	cfg->argv = argv + optind + 1;
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Take one of the options of stages 0 to 2, if OPT is one. */
+static bool take_process_option(struct config *cfg, int opt, char *value)
+{
+	if (opt == OPT_NAME) {
+		if (!valid_name(value, NAME_MAX_CHARS))
+			bad_usage("--name: want 1 to 63 letters, digits, "
+				  "'_', '.', '-', not", value);
+		strcpy(cfg->name, value);
+	} else if (opt == OPT_VERBOSE) {
+		verbose = true;
+	} else if (opt == OPT_STOP_TIMEOUT) {
+		stop_timeout_s = parse_seconds("--stop-timeout", value);
+#if STAGE >= 1
+	} else if (opt == OPT_INIT) {
+		cfg->init = true;
+#endif
+#if STAGE >= 2
+	} else if (opt == 'h') {
+		if (!valid_name(value, HOST_NAME_MAX))
+			bad_usage("--hostname: want 1 to 64 letters, digits, "
+				  "'_', '.', '-', not", value);
+		cfg->hostname = value;
+#endif
+	} else {
+		return false;
+	}
+	return true;
+}
+
+#if STAGE >= 4
+/* Take one of the options of stages 4 and 5, if OPT is one: the files
+ * and the ids the container gets. */
+static bool take_root_option(struct config *cfg, int opt, char *value)
+{
+	if (opt == 'v')
+		parse_volume(cfg, value);
+#if STAGE >= 5
+	else if (opt == OPT_UIDMAP)
+		parse_id_range(&cfg->uids, "--uidmap", value);
+	else if (opt == OPT_GIDMAP)
+		parse_id_range(&cfg->gids, "--gidmap", value);
+#endif
+	else
+		return false;
+	return true;
+}
+#endif
+
+/* Take the option OPT with its VALUE: each stage's take_*_option()
+ * knows its own. False if none knows it. */
+static bool take_option(struct config *cfg, int opt, char *value)
+{
+	return take_process_option(cfg, opt, value)
+#if STAGE >= 4
+		|| take_root_option(cfg, opt, value)
+#endif
+#if STAGE >= 6
+		|| take_limit_option(cfg, opt, value)
+#endif
+#if STAGE >= 7
+		|| take_network_option(cfg, opt, value)
+#endif
+#if STAGE >= 8
+		|| take_hardening_option(cfg, opt, value)
+#endif
+		;
+}
+
+/* Once every option is read: the defaults that depend on others, and
+ * the checks of options together. */
+static void finish_options(struct config *cfg)
+{
 	if (cfg->name[0] == '\0')
 		generate_name(cfg);
 #if STAGE >= 2
@@ -4711,9 +5240,41 @@ static void parse_run(int argc, char **argv, struct config *cfg)
 		name_veth(cfg);
 #endif
 #if STAGE >= 8
-	cfg->capabilities = resolve_capabilities(&changes);
+	cfg->capabilities = resolve_capabilities(&capability_changes);
 #endif
 }
+
+/* #region parse_run */
+/* Parse the options of `container run`, then ROOTFS and COMMAND. */
+static void parse_run(int argc, char **argv, struct config *cfg)
+{
+	int opt;
+
+#if STAGE >= 7
+	cfg->network = geteuid() == 0;  /* the bridge needs root */
+#endif
+#if STAGE >= 8
+	cfg->seccomp = true;
+#endif
+	opterr = 0;                   /* we print our own errors */
+	/* "+": stop at ROOTFS, so COMMAND's own options stay its own;
+	 * ":": a missing value is ':', told apart from an unknown '?'. */
+	while ((opt = getopt_long(argc, argv, "+:h:v:", run_options,
+				  NULL)) != -1) {
+		if (opt == ':')
+			bad_usage("missing value for", argv[optind - 1]);
+		if (!take_option(cfg, opt, optarg))
+			bad_usage("unknown option", argv[optind - 1]);
+	}
+	if (optind >= argc)
+		bad_usage("run: missing ROOTFS", NULL);
+	if (optind + 1 >= argc)
+		bad_usage("run: missing COMMAND", NULL);
+	resolve_rootfs(cfg, argv[optind]);
+	cfg->argv = argv + optind + 1;
+	finish_options(cfg);
+}
+/* #endregion parse_run */
 
 /* ------------------------------------------------------------------ */
 /* main                                                               */
@@ -4741,16 +5302,9 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "check") == 0 && argc == 2)
 		return check_machine();
-#if STAGE >= 6
-	if (strcmp(argv[1], "ps") == 0 && argc == 2)
-		return list_containers();
-	if (strcmp(argv[1], "cleanup") == 0 && argc <= 3)
-		return clean_up(argv[2]);
-	if (strcmp(argv[1], "exec") == 0 && argc >= 5 &&
-	    strcmp(argv[2], "--verbose") == 0)
-		verbose = true;
-	if (strcmp(argv[1], "exec") == 0 && argc >= 4 + verbose)
-		return exec_into(argv[2 + verbose], argv + 3 + verbose);
+#if STAGE >= 9
+	if (lifecycle_usage(argv[1]) != NULL)
+		return run_lifecycle(argc - 1, argv + 1);
 #endif
 	if (strcmp(argv[1], "run") != 0)
 		bad_usage("unknown command", argv[1]);

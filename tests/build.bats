@@ -27,7 +27,7 @@ setup_file() {
 }
 
 @test "build: a stage out of range is refused by the compiler" {
-	run cc -DSTAGE=9 -o "$BATS_TEST_TMPDIR/c9" "$PROJECT/container.c"
+	run cc -DSTAGE=$((TOP_STAGE + 1)) -o "$BATS_TEST_TMPDIR/c" "$PROJECT/container.c"
 	assert_failure
 	assert_output --partial "STAGE must be between 0 and"
 }
@@ -58,9 +58,46 @@ setup_file() {
 	grep -q '^+.*pivot_root' "$d/stage-4.diff"
 	grep -q '^+.*CLONE_NEWUSER' "$d/stage-5.diff"
 	grep -q '^+.*CLONE_INTO_CGROUP' "$d/stage-6.diff"
+	grep -q '^+.*pidfd_send_signal' "$d/stage-9.diff"
+	# Stage 6 is limits alone: the lifecycle is stage 9's.
+	run grep -l '^static .*\(claim_name\|list_containers\|exec_into\)(' \
+		"$d/container-6.c" "$d/container-8.c"
+	assert_failure
 	# Nothing of a later stage leaks into an earlier view.
 	run grep -l 'set_hostname\|pivot_into_rootfs' "$d/container-0.c" "$d/container-1.c"
 	assert_failure
+}
+
+@test "build: every view explains at least 0.4 comment lines per code line, as counted" {
+	run "$PROJECT/tools/comments.sh" --min 0.4 "$STAGES_DIR"/container-*.c
+	assert_success
+	assert_equal "${#lines[@]}" "${#ALL_STAGES[@]}"
+	# The count, on a file whose answer is known: 3 comment lines (a
+	# banner's dashes are not one; a note after code is), 4 code lines.
+	cat >"$BATS_TEST_TMPDIR/known.c" <<-'EOF'
+	/* ---------------------------------------------------------- */
+	/* Two words,
+	 * and more. */
+	int main(void)
+	{
+		return 0; /* done */
+	}
+	EOF
+	run "$PROJECT/tools/comments.sh" --min 0.76 "$BATS_TEST_TMPDIR/known.c"
+	assert_failure
+	assert_line "comments: $BATS_TEST_TMPDIR/known.c: 3 comment lines, 4 code lines: 0.75"
+}
+
+@test "build: no function of any view is longer than 60 lines" {
+	local view
+	for view in "$STAGES_DIR"/container-*.c; do
+		run awk '/^[a-z_].*\(/ && !/;[ \t]*$/ && !/^(static const|struct|enum)/ {
+				name = $0; start = FNR }
+			/^}/ && name != "" {
+				if (FNR - start + 1 > 60) print FNR - start + 1, name
+				name = "" }' "$view"
+		assert_output ""
+	done
 }
 
 @test "build: the equivalence check catches a view that differs" {

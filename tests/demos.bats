@@ -40,6 +40,7 @@ demo_runs() {
 @test "demos: stage 6's runs with --auto and leaves nothing" { demo_runs 6; }
 @test "demos: stage 7's runs with --auto and leaves nothing" { demo_runs 7; }
 @test "demos: stage 8's runs with --auto and leaves nothing" { demo_runs 8; }
+@test "demos: stage 9's runs with --auto and leaves nothing" { demo_runs 9; }
 
 @test "demos: a demo stopped with a container running cleans up after itself" {
 	# SIGTERM: a shell started in the background ignores SIGINT, and

@@ -103,7 +103,7 @@ fill() {
 	done
 }
 
-@test "exercise: a copy that is there is never overwritten; stage 0 or 9 is refused" {
+@test "exercise: a copy that is there is never overwritten; stage 0 or 10 is refused" {
 	local copy=$BATS_TEST_TMPDIR/mine.c
 	echo "my work" >"$copy"
 	run "$PROJECT/tools/exercise.sh" 3 "$copy"
@@ -112,9 +112,9 @@ fill() {
 	assert_equal "$(cat "$copy")" "my work"
 	run "$PROJECT/tools/exercise.sh" 0 "$BATS_TEST_TMPDIR/zero.c"
 	assert_failure
-	assert_output "exercise: N must be a stage from 1 to 8, not 0"
+	assert_output "exercise: N must be a stage from 1 to $TOP_STAGE, not 0"
 	[ ! -e "$BATS_TEST_TMPDIR/zero.c" ]
-	run "$PROJECT/tools/exercise.sh" 9 "$BATS_TEST_TMPDIR/nine.c"
+	run "$PROJECT/tools/exercise.sh" 10 "$BATS_TEST_TMPDIR/ten.c"
 	assert_failure
-	[ ! -e "$BATS_TEST_TMPDIR/nine.c" ]
+	[ ! -e "$BATS_TEST_TMPDIR/ten.c" ]
 }

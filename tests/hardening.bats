@@ -145,7 +145,7 @@ inherited_fd_closed() {
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/got")" 1048576
 }
 
-@test "stage 8: exec gets the container's capabilities and filter, and none of the runtime's descriptors" {
+@test "stage 9: exec gets the container's capabilities and filter, and none of the runtime's descriptors" {
 	"$BUILD/container" run --name hard --cap-drop CHOWN "$ROOTFS" sleep 8801 &
 	local runtime=$! pid
 	pid=$(pid_of sleep 8801)

@@ -11,9 +11,9 @@ PROJECT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 # test-sanitize points it at the sanitizers' build).
 BUILD=${CONTAINER_BUILD:-$PROJECT/build}
 ROOTFS=${ROOTFS:-$PROJECT/rootfs}
-ALL_STAGES=(0 1 2 3 4 5 6 7 8)
+ALL_STAGES=(0 1 2 3 4 5 6 7 8 9)
 # shellcheck disable=SC2034 # used by the test files
-TOP_STAGE=8
+TOP_STAGE=9
 # Seconds any one container may run before the test gives up on it.
 RUN_TIMEOUT=${RUN_TIMEOUT:-30}
 

@@ -10,7 +10,7 @@ load helpers
 SECTIONS=(Goal "See the problem" Concepts Steps Checkpoint "What changed"
 	"Break it" "If stuck" Exercises)
 
-# The page of lab NAME (00-process ... 08-hardening, preflight).
+# The page of lab NAME (00-process ... 09-lifecycle, preflight).
 page() {
 	local found
 	found=$(echo "$PROJECT"/labs/"$1"*/README.md)
@@ -28,10 +28,10 @@ output_as_on_page() {
 	assert_line --regexp '^lab-output: [1-9][0-9]* commands, 0 not as the page says$'
 }
 
-@test "lab pages: preflight and labs 0 to 8 each have the nine sections, in order" {
+@test "lab pages: preflight and labs 0 to 9 each have the nine sections, in order" {
 	local file lab headings expected
 	expected=$(printf '%s\n' "${SECTIONS[@]}")
-	for lab in preflight 00 01 02 03 04 05 06 07 08; do
+	for lab in preflight 00 01 02 03 04 05 06 07 08 09; do
 		file=$(page "$lab")
 		headings=$(sed -n 's/^## //p' "$file")
 		[ "$headings" = "$expected" ] ||
@@ -42,7 +42,7 @@ output_as_on_page() {
 
 @test "lab pages: each stage's page quotes container.c by region and summarises its changes, all fresh" {
 	local stage file
-	for stage in 0 1 2 3 4 5 6 7 8; do
+	for stage in 0 1 2 3 4 5 6 7 8 9; do
 		file=$(page "0$stage")
 		grep -q '^<!-- region [A-Za-z0-9_]* -->$' "$file" ||
 			fail "$file quotes no code by region"
@@ -134,4 +134,8 @@ output_as_on_page() {
 
 @test "lab pages: lab 8's commands print what its page says" {
 	output_as_on_page 08
+}
+
+@test "lab pages: lab 9's commands print what its page says" {
+	output_as_on_page 09
 }

@@ -8,7 +8,7 @@ load helpers
 # A test that failed half-way may leave a runtime it started in the
 # background: end it, so that one failure does not make the next.
 # shellcheck disable=SC2034 # read by teardown(), in helpers.bash
-LEFTOVER_PATTERN='(.*sleep 7[45][0-9][0-9]|--name (watched|early|later|reused) )'
+LEFTOVER_PATTERN='(.*sleep 7[456][0-9][0-9]|--name (watched|early|later|reused|stopped|killed|mine) )'
 
 # Is the host as the test found it? (check_host_unchanged, quietly)
 host_as_before() {
@@ -36,17 +36,24 @@ dies_with_runtime() {
 	ladder 0 dies_with_runtime 0 1 2 3 4 5
 }
 
-@test "stage 6: after a runtime killed by SIGKILL, container cleanup removes what it left" {
-	dies_with_runtime 6 || fail "the container outlived its runtime"
+@test "stage 9: after a runtime killed by SIGKILL, container cleanup removes what it left" {
+	dies_with_runtime 9 || fail "the container outlived its runtime"
 	# Its cgroup and state file are left: a SIGKILL cannot be caught.
 	[ -e /run/container.c ] || fail "no state file was left to clean"
+	# Its name stays taken until cleanup has read what the file says.
+	local files=(/run/container.c/c-*) name
+	name=${files[0]##*/}
+	run container run --name "$name" "$ROOTFS" true
+	assert_equal "$status" 125
+	assert_output "container: a container named $name left its state behind: container cleanup $name"
+	[ -s "/run/container.c/$name" ] || fail "the refused run removed the state file"
 	run "$BUILD/container" cleanup
 	assert_success
 	assert_line --regexp '^removed the cgroup c-[0-9a-f]{8} left behind$'
 	assert_line --regexp '^removed the state file c-[0-9a-f]{8} left behind$'
 }
 
-@test "stage 6: SIGKILL at any point of the set-up: the container dies, cleanup leaves nothing" {
+@test "stage 9: SIGKILL at any point of the set-up: the container dies, cleanup leaves nothing" {
 	local delay runtime
 	for delay in 0 0.001 0.002 0.004 0.006 0.01 0.015 0.02 0.03 0.05 0.08; do
 		"$BUILD/container" run --name "kill-$delay" "$ROOTFS" \
@@ -155,9 +162,43 @@ zombies_beside() {
 	assert_equal "$code" 143
 }
 
-# ---- container ps and container exec --------------------------------
+@test "stage 9: stage 9's cleanup removes the empty cgroup a killed stage-6 runtime left, not a running one's" {
+	# A runtime of stage 6 to 8 keeps no state file: its cgroup is all
+	# there is, and only an empty one may be taken for a leftover.
+	dies_with_runtime 6 || fail "the container outlived its runtime"
+	"$BUILD/container-6" run --name running6 "$ROOTFS" sleep 7601 &
+	local runtime=$! pid
+	pid=$(pid_of sleep 7601)
+	run container cleanup
+	assert_success
+	assert_line --regexp '^removed the cgroup c-[0-9a-f]{8} left behind$'
+	refute_output --partial running6
+	grep -q '^0::/container.c/running6$' "/proc/$pid/cgroup" ||
+		fail "cleanup moved or ended the running stage-6 container"
+	kill -KILL "$pid"
+	wait "$runtime" || true
+}
 
-@test "stage 6: ps lists a running container by name, and not after it ended" {
+# ---- ps, exec, stop, kill: stage 9 -----------------------------------
+
+# Does stage STAGE's binary know the lifecycle's commands? Each is
+# given too few words: a binary that knows it says its usage.
+knows_lifecycle() {
+	local command
+	for command in ps exec stop kill cleanup; do
+		run ctr "$1" "$command" --no-such-option
+		[[ $output != *"unknown command $command"* ]] || return 1
+	done
+}
+
+@test "stage 9: ps, exec, stop, kill and cleanup are stage 9's: stage 8 has none" {
+	ladder 9 knows_lifecycle
+	run ctr 8 ps
+	assert_equal "$status" 125
+	assert_output "container: unknown command ps (see container --help)"
+}
+
+@test "stage 9: ps lists a running container by name, and not after it ended" {
 	local limit=() memory=-
 	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
 		limit=(--memory 64m)
@@ -177,7 +218,7 @@ zombies_beside() {
 	refute_output --partial listed
 }
 
-@test "stage 6: exec sees the container's hostname, processes, mounts and cgroup" {
+@test "stage 9: exec sees the container's hostname, processes, mounts and cgroup" {
 	# shellcheck disable=SC2046 # may_mount's words are options
 	"$BUILD/container" run --name inside --hostname exhost \
 		$(may_mount "$TOP_STAGE") "$ROOTFS" sh -c \
@@ -200,7 +241,7 @@ zombies_beside() {
 	wait "$runtime" || true
 }
 
-@test "stage 6: exec into a name that does not run is one line, 125; a missing command 127" {
+@test "stage 9: exec into a name that does not run is one line, 125; a missing command 127" {
 	run container exec nothing-here true
 	assert_equal "$status" 125
 	assert_output "container: no container named nothing-here is running (container ps lists them)"
@@ -213,7 +254,7 @@ zombies_beside() {
 	wait "$runtime" || true
 }
 
-@test "stage 6: names: a running one is refused, free again after; cleanup leaves it alone" {
+@test "stage 9: names: a running one is refused, free again after; cleanup leaves it alone" {
 	"$BUILD/container" run --name once "$ROOTFS" sleep 7463 &
 	local runtime=$! pid
 	pid=$(pid_of sleep 7463)
@@ -230,13 +271,137 @@ zombies_beside() {
 	assert_output free-again
 }
 
+# A PID 1 that ends with status 3 on SIGTERM and 4 on SIGHUP.
+TRAPS='trap "exit 3" TERM; trap "exit 4" HUP; echo ready; while :; do sleep 0.1; done'
+
+# Start a container NAME of the finished program in the background,
+# with ARGS after its name, and wait until its command has started (its
+# state file names its first process): the runtime's pid in RUNTIME.
+start_named() {
+	local name=$1
+	shift
+	"$BUILD/container" run --name "$name" --network none "$@" \
+		>"$BATS_TEST_TMPDIR/$name.out" &
+	RUNTIME=$!
+	wait_until grep -qE '^[0-9]+ [1-9]' "/run/container.c/$name"
+	wait_until grep -q ready "$BATS_TEST_TMPDIR/$name.out"
+}
+
+@test "stage 9: stop: SIGTERM, and SIGKILL after the timeout; the name is free when it returns" {
+	local code=0
+	# A command that ignores SIGTERM: SIGKILL, after -t 1.
+	start_named stopped "$ROOTFS" sh -c "$IGNORES_TERM"
+	run timeout 8 "$BUILD/container" stop -t 1 stopped
+	assert_success
+	assert_output stopped
+	wait "$RUNTIME" || code=$?
+	assert_equal "$code" 137
+	# The name and the state file are free the moment stop returns.
+	[ ! -e /run/container.c/stopped ] || fail "stop returned before the runtime had cleaned up"
+	run container run --name stopped --network none "$ROOTFS" echo free
+	assert_output free
+	# A command that ends on SIGTERM ends with its own status.
+	code=0
+	start_named stopped "$ROOTFS" sh -c "$TRAPS"
+	run container stop --timeout 30 stopped
+	assert_success
+	wait "$RUNTIME" || code=$?
+	assert_equal "$code" 3
+}
+
+@test "stage 9: stop waits the container's own --stop-timeout unless told" {
+	local code=0
+	# 1 s, not Docker's 10: `timeout 8` would end a stop that waited 10.
+	start_named stopped --stop-timeout 1 "$ROOTFS" sh -c "$IGNORES_TERM"
+	run timeout 8 "$BUILD/container" stop stopped
+	assert_success
+	wait "$RUNTIME" || code=$?
+	assert_equal "$code" 137
+}
+
+@test "stage 9: kill: SIGKILL unless told; a signal by name, number or --signal" {
+	local code signal want
+	for signal in "" TERM SIGHUP 15 "-s HUP" "--signal=TERM"; do
+		start_named killed "$ROOTFS" sh -c "$TRAPS"
+		case $signal in
+		"") want=137 ;;
+		*HUP) want=4 ;;
+		*) want=3 ;;
+		esac
+		# shellcheck disable=SC2086 # "-s HUP" is two words
+		case $signal in
+		-*) run container kill $signal killed ;;
+		*) run container kill killed $signal ;;
+		esac
+		assert_success
+		assert_output killed
+		code=0
+		wait "$RUNTIME" || code=$?
+		assert_equal "$code" "$want"
+	done
+}
+
+@test "stage 9: stop and kill: a bad signal, a name that does not run, or a missing name is one line, 125" {
+	local line
+	start_named killed "$ROOTFS" sh -c "$TRAPS"
+	for line in "kill killed NOSIG|container: no signal named NOSIG (signal(7) lists them: TERM, KILL, HUP, ...; or give its number)" \
+		"kill -s 99 killed|container: no signal named 99 (signal(7) lists them: TERM, KILL, HUP, ...; or give its number)" \
+		"stop -t x killed|container: --timeout wants seconds, 0 to 86400, not x (see container --help)" \
+		"kill nothing-here|container: no container named nothing-here is running (container ps lists them)" \
+		"stop nothing-here|container: no container named nothing-here is running (container ps lists them)" \
+		"stop|container: usage: container stop [--timeout SECONDS] NAME (see container --help)" \
+		"kill -s|container: missing value for -s (see container --help)" \
+		"exec killed|container: usage: container exec [--verbose] NAME COMMAND [ARG...] (see container --help)"; do
+		# shellcheck disable=SC2086 # the words of the command line
+		run container ${line%%|*}
+		assert_equal "$status" 125
+		assert_output "${line#*|}"
+	done
+	# And the container was left alone.
+	grep -qE '^[0-9]+ [1-9]' /run/container.c/killed
+	run container kill killed
+	wait "$RUNTIME" || true
+}
+
+@test "stage 9: rootless: the state files are the user's own, shut to others" {
+	setup_rootless
+	cd "$RL"
+	local dir=/tmp/container.c-$ROOTLESS_UID runtime
+	rm -rf "$dir"
+	as_user4242() {
+		setpriv --reuid="$ROOTLESS_UID" --regid="$ROOTLESS_UID" \
+			--clear-groups env -u XDG_RUNTIME_DIR "$@"
+	}
+	as_user4242 ./container run --name mine rootfs sh -c "$TRAPS" \
+		>"$BATS_TEST_TMPDIR/mine.out" &
+	runtime=$!
+	wait_until grep -q ready "$BATS_TEST_TMPDIR/mine.out"
+	run stat -c '%u %a' "$dir" "$dir/mine"
+	assert_output "$ROOTLESS_UID 700
+$ROOTLESS_UID 644"
+	run as_user4242 timeout 10 ./container ps
+	assert_line --regexp "^mine +[0-9]+ +[0-9]+ +9 "
+	run container ps                # root's are elsewhere
+	refute_output --partial mine
+	run as_user4242 timeout 10 ./container stop mine
+	assert_success
+	wait "$runtime" || true
+	# A directory of that name that is not the user's own is refused.
+	rm -rf "$dir"
+	mkdir -m 777 "$dir"
+	run as_user4242 timeout 10 ./container run rootfs true
+	assert_equal "$status" 125
+	assert_output "container: $dir is not a directory of yours that only you may write to: remove it"
+	rmdir "$dir"
+}
+
 # The holes of runc's exec, each closed (runc's CVE-2016-9962 and
 # CVE-2019-5736 came through exec's process, seen from inside before
 # it was the container's). strace holds a system call for a while
 # (-e inject=CALL:delay_enter=MICROSECONDS), so that the moment in
 # between is long enough to look at.
 
-@test "stage 6: exec cannot join a container whose set-up is not done: its command has not started" {
+@test "stage 9: exec cannot join a container whose set-up is not done: its command has not started" {
 	# Held at sethostname, half-way through its set-up: it has every
 	# capability still, and no filter.
 	timeout -k 5 30 strace -f -qq -o /dev/null -e trace=sethostname \
@@ -251,18 +416,26 @@ zombies_beside() {
 	wait "$tracer"
 }
 
-@test "stage 6: exec with a binary of an earlier stage than the container's is one line, 125" {
+@test "stage 9: exec with a binary of an earlier stage than the container's is one line, 125" {
 	"$BUILD/container" run --name later "$ROOTFS" sleep 7470 &
-	local runtime=$! pid
+	local runtime=$! pid state
 	pid=$(pid_of sleep 7470)
-	run "$BUILD/container-6" exec later grep Seccomp: /proc/self/status
+	# Stage 9 is the first with exec: a container of a later stage is
+	# made by rewriting the stage in its state file (the third field;
+	# in place, so the runtime keeps its lock).
+	wait_until grep -qE '^[0-9]+ [1-9]' /run/container.c/later
+	state=$(cat /run/container.c/later)
+	read -r -a fields <<<"$state"
+	fields[2]=10
+	echo "${fields[*]}" >/run/container.c/later
+	run container exec later grep Seccomp: /proc/self/status
 	assert_equal "$status" 125
-	assert_output "container: later runs stage $TOP_STAGE, and this binary is stage 6: exec it with a binary of stage $TOP_STAGE or later"
+	assert_output "container: later runs stage 10, and this binary is stage $TOP_STAGE: exec it with a binary of stage 10 or later"
 	kill -KILL "$pid"
 	wait "$runtime" || true
 }
 
-@test "stage 6: exec joins the container's own process, never one that has its pid now" {
+@test "stage 9: exec joins the container's own process, never one that has its pid now" {
 	"$BUILD/container" run --name reused "$ROOTFS" sleep 7471 &
 	local runtime=$! pid host state
 	pid=$(pid_of sleep 7471)
@@ -280,19 +453,20 @@ zombies_beside() {
 	wait "$runtime" || true
 }
 
-@test "stage 6: exec's process is never seen inside as the host's root, nor dumpable, nor holding the host's files" {
+@test "stage 9: exec's process is never seen inside as the host's root, nor dumpable, nor holding the host's files" {
 	# The container looks, every 0.05 s, at each process it can see
 	# that is exec's, before its exec (its command line is still the
-	# runtime's, which names container-7; the script's own text never
+	# runtime's, which names container-9; the script's own text never
 	# has those words without a quote between them): its uids, and
 	# whether its /proc/PID/exe (the runtime's binary, on the host)
-	# can be read.
-	"$BUILD/container-7" run --name watched --network none --stop-timeout 0 \
-		"$ROOTFS" sh -c '
+	# can be read. Its root has every capability and no filter, as
+	# root at stages 6 and 7 had: the strongest watcher there is.
+	"$BUILD/container-9" run --name watched --network none --stop-timeout 0 \
+		--cap-add ALL --security-opt seccomp=unconfined "$ROOTFS" sh -c '
 		while :; do
 			for p in /proc/[0-9]*; do
 				case $(tr "\0" " " <$p/cmdline 2>/dev/null) in
-				*container-7" exec watched "*)
+				*container-9" exec watched "*)
 					echo "$(grep Uid: $p/status | tr -s "\t" " ")" \
 						"exe: $(readlink $p/exe 2>/dev/null || echo unreadable)" ;;
 				esac
@@ -307,14 +481,14 @@ zombies_beside() {
 	timeout -k 5 30 strace -f -qq -o /dev/null -e trace=setresgid,chdir \
 		-e inject=setresgid:delay_enter=2000000 \
 		-e inject=chdir:delay_enter=3000000 \
-		"$BUILD/container-7" exec watched true &
+		"$BUILD/container-9" exec watched true &
 	local tracer=$! _
 	# Seen, while held at chdir (the lab VM's emulation is slow).
 	for _ in $(seq 100); do
 		[ -s "$BATS_TEST_TMPDIR/seen" ] && break
 		sleep 0.1
 	done
-	for pid in $(pgrep -f "container-7 exec watched"); do
+	for pid in $(pgrep -f "container-9 exec watched"); do
 		run ls -l "/proc/$pid/fd"
 		refute_output --partial /run/container.c
 	done

@@ -146,7 +146,7 @@ has_own_eth0() {
 	assert_output --partial "inet 172.30.0.25/24"
 }
 
-@test "stage 7: a runtime killed by SIGKILL: its veth goes with the container; cleanup removes the rest" {
+@test "stage 9: a runtime killed by SIGKILL: its veth goes with the container; cleanup removes the rest" {
 	"$BUILD/container" run --name gone --ip 172.30.0.26 "$ROOTFS" sleep 7905 &
 	local runtime=$! pid
 	pid=$(pid_of sleep 7905)
@@ -165,7 +165,7 @@ has_own_eth0() {
 	wait_until check_host_unchanged 2>/dev/null || true
 }
 
-@test "stage 7: container cleanup removes the bridge, but not while a container runs" {
+@test "stage 9: container cleanup removes the bridge, but not while a container runs" {
 	"$BUILD/container" run --name holder "$ROOTFS" sleep 7906 &
 	local runtime=$! pid
 	pid=$(pid_of sleep 7906)
@@ -239,7 +239,7 @@ has_own_eth0() {
 	# The teardown checks that no nft table is left.
 }
 
-@test "stage 7: exec sees the container's network: its eth0 and address" {
+@test "stage 9: exec sees the container's network: its eth0 and address" {
 	"$BUILD/container" run --name netexec --ip 172.30.0.28 "$ROOTFS" \
 		sleep 7908 &
 	local runtime=$! pid

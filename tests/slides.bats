@@ -98,8 +98,9 @@ setup() {
 
 @test "slides: a section per stage, each with code quoted by region, its demo and presenter notes" {
 	local stage file
-	for stage in 0 1 2 3 4 5 6 7 8; do
-		file=$(echo "$PROJECT"/slides/0$((stage + 1))-*.md)
+	for stage in "${ALL_STAGES[@]}"; do
+		file=$(printf '%s/slides/%02d-' "$PROJECT" $((stage + 1)))
+		file=$(echo "$file"*.md)
 		[ -f "$file" ] || fail "no section for stage $stage"
 		grep -q "^# Stage $stage: " "$file" || fail "$file: no '# Stage $stage:' title"
 		grep -q '^<!-- region [A-Za-z0-9_]* -->$' "$file" ||
@@ -109,6 +110,12 @@ setup() {
 		grep -v -e '^<!-- region ' -e '^<!-- endregion -->$' -e '^<!-- _' "$file" |
 			grep -q '^<!--' || fail "$file has no presenter notes"
 	done
+	# The welcome first, a section per stage, the end last: the build
+	# joins the files in the order of their names.
+	run bash -c 'cd "$1/slides" && ls [0-9][0-9]-*.md' _ "$PROJECT"
+	assert_equal "${#lines[@]}" $((${#ALL_STAGES[@]} + 2))
+	assert_equal "${lines[0]}" 00-welcome.md
+	[[ ${lines[-1]} == [0-9][0-9]-end.md ]] || fail "the last section is ${lines[-1]}, not the end"
 }
 
 @test "slides: every picture is an SVG source file, with no script and nothing from outside" {

@@ -78,18 +78,22 @@ for my $f (@functions) {
 	$f->{uses} = [ sort keys %uses ];
 }
 
-# The lesson: new functions the steps reach; of those they reach only
+# The lesson: new functions the steps reach, directly or through
+# others, old or new; and from stage 9, those its commands reach
+# (run_lifecycle: ps, exec, stop, kill, cleanup). Of those reached only
 # through others, not the smallest (four lines or fewer: wrappers and
 # the like), which stay written.
 my @steps = grep { exists $by_name{$_} } qw(child_main run_container spawn_child);
 my %is_step = map { $_ => 1 } @steps;
-my %lesson;
-my @queue = @steps;
+my (%lesson, %seen);
+my @queue = (@steps, grep { exists $by_name{$_} } qw(run_lifecycle));
 while (my $name = shift @queue) {
 	for my $used (@{ $by_name{$name}{uses} }) {
-		next if exists $lesson{$used} || !$by_name{$used}{new};
-		$lesson{$used} = $by_name{$used}{size} > 4 || exists $is_step{$name};
+		next if exists $seen{$used} || exists $is_step{$used};
+		$seen{$used} = 1;
 		push @queue, $used;
+		next unless $by_name{$used}{new};
+		$lesson{$used} = $by_name{$used}{size} > 4 || exists $is_step{$name};
 	}
 }
 

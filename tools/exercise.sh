@@ -23,8 +23,8 @@ cd "$(dirname "$0")/.."
 
 stage=${1:?usage: tools/exercise.sh N [OUT]}
 case $stage in
-[1-8]) ;;
-*) echo "exercise: N must be a stage from 1 to 8, not $stage" >&2; exit 1 ;;
+[1-9]) ;;
+*) echo "exercise: N must be a stage from 1 to 9, not $stage" >&2; exit 1 ;;
 esac
 out=${2:-exercise/container-$stage.c}
 if [ -e "$out" ]; then

@@ -5,7 +5,7 @@
 #
 #   labs/08-hardening/escape.sh [OPTIONS]
 #
-#   --stages "N ..."    the stages to try (default: 0 to 8)
+#   --stages "N ..."    the stages to try (default: 0 to 9)
 #   --only NAME,...     only these attempts (escape-probe list names them)
 #   --tsv               one line per try: ATTEMPT STAGE RESULT MESSAGE
 #   --verbose           print each try's message under the table
@@ -33,7 +33,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 project=$(cd "$here/../.." && pwd)
 build=$project/build
 rootfs=$project/rootfs
-stages=(0 1 2 3 4 5 6 7 8)
+stages=(0 1 2 3 4 5 6 7 8 9)
 only=""
 tsv=false
 verbose=false
