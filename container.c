@@ -2033,15 +2033,17 @@ static void remove_cgroup_at_exit(void);
  * was left behind by a runtime that is gone. */
 static void name_taken(struct config *cfg)
 {
+#if STAGE >= 9
+	cfg->cgroup[0] = '\0';          /* not ours to remove */
+	errno = 0;
+	die("a container named %s left its cgroup behind: "
+	    "container cleanup %s", cfg->name, cfg->name);
+#else
 	char path[sizeof(cfg->cgroup)];
 
 	memcpy(path, cfg->cgroup, sizeof(path));
 	cfg->cgroup[0] = '\0';          /* not ours to remove */
 	errno = 0;
-#if STAGE >= 9
-	die("a container named %s left its cgroup behind: "
-	    "container cleanup %s", cfg->name, cfg->name);
-#else
 	die("a container named %s is running, or its runtime was killed: "
 	    "rmdir %s", cfg->name, path);
 #endif
@@ -5151,30 +5153,34 @@ static const struct option run_options[] = {
 /* Take one of the options of stages 0 to 2, if OPT is one. */
 static bool take_process_option(struct config *cfg, int opt, char *value)
 {
-	if (opt == OPT_NAME) {
+	switch (opt) {
+	case OPT_NAME:
 		if (!valid_name(value, NAME_MAX_CHARS))
 			bad_usage("--name: want 1 to 63 letters, digits, "
 				  "'_', '.', '-', not", value);
 		strcpy(cfg->name, value);
-	} else if (opt == OPT_VERBOSE) {
+		return true;
+	case OPT_VERBOSE:
 		verbose = true;
-	} else if (opt == OPT_STOP_TIMEOUT) {
+		return true;
+	case OPT_STOP_TIMEOUT:
 		stop_timeout_s = parse_seconds("--stop-timeout", value);
+		return true;
 #if STAGE >= 1
-	} else if (opt == OPT_INIT) {
+	case OPT_INIT:
 		cfg->init = true;
+		return true;
 #endif
 #if STAGE >= 2
-	} else if (opt == 'h') {
+	case 'h':
 		if (!valid_name(value, HOST_NAME_MAX))
 			bad_usage("--hostname: want 1 to 64 letters, digits, "
 				  "'_', '.', '-', not", value);
 		cfg->hostname = value;
+		return true;
 #endif
-	} else {
-		return false;
 	}
-	return true;
+	return false;
 }
 
 #if STAGE >= 4
@@ -5182,17 +5188,20 @@ static bool take_process_option(struct config *cfg, int opt, char *value)
  * and the ids the container gets. */
 static bool take_root_option(struct config *cfg, int opt, char *value)
 {
-	if (opt == 'v')
+	switch (opt) {
+	case 'v':
 		parse_volume(cfg, value);
+		return true;
 #if STAGE >= 5
-	else if (opt == OPT_UIDMAP)
+	case OPT_UIDMAP:
 		parse_id_range(&cfg->uids, "--uidmap", value);
-	else if (opt == OPT_GIDMAP)
+		return true;
+	case OPT_GIDMAP:
 		parse_id_range(&cfg->gids, "--gidmap", value);
+		return true;
 #endif
-	else
-		return false;
-	return true;
+	}
+	return false;
 }
 #endif
 
@@ -5200,20 +5209,25 @@ static bool take_root_option(struct config *cfg, int opt, char *value)
  * knows its own. False if none knows it. */
 static bool take_option(struct config *cfg, int opt, char *value)
 {
-	return take_process_option(cfg, opt, value)
+	if (take_process_option(cfg, opt, value))
+		return true;
 #if STAGE >= 4
-		|| take_root_option(cfg, opt, value)
+	if (take_root_option(cfg, opt, value))
+		return true;
 #endif
 #if STAGE >= 6
-		|| take_limit_option(cfg, opt, value)
+	if (take_limit_option(cfg, opt, value))
+		return true;
 #endif
 #if STAGE >= 7
-		|| take_network_option(cfg, opt, value)
+	if (take_network_option(cfg, opt, value))
+		return true;
 #endif
 #if STAGE >= 8
-		|| take_hardening_option(cfg, opt, value)
+	if (take_hardening_option(cfg, opt, value))
+		return true;
 #endif
-		;
+	return false;
 }
 
 /* Once every option is read: the defaults that depend on others, and

@@ -157,6 +157,11 @@ teardown() {
 	cd /
 	[ -z "${RL:-}" ] || rm -rf "$RL"
 	check_host_unchanged || status=$?
+	# A test that failed before it unmounted what it mounted in its
+	# directory (reported just above): unmount it, so the machine is
+	# left as it was found.
+	findmnt -rn -o TARGET | grep -F "$BATS_TEST_TMPDIR/" | sort -r |
+		xargs -r umount -l 2>/dev/null || true
 	[ -z "${LEFTOVER_PATTERN:-}" ] ||
 		end_leftover_containers "$LEFTOVER_PATTERN"
 	return "$status"
