@@ -975,7 +975,8 @@ static void mount_proc(const struct config *cfg)
  * subdirectory, then climb with ".."; the rootfs's chroot-escape
  * shows it), while the host's mounts stay in the namespace.
  * pivot_root(2) moves the namespace's root mount itself: the old root
- * is put on a directory of the new one, then unmounted, and gone.
+ * is stacked on top of the new one (pivot_root(".", "."), see
+ * pivot_into_rootfs()), then unmounted, and gone.
  *
  * pivot_root's rules (pivot_root(2)) set the order: the new root must
  * be a mount point, hence ROOTFS bind-mounted onto itself, and the
@@ -1633,7 +1634,8 @@ static void relay_terminal(const struct config *cfg, int master)
  * kernel checks each access to a file or a process outside as that.
  *
  * When clone() gets CLONE_NEWUSER with the other CLONE_NEW* flags,
- * the user namespace is made first and owns the others (clone(2)):
+ * the user namespace is made first and owns the others
+ * (user_namespaces(7)):
  * root inside may name its host, mount a procfs or set up its network
  * without being root on the host. That is also why an ordinary user
  * may run this stage without sudo.
@@ -1764,9 +1766,9 @@ static void become_root(const struct config *cfg)
  *   "+memory" to its cgroup.subtree_control) only if its parent gave
  *   it that controller; so it is enabled at the root, then in
  *   container.c, the parent every container's cgroup is made in;
- * - no internal processes: a cgroup other than the root that gives
- *   controllers to its children may not hold processes itself; so
- *   container.c holds none;
+ * - no internal processes: a cgroup other than the root that gives a
+ *   domain controller (memory, io) to its children may not hold
+ *   processes itself; so container.c holds none;
  * - a limit holds from the first instruction: the cgroup and its
  *   limits exist before the child, and clone3(2) starts the child in
  *   it (CLONE_INTO_CGROUP);
@@ -2030,14 +2032,15 @@ static void remove_cgroup_at_exit(void);
  * all that marks a name as taken: another container of that name runs,
  * or a runtime killed with SIGKILL could not remove its own. From stage
  * 9 on, the name is locked first (claim_name()), so a cgroup found here
- * was left behind by a runtime that is gone. */
+ * is a leftover, or a runtime of stage 6 to 8 runs with that name
+ * (cleanup knows which: a live runtime holds its cgroup's lock). */
 static void name_taken(struct config *cfg)
 {
 #if STAGE >= 9
 	cfg->cgroup[0] = '\0';          /* not ours to remove */
 	errno = 0;
-	die("a container named %s left its cgroup behind: "
-	    "container cleanup %s", cfg->name, cfg->name);
+	die("a container named %s runs (of stage 6 to 8) or left its "
+	    "cgroup behind: container cleanup %s", cfg->name, cfg->name);
 #else
 	char path[sizeof(cfg->cgroup)];
 
@@ -2047,6 +2050,29 @@ static void name_taken(struct config *cfg)
 	die("a container named %s is running, or its runtime was killed: "
 	    "rmdir %s", cfg->name, path);
 #endif
+}
+
+/* Parent: open the cgroup just made, and lock it for as long as we
+ * live (flock(2)), so that `container cleanup` (stage 9) knows it is a
+ * live runtime's, even before the child is in it. False, with errno
+ * ENOENT, if a cleanup removed it before the lock was ours: the lock
+ * must be on the cgroup that is at the path. */
+static bool hold_cgroup(struct config *cfg)
+{
+	struct stat held, named;
+
+	cfg->cgroup_fd = open(cfg->cgroup, O_RDONLY | O_DIRECTORY |
+			      O_CLOEXEC);
+	if (cfg->cgroup_fd < 0 && errno == ENOENT)
+		return false;
+	if (cfg->cgroup_fd < 0 || flock(cfg->cgroup_fd, LOCK_EX) < 0)
+		die("open %s", cfg->cgroup);
+	if (fstat(cfg->cgroup_fd, &held) == 0 &&
+	    stat(cfg->cgroup, &named) == 0 && held.st_ino == named.st_ino)
+		return true;
+	close(cfg->cgroup_fd);
+	errno = ENOENT;
+	return false;
 }
 
 /* #region make_cgroup */
@@ -2091,19 +2117,13 @@ static void make_cgroup(struct config *cfg)
 			die("mkdir %s", parent);
 		enable_controllers(&cfg->limits, root);
 		enable_controllers(&cfg->limits, parent);
-		if (mkdir(cfg->cgroup, 0755) == 0)
+		if (mkdir(cfg->cgroup, 0755) == 0 && hold_cgroup(cfg))
 			break;
 		if (errno == EEXIST)
 			name_taken(cfg);
 		if (errno != ENOENT || attempt == 3)  /* ENOENT: the last */
 			die("mkdir %s", cfg->cgroup); /* one out removed it */
 	}
-	/* Held while we live, so that cleanup (stage 9) knows the cgroup
-	 * is a live runtime's, even before its child is in it. flock(2) */
-	cfg->cgroup_fd = open(cfg->cgroup, O_RDONLY | O_DIRECTORY |
-			      O_CLOEXEC);
-	if (cfg->cgroup_fd < 0 || flock(cfg->cgroup_fd, LOCK_EX) < 0)
-		die("open %s", cfg->cgroup);
 	write_limits(cfg);
 	if (geteuid() == 0 && cfg->uids.lines[0].inside == 0)
 		delegate_cgroup(cfg);  /* root inside is someone on the host */
@@ -2295,9 +2315,10 @@ static void mount_cgroup2(const struct config *cfg)
  * virtual switch), container0, and the other moves into the
  * container's namespace, as eth0. The bridge has SUBNET.1, each
  * container an address of its own from SUBNET.2 on, and a default
- * route through the bridge. Unlike Docker's, the bridge has no NAT
- * and forwards nothing: a container reaches the host's end and the
- * other containers, and nothing beyond.
+ * route through the bridge. Unlike Docker, the runtime adds no NAT
+ * rule and turns no forwarding on: a container reaches the host (the
+ * bridge's address, and whatever listens on all of the host's) and
+ * the other containers; beyond, only if the host forwards for it.
  *
  * The order: the parent makes the bridge (once) and the veth pair, and
  * moves the pair's one end into the child's namespace by the child's
@@ -2693,16 +2714,20 @@ static void make_state_dir(const char *dir)
 
 	/* From stage 9 a rootless runtime keeps its own, perhaps under
 	 * /tmp, where anyone may make it first: it must be ours, and shut
-	 * to others, or they could plant files in it. */
-	if (mkdir(dir, geteuid() == 0 ? 0755 : 0700) < 0 && errno != EEXIST)
+	 * to others (0700), or they could plant files in it. It is never
+	 * removed (stage 9), so that no one else can make it in between;
+	 * in sticky /tmp no one else may rename or remove it. */
+	bool root = geteuid() == 0;
+
+	if (mkdir(dir, root ? 0755 : 0700) < 0 && errno != EEXIST)
 		die("mkdir %s", dir);
 	if (lstat(dir, &st) < 0)
 		die("stat %s", dir);
 	errno = 0;
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & 022) != 0)
-		die("%s is not a directory of yours that only you may write "
-		    "to: remove it", dir);
+	    (st.st_mode & (root ? 022 : 077)) != 0)
+		die("%s is not a directory of yours that only you may use: "
+		    "remove it", dir);
 #else
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		die("mkdir %s", dir);
@@ -3314,7 +3339,9 @@ static void install_seccomp_filter(const struct config *cfg)
  *   runtime killed by SIGKILL left behind.
  *
  * What the kernel gives for it: flock(2), a lock that its holder keeps
- * for as long as it lives and loses however it dies, even by SIGKILL,
+ * for as long as it lives and loses however it dies, even by SIGKILL
+ * (a lock goes with the last descriptor of its open file, and the
+ * runtime's is O_CLOEXEC: no command it runs inherits it),
  * so "is it running?" becomes "is its state file's lock taken?", with
  * no stale pid to trust; and pidfd_open(2), a handle on one process
  * that a later process with the same pid cannot take over, to signal
@@ -3326,7 +3353,9 @@ static void install_seccomp_filter(const struct config *cfg)
  * only once its command has started, so `exec` never joins a
  * container that is still being set up (it still holds every
  * capability then); the name is given back last, once everything else
- * is gone. Stage 10 (the OCI runtime command line) starts from here. */
+ * is gone. An OCI runtime's create, start, state, kill and delete
+ * commands (podman and containerd drive runc with them) rest on the
+ * same record. */
 
 /* Where the state files are: STATE_DIR for root. An ordinary user may
  * not write in /run, so a rootless runtime keeps its own: in
@@ -3346,6 +3375,7 @@ static const char *state_dir(void)
 		snprintf(dir, sizeof(dir), "%s/container.c", runtime_dir);
 	else
 		snprintf(dir, sizeof(dir), "/tmp/container.c-%u", geteuid());
+	make_state_dir(dir);          /* ours, shut, before any is read */
 	return dir;
 }
 
@@ -3358,8 +3388,9 @@ static void state_path(char *path, const char *name)
 /* Parent: write the state file: our pid, the first process's (0 until
  * its command has started), our stage, the --stop-timeout that `stop`
  * waits by default, the cgroup's path, the address and the host's end
- * of the veth ("-" for none). One line, rewritten in place: readers
- * take the whole of it with one pread(). */
+ * of the veth ("-" for none). One line, rewritten in place, then cut
+ * to its length (so the file is never empty in between): readers take
+ * the whole of it with one pread(). */
 static void write_state(const struct config *cfg, pid_t child)
 {
 	char text[PATH_MAX + 64], address[INET_ADDRSTRLEN] = "-";
@@ -3371,8 +3402,8 @@ static void write_state(const struct config *cfg, pid_t child)
 		     child, STAGE, stop_timeout_s,
 		     cfg->cgroup[0] ? cfg->cgroup : "-", address,
 		     cfg->network ? cfg->veth : "-");
-	if (ftruncate(cfg->state_fd, 0) < 0 ||
-	    pwrite(cfg->state_fd, text, (size_t)n, 0) != n)
+	if (pwrite(cfg->state_fd, text, (size_t)n, 0) != n ||
+	    ftruncate(cfg->state_fd, n) < 0)  /* never empty in between */
 		die("write %s", cfg->state);
 }
 
@@ -3424,7 +3455,8 @@ static void release_name(struct config *cfg)
 		close(cfg->state_fd);
 	cfg->state[0] = '\0';
 	cfg->state_fd = 0;
-	rmdir(state_dir());           /* fails while others run */
+	if (geteuid() == 0)
+		rmdir(STATE_DIR);     /* fails while others run */
 }
 
 /* release_name() for exit(): registered first, so it runs last. */
@@ -3509,16 +3541,19 @@ static void remove_bridge(void)
 	close(fd);                    /* gone, or not ours: left alone */
 }
 
-/* Does a live runtime hold the lock on the cgroup DIR, as each holds
- * its own from the moment it made it (make_cgroup())? */
-static bool cgroup_held(const char *dir)
+/* Take the lock on the cgroup DIR, which each runtime holds on its own
+ * from the moment it made it (make_cgroup()): the fd, locked, or -1
+ * when a live runtime holds it. Kept while the cgroup is removed, so
+ * that no runtime can start to use it meanwhile. */
+static int lock_cgroup(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	bool held = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0;
 
-	if (fd >= 0)
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		close(fd);
-	return held;
+		return -1;
+	}
+	return fd;
 }
 
 /* Remove the cgroups under ROOT/container.c whose runtime is gone.
@@ -3531,7 +3566,7 @@ static void clean_up_cgroups(const char *only)
 	char parent[128], cgroup[PATH_MAX];
 	struct dirent *entry;
 	DIR *dir;
-	int fd;
+	int fd, lock;
 
 	if (root == NULL || geteuid() != 0)
 		return;
@@ -3545,9 +3580,10 @@ static void clean_up_cgroups(const char *only)
 		    runtime_alive(name, &fd))
 			continue;
 		snprintf(cgroup, sizeof(cgroup), "%s/%s", parent, name);
-		if (!cgroup_held(cgroup)) {  /* else a runtime still runs */
+		if ((lock = lock_cgroup(cgroup)) >= 0) {  /* no runtime */
 			remove_cgroup_tree(cgroup);
 			printf("removed the cgroup %s left behind\n", name);
+			close(lock);
 		}
 		if (fd >= 0)
 			close(fd);
@@ -3597,7 +3633,8 @@ static int clean_up(const char *only)
 	}
 	if (dir != NULL)
 		closedir(dir);
-	rmdir(state_dir());           /* fails while others run */
+	if (geteuid() == 0)
+		rmdir(STATE_DIR);     /* fails while others run */
 	if (only == NULL && running == 0 && geteuid() == 0)
 		remove_bridge();
 	return 0;
@@ -3610,7 +3647,8 @@ static void print_cgroup_file(const char *dir, const char *name)
 	char path[PATH_MAX], text[64] = "-";
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	read_line(path, text, sizeof(text));
+	if (dir[0] == '/')            /* "-": no cgroup (rootless) */
+		read_line(path, text, sizeof(text));
 	text[strcspn(text, "\n")] = '\0';
 	printf(" %s=%s", name, text[0] ? text : "-");
 }
@@ -3806,7 +3844,8 @@ static int parse_signal(const char *text)
 	char *end;
 	long number = strtol(text, &end, 10);
 
-	if (end != text && *end == '\0' && number > 0 && number < NSIG)
+	if (isdigit((unsigned char)*text) && *end == '\0' && number > 0 &&
+	    number < NSIG)
 		return (int)number;
 	if (strncasecmp(name, "SIG", 3) == 0)
 		name += 3;
@@ -3825,16 +3864,17 @@ static int parse_signal(const char *text)
  * its pidfd (pidfd_send_signal(2)). That process is PID 1 of its pid
  * namespace, and the kernel passes it a signal from outside only if it
  * has a handler for it, or the signal is SIGKILL or SIGSTOP: a shell
- * without a trap ignores SIGTERM (pid_namespaces(7)); --init has a
- * handler for each. When PID 1 dies, the kernel kills every other
- * process of its namespace, and its runtime cleans up. */
+ * without a trap ignores SIGTERM (pid_namespaces(7)); --init has one
+ * for TERM, INT, HUP, QUIT, USR1 and USR2. When PID 1 dies, the kernel
+ * kills every other process of its namespace, and its runtime cleans
+ * up. */
 static int kill_by_name(const char *name, int sig)
 {
 	struct first_process first;
 	struct state s;
 	int pidfd = open_container(name, &s, &first, NULL);
 
-	show_step("kill -%s %d", sigabbrev_np(sig), s.child);
+	show_step("kill -%d %d", sig, s.child);
 	if (pidfd_send_signal(pidfd, sig, NULL, 0) < 0)
 		die("kill %s", name);
 	close(pidfd);
@@ -3858,9 +3898,13 @@ static bool ended_within(int pidfd, unsigned int seconds)
 
 /* Stop: wait until the runtime of state file FD has given the name
  * back: its lock is free once it has removed the cgroup and the veth
- * and ended. A runtime only has to clean up by then: a few seconds. */
+ * and ended. A runtime only has to clean up by then: a few seconds.
+ * Its file is unlinked then (no link left to it); a runtime killed in
+ * the middle frees the lock too, and leaves the file. */
 static void wait_for_runtime(int fd, const char *name)
 {
+	struct stat st;
+
 	for (int tries = 0; flock(fd, LOCK_SH | LOCK_NB) < 0; tries++) {
 		if (errno != EWOULDBLOCK || tries == 1000) {
 			errno = 0;
@@ -3869,6 +3913,10 @@ static void wait_for_runtime(int fd, const char *name)
 		}
 		usleep(10000);
 	}
+	errno = 0;
+	if (fstat(fd, &st) == 0 && st.st_nlink > 0)
+		die("%s has ended, but its runtime did not clean up: "
+		    "container cleanup %s", name, name);
 }
 
 /* #region stop */
@@ -5083,6 +5131,8 @@ static int run_lifecycle(int argc, char **argv)
 			bad_usage("unknown option", argv[optind - 1]);
 	argv += optind;
 	n = argc - optind;            /* the words after the options */
+	if (n > 0 && !valid_name(argv[0], NAME_MAX_CHARS))
+		bad_usage("no container may be named", argv[0]);
 	if (strcmp(command, "ps") == 0 && n == 0)
 		return list_containers();
 	if (strcmp(command, "cleanup") == 0 && n <= 1)

@@ -155,7 +155,9 @@ setup() {
 teardown() {
 	local status=0
 	cd /
-	[ -z "${RL:-}" ] || rm -rf "$RL"
+	# A rootless runtime keeps its state directory (never removed, so
+	# no one else may make it in between): the test's user's goes too.
+	[ -z "${RL:-}" ] || rm -rf "$RL" "/tmp/container.c-$ROOTLESS_UID"
 	check_host_unchanged || status=$?
 	# A test that failed before it unmounted what it mounted in its
 	# directory (reported just above): unmount it, so the machine is

@@ -16,10 +16,10 @@ self=$(readlink /proc/self/ns/pid)
 	# (process_api: this workplace's own per-command cgroups.)
 	find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -type d 2>/dev/null |
 		awk '!/\/process_api/ { print "cgroup " $0 }'
-	# The runtime's state files (stage 6 on).
-	if [ -d /run/container.c ]; then
-		find /run/container.c | awk '{ print "state " $0 }'
-	fi
+	# The runtime's state files (address locks from stage 7, state files
+	# from stage 9); a rootless user's without XDG_RUNTIME_DIR.
+	find /run/container.c /tmp/container.c-* 2>/dev/null |
+		awk '{ print "state " $0 }' || true
 	# Firewall tables (the NAT lab's) and IP forwarding.
 	if command -v nft >/dev/null; then
 		nft list tables 2>/dev/null | awk '{ print "nft " $0 }' || true

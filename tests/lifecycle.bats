@@ -351,7 +351,9 @@ start_named() {
 		"stop nothing-here|container: no container named nothing-here is running (container ps lists them)" \
 		"stop|container: usage: container stop [--timeout SECONDS] NAME (see container --help)" \
 		"kill -s|container: missing value for -s (see container --help)" \
-		"exec killed|container: usage: container exec [--verbose] NAME COMMAND [ARG...] (see container --help)"; do
+		"exec killed|container: usage: container exec [--verbose] NAME COMMAND [ARG...] (see container --help)" \
+		"cleanup ../killed|container: no container may be named ../killed (see container --help)" \
+		"kill -t 1 killed|container: kill takes no --timeout (see container --help)"; do
 		# shellcheck disable=SC2086 # the words of the command line
 		run container ${line%%|*}
 		assert_equal "$status" 125
@@ -386,12 +388,20 @@ $ROOTLESS_UID 644"
 	run as_user4242 timeout 10 ./container stop mine
 	assert_success
 	wait "$runtime" || true
-	# A directory of that name that is not the user's own is refused.
+	# It stays, so that no one else may make it in between.
+	run stat -c '%u %a' "$dir"
+	assert_output "$ROOTLESS_UID 700"
+	# A directory of that name that is not the user's own is refused,
+	# by every command that would read it.
 	rm -rf "$dir"
 	mkdir -m 777 "$dir"
-	run as_user4242 timeout 10 ./container run rootfs true
-	assert_equal "$status" 125
-	assert_output "container: $dir is not a directory of yours that only you may write to: remove it"
+	local command
+	for command in "run rootfs true" ps "kill mine" cleanup; do
+		# shellcheck disable=SC2086 # the words of the command
+		run as_user4242 timeout 10 ./container $command
+		assert_equal "$status" 125
+		assert_output "container: $dir is not a directory of yours that only you may use: remove it"
+	done
 	rmdir "$dir"
 }
 
