@@ -2734,16 +2734,66 @@ static void make_state_dir(const char *dir)
 #endif
 }
 
+#if STAGE >= 9
+/* Parent: lock the directory STATE_DIR itself with flock(2), waiting
+ * for it: HOW is LOCK_SH for a runtime while it makes or finds the
+ * bridge and plugs its veth in, LOCK_EX for cleanup while it counts
+ * the containers that hold an address and removes the bridge if none
+ * does. So the bridge never goes between a runtime's finding it and
+ * its veth's being on it. The directory is removed only by one who
+ * holds its lock (remove_state_dir()), so the one locked is the one at
+ * STATE_DIR. The fd, to close when done. (Runtimes of stage 7 and 8
+ * take no such lock.) */
+static int lock_state_dir(int how)
+{
+	struct stat locked, named;
+	int fd;
+
+	for (;;) {
+		make_state_dir(STATE_DIR);
+		fd = open(STATE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT)
+			continue;     /* the last one out removed it */
+		if (fd < 0 || flock(fd, how) < 0)
+			die("lock %s", STATE_DIR);
+		if (fstat(fd, &locked) == 0 && stat(STATE_DIR, &named) == 0 &&
+		    named.st_ino == locked.st_ino)
+			return fd;
+		close(fd);
+	}
+}
+#endif
+
+/* Parent: remove STATE_DIR if it is empty: the last one out. From
+ * stage 9 on, only while no one holds its lock (lock_state_dir()). */
+static void remove_state_dir(void)
+{
+#if STAGE >= 9
+	int fd = open(STATE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+		rmdir(STATE_DIR);     /* fails while others are in it */
+	if (fd >= 0)
+		close(fd);
+#else
+	rmdir(STATE_DIR);             /* fails while others are in it */
+#endif
+}
+
 /* Parent: open the file PATH in DIR, made if missing, and lock it
  * with flock(2) without waiting: the fd, or -1 when a live runtime
  * holds it. The kernel drops a lock when its holder dies, however it
  * dies, even of SIGKILL: a file whose lock can be taken belongs to no
  * one. Once locked, the file must still be the one at PATH: a runtime
- * that ended may have unlinked it in between. */
-static int lock_state_file(const char *dir, const char *path)
+ * that ended may have unlinked it in between. A command that only
+ * looks (stage 9's ps, exec, cleanup) takes a free lock for a moment
+ * to learn that it is free; so a PATIENT caller, who wants this one
+ * file, tries again for a fifth of a second before it gives up. */
+static int lock_state_file(const char *dir, const char *path,
+			   bool patient)
 {
 	struct stat locked, named;
-	int fd;
+	int fd, tries = patient ? 20 : 1;
 
 	for (;;) {
 		make_state_dir(dir);
@@ -2754,7 +2804,10 @@ static int lock_state_file(const char *dir, const char *path)
 			die("open %s", path);
 		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 			close(fd);
-			return -1;
+			if (--tries == 0)
+				return -1;
+			usleep(10000);
+			continue;
 		}
 		if (fstat(fd, &locked) == 0 && stat(path, &named) == 0 &&
 		    named.st_ino == locked.st_ino)
@@ -2788,7 +2841,8 @@ static void claim_address(struct config *cfg)
 		snprintf(cfg->address_lock, sizeof(cfg->address_lock),
 			 "%s/+%s", STATE_DIR, text);
 		cfg->address_fd = lock_state_file(STATE_DIR,
-						  cfg->address_lock);
+						  cfg->address_lock,
+						  first == last);
 		if (cfg->address_fd >= 0) {
 			network_owner = cfg;
 			atexit(disconnect_at_exit);  /* die() exits through it */
@@ -2815,6 +2869,9 @@ static void connect_container(struct config *cfg, pid_t pid)
 
 	if (fd < 0)
 		die("socket AF_NETLINK");
+#if STAGE >= 9
+	int dir = lock_state_dir(LOCK_SH);  /* cleanup leaves the bridge */
+#endif
 	bridge = make_bridge(fd);
 	show_step("ip link add %s group %#x master %s type veth peer name "
 		  "eth0 netns %d", cfg->veth, LINK_GROUP, BRIDGE_NAME, pid);
@@ -2827,6 +2884,9 @@ static void connect_container(struct config *cfg, pid_t pid)
 	}
 	check_nl(answer, "ip link add", cfg->veth);
 	cfg->veth_made = true;
+#if STAGE >= 9
+	close(dir);                   /* our veth is on the bridge */
+#endif
 	show_step("ip link set %s up", cfg->veth);
 	check_nl(nl_set_up(fd, (int)if_nametoindex(cfg->veth)),
 		 "ip link set up", cfg->veth);
@@ -2852,7 +2912,7 @@ static void disconnect_container(struct config *cfg)
 		unlink(cfg->address_lock);
 		close(cfg->address_fd);
 		cfg->address_lock[0] = '\0';
-		rmdir(STATE_DIR);     /* fails while others are in it */
+		remove_state_dir();
 	}
 }
 
@@ -3346,6 +3406,9 @@ static void install_seccomp_filter(const struct config *cfg)
  * no stale pid to trust; and pidfd_open(2), a handle on one process
  * that a later process with the same pid cannot take over, to signal
  * it (pidfd_send_signal(2)) and to join its namespaces (setns(2)).
+ * The directory's own lock serves what all containers share, the
+ * bridge: cleanup removes it only while no runtime is plugging a veth
+ * in (lock_state_dir()).
  *
  * The order, in run_container(): the name is claimed first, before a
  * cgroup or a veth exists, so a second container of the same name
@@ -3426,7 +3489,7 @@ static void claim_name(struct config *cfg)
 	/* #region name_lock */
 	snprintf(cfg->state, sizeof(cfg->state), "%s/%s", state_dir(),
 		 cfg->name);
-	cfg->state_fd = lock_state_file(state_dir(), cfg->state);
+	cfg->state_fd = lock_state_file(state_dir(), cfg->state, true);
 	if (cfg->state_fd < 0) {
 		errno = 0;
 		cfg->state[0] = '\0';  /* not ours to remove */
@@ -3456,7 +3519,7 @@ static void release_name(struct config *cfg)
 	cfg->state[0] = '\0';
 	cfg->state_fd = 0;
 	if (geteuid() == 0)
-		rmdir(STATE_DIR);     /* fails while others run */
+		remove_state_dir();
 }
 
 /* release_name() for exit(): registered first, so it runs last. */
@@ -3605,7 +3668,7 @@ static int clean_up(const char *only)
 	DIR *dir = opendir(state_dir());
 	struct dirent *entry;
 	char path[PATH_MAX];
-	int fd = -1, running = 0;
+	int fd = -1, running = 0, lock = -1;
 
 	if (only != NULL && runtime_alive(only, &fd)) {
 		errno = 0;
@@ -3613,6 +3676,8 @@ static int clean_up(const char *only)
 	}
 	if (fd >= 0)
 		close(fd);
+	if (only == NULL && geteuid() == 0)  /* see lock_state_dir() */
+		lock = lock_state_dir(LOCK_EX);
 	clean_up_cgroups(only);
 	while (dir != NULL && (entry = readdir(dir)) != NULL) {
 		const char *name = entry->d_name;
@@ -3633,10 +3698,14 @@ static int clean_up(const char *only)
 	}
 	if (dir != NULL)
 		closedir(dir);
-	if (geteuid() == 0)
-		rmdir(STATE_DIR);     /* fails while others run */
-	if (only == NULL && running == 0 && geteuid() == 0)
+	if (lock >= 0 && running == 0)
 		remove_bridge();
+	if (lock >= 0) {
+		rmdir(STATE_DIR);     /* fails while others run */
+		close(lock);
+	} else if (geteuid() == 0) {
+		remove_state_dir();
+	}
 	return 0;
 }
 /* #endregion cleanup */

@@ -53,6 +53,12 @@ wait_until() {
 	return 1
 }
 
+# Does someone hold the flock(2) lock of the file or directory PATH?
+# (flock(1) cannot take it without waiting.)
+flock_held() {
+	! flock --nonblock "$1" true
+}
+
 # The pid of the process whose whole command line is ARGS, once there.
 pid_of() {
 	wait_until pgrep -x -f "$*" >/dev/null || return 1

@@ -271,6 +271,26 @@ knows_lifecycle() {
 	assert_output free-again
 }
 
+@test "stage 9: a name is claimed although a command that only looks holds its free lock for a moment" {
+	# ps, exec and cleanup learn that a state file's lock is free by
+	# taking it: a runtime that claims the name then waits a moment
+	# instead of calling the name taken. flock(1) plays the looker.
+	mkdir -p /run/container.c
+	: >/run/container.c/peeked
+	flock /run/container.c/peeked sleep 0.1 &
+	local looker=$!
+	wait_until flock_held /run/container.c/peeked
+	run container run --name peeked --network none "$ROOTFS" echo claimed
+	wait "$looker"
+	if [ -e /run/container.c/peeked ]; then
+		rm /run/container.c/peeked
+		rmdir /run/container.c
+		fail "the state file was left ($status: $output)"
+	fi
+	assert_success
+	assert_output claimed
+}
+
 # A PID 1 that ends with status 3 on SIGTERM and 4 on SIGHUP.
 TRAPS='trap "exit 3" TERM; trap "exit 4" HUP; echo ready; while :; do sleep 0.1; done'
 

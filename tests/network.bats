@@ -181,6 +181,39 @@ has_own_eth0() {
 	assert_failure
 }
 
+@test "stage 9: cleanup waits for a runtime plugging into the bridge, and a runtime for cleanup" {
+	# A runtime holds the state directory's lock, shared, while it
+	# makes or finds the bridge and plugs its veth in; cleanup holds it
+	# alone while it counts the containers and removes the bridge. Here
+	# flock(1) plays each one's part, and the log shows who waited.
+	local log=$BATS_TEST_TMPDIR/order
+	mkdir -p /run/container.c
+	flock --shared /run/container.c sh -c "sleep 0.5; echo plugged >>$log" &
+	local holder=$!
+	wait_until flock_held /run/container.c
+	container cleanup >/dev/null
+	echo cleaned >>"$log"
+	wait "$holder"
+	local first
+	first=$(cat "$log")
+	# The other way round: a runtime waits for a cleanup in progress.
+	: >"$log"
+	mkdir -p /run/container.c
+	flock --exclusive /run/container.c sh -c "sleep 0.5; echo cleaned >>$log" &
+	holder=$!
+	wait_until flock_held /run/container.c
+	run container run "$ROOTFS" sh -c "ping -c1 -W5 $BRIDGE >/dev/null && echo reached"
+	echo started >>"$log"
+	wait "$holder"
+	container cleanup >/dev/null  # the bridge, and the directory
+	assert_success
+	assert_output reached
+	assert_equal "$first" "plugged
+cleaned"
+	assert_equal "$(cat "$log")" "cleaned
+started"
+}
+
 @test "stage 7: rootless: lo only by default; --network bridge needs root, in one line" {
 	setup_rootless
 	cd "$RL"
