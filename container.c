@@ -166,23 +166,39 @@
 
 #define CHILD_STACK_BYTES (1024 * 1024) /* clone() needs a stack */
 #define NAME_MAX_CHARS 63               /* --name, like a DNS label */
-#define MAX_VOLUMES 16                  /* --volume may repeat */
 #define MESSAGE_BYTES 512               /* one error line */
+#if STAGE >= 4
+#define MAX_VOLUMES 16                  /* --volume may repeat */
+#define FD_NAME_BYTES 32                /* "/proc/self/fd/N" */
+#endif
+#if STAGE >= 5
 #define MAX_ID_MAP_LINES 340            /* the kernel's limit, 4.15 on */
 #define MAP_TEXT_MAX_BYTES 4096         /* and a map is under a page */
 #define DEFAULT_ID_BASE 100000          /* host ids when subuid has none */
 #define DEFAULT_ID_COUNT 65536          /* ids 0..65535 inside */
+#endif
+#if STAGE >= 6
 #define CGROUP_PARENT "container.c"     /* every container's cgroup is in it */
-#define STATE_DIR "/run/container.c"    /* address locks, state files */
+#define CGROUP_PARENT_BYTES 128         /* ROOT/container.c */
+#define CGROUP_PATH_BYTES 256           /* and /NAME */
 #define CPU_PERIOD_US 100000UL          /* cpu.max's period: 0.1 s */
 #define MIN_MEMORY_BYTES (6ULL << 20)   /* Docker's smallest --memory */
 #define MAX_PIDS 4194304UL              /* the kernel's PID_MAX_LIMIT */
 #define MAX_DEVICES 8                   /* disks with --device-* limits */
+#endif
+#if STAGE >= 7
+#define STATE_DIR "/run/container.c"    /* address locks, state files */
 #define BRIDGE_NAME "container0"        /* the project's bridge */
 #define LINK_GROUP 0x636f6e74          /* its links' group: "cont" */
 #define SUBNET_PREFIX "172.30.0."       /* its subnet: the bridge is .1 */
 #define SUBNET_BITS 24                  /* 172.30.0.0/24 */
-#define MAX_FILTER_STEPS 256            /* stage 8's seccomp program */
+#endif
+#if STAGE >= 8
+#define MAX_FILTER_STEPS 256            /* the seccomp program's length */
+#endif
+#if STAGE >= 9
+#define STATE_LINE_BYTES (PATH_MAX + 64) /* a state file: a path, numbers */
+#endif
 
 /* Docker's exit codes for failures that are not the command's own. */
 #define EXIT_RUNTIME_ERROR 125  /* the container could not be made */
@@ -266,7 +282,7 @@ struct config {
 #endif
 #if STAGE >= 6
 	struct limits limits;     /* --memory, --cpus and the rest */
-	char cgroup[256];         /* the container's cgroup; "" for none */
+	char cgroup[CGROUP_PATH_BYTES]; /* its cgroup; "" for none */
 	int cgroup_fd;            /* open on it, for clone3() */
 	bool born_in_cgroup;      /* clone3() put the child there */
 	bool delegated;           /* the cgroup belongs to root inside */
@@ -302,6 +318,9 @@ static unsigned int stop_timeout_s = DEFAULT_STOP_TIMEOUT_S;
 /* The container's cgroup.kill, open for the signal handlers; or -1. */
 static int cgroup_kill_fd = -1;
 #endif
+
+/* How many elements the array A has (an array, not a pointer). */
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ------------------------------------------------------------------ */
 /* Helpers: reporting errors and steps                                */
@@ -391,7 +410,7 @@ static void add_hint(char *message, size_t size, int error)
 	size_t used = strlen(message);
 	const char *text = NULL;
 
-	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(hints); i++)
 		if (hints[i].error == error &&
 		    strncmp(message, hints[i].operation,
 			    strlen(hints[i].operation)) == 0)
@@ -419,8 +438,27 @@ static void print_error(int error, const char *fmt, va_list ap)
 	fprintf(stderr, "container: %s\n", message);
 }
 
-/* Report a failed system call (errno says why) or, with errno 0, bad
- * input; then exit 125. For the parent: the child uses child_die(). */
+/* Set first thing by every process the runtime starts (child_main(),
+ * exec's child), which must never run the runtime's exit handler. */
+static bool in_child;
+
+/* End with 125, the line printed. The runtime ends through exit(3),
+ * so that its one exit handler undoes the set-up (undo_set_up()); a
+ * child of ours through _exit(2), which runs no handler and flushes no
+ * copy of the runtime's buffers. */
+__attribute__((noreturn))
+static void exit_runtime_error(void)
+{
+	if (in_child)
+		_exit(EXIT_RUNTIME_ERROR);
+	exit(EXIT_RUNTIME_ERROR);
+}
+
+/* Three ways to fail, named so that no caller touches errno: die()
+ * after a system call failed (errno says why), die_with() with an
+ * error code a call returned (netlink's answer), refuse() for input or
+ * a state we will not go on with (no error code: the words say why).
+ * For the parent: the child reports through child_die(). */
 __attribute__((noreturn, format(printf, 1, 2)))
 static void die(const char *fmt, ...)
 {
@@ -430,7 +468,29 @@ static void die(const char *fmt, ...)
 	va_start(ap, fmt);
 	print_error(error, fmt, ap);
 	va_end(ap);
-	exit(EXIT_RUNTIME_ERROR);
+	exit_runtime_error();
+}
+
+__attribute__((noreturn, format(printf, 2, 3)))
+static void die_with(int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	print_error(error, fmt, ap);
+	va_end(ap);
+	exit_runtime_error();
+}
+
+__attribute__((noreturn, format(printf, 1, 2)))
+static void refuse(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	print_error(0, fmt, ap);
+	va_end(ap);
+	exit_runtime_error();
 }
 
 /* With --verbose, print a step as the shell command that would do the
@@ -503,10 +563,20 @@ static int wait_for_exec(int channel)
 }
 /* #endregion channel */
 
-/* Child: report a failure. It prints its own line (stderr is the
- * terminal's, shared with the parent), sends the exit code to the
- * parent and exits. The child never returns into the parent's code:
- * that is why it uses _exit() and not exit(). */
+/* Child, its line printed (stderr is the terminal's, shared with the
+ * parent): send the exit code CODE to the parent and exit. The child
+ * never returns into the parent's code: that is why it uses _exit()
+ * and not exit(). */
+__attribute__((noreturn))
+static void child_exit(const struct config *cfg, int code)
+{
+	ssize_t sent = write(cfg->channel, &code, sizeof(code));
+
+	(void)sent;                   /* none if the parent is gone */
+	_exit(code);
+}
+
+/* Child: a call failed (errno says why); end with CODE. */
 __attribute__((noreturn, format(printf, 3, 4)))
 static void child_fail(const struct config *cfg, int code,
 		       const char *fmt, ...)
@@ -517,10 +587,23 @@ static void child_fail(const struct config *cfg, int code,
 	va_start(ap, fmt);
 	print_error(error, fmt, ap);
 	va_end(ap);
-	if (write(cfg->channel, &code, sizeof(code)) != sizeof(code))
-		_exit(code);          /* the parent is gone: nobody to tell */
-	_exit(code);
+	child_exit(cfg, code);
 }
+
+#if STAGE >= 3
+/* Child: a call returned the error code ERROR; end with 125. */
+__attribute__((noreturn, format(printf, 3, 4)))
+static void child_die_with(const struct config *cfg, int error,
+			   const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	print_error(error, fmt, ap);
+	va_end(ap);
+	child_exit(cfg, EXIT_RUNTIME_ERROR);
+}
+#endif
 
 /* The child's die(): a set-up step failed. */
 #define child_die(cfg, ...) child_fail(cfg, EXIT_RUNTIME_ERROR, __VA_ARGS__)
@@ -581,8 +664,9 @@ static volatile sig_atomic_t early_signal;
  * there is (release_signals()). signal(7). */
 static void forward_signal(int sig, siginfo_t *info, void *context)
 {
-	static struct timespec first;
+	static long long first_ns;
 	struct timespec now;
+	long long now_ns;
 
 	(void)context;
 	if (child_pid <= 0) {
@@ -592,14 +676,13 @@ static void forward_signal(int sig, siginfo_t *info, void *context)
 	if (info->si_code == SI_KERNEL)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);  /* async-signal-safe */
-	if (first.tv_sec == 0) {
-		first = now;
+	now_ns = now.tv_sec * 1000000000LL + now.tv_nsec;
+	if (first_ns == 0) {
+		first_ns = now_ns;
 		if (stop_timeout_s == 0)
 			sig = SIGKILL;
 		alarm(stop_timeout_s);
-	} else if (now.tv_sec - first.tv_sec > 1 ||
-		   (now.tv_sec - first.tv_sec) * 1000000000L + now.tv_nsec -
-		   first.tv_nsec > SECOND_SIGNAL_NS) {
+	} else if (now_ns - first_ns > SECOND_SIGNAL_NS) {
 		sig = SIGKILL;
 	}
 	if (sig == SIGKILL)
@@ -626,7 +709,7 @@ static void forward_signals(void)
 	action.sa_sigaction = forward_signal;
 	action.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigemptyset(&action.sa_mask);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(forwarded); i++)
 		if (sigaction(forwarded[i], &action, NULL) < 0)
 			die("sigaction %s", sigabbrev_np(forwarded[i]));
 	if (signal(SIGALRM, stop_timeout_expired) == SIG_ERR)
@@ -643,7 +726,7 @@ static void hold_signals(sigset_t *old)
 	sigset_t set;
 
 	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(forwarded); i++)
 		sigaddset(&set, forwarded[i]);
 	sigprocmask(SIG_BLOCK, &set, old);
 }
@@ -667,7 +750,7 @@ static void take_default_signals(void)
 	sigset_t set;
 
 	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(forwarded); i++) {
 		signal(forwarded[i], SIG_DFL);
 		sigaddset(&set, forwarded[i]);
 	}
@@ -792,8 +875,7 @@ static void show_unshare(int flags, const struct config *cfg)
 	};
 	char options[256] = "";
 
-	for (size_t i = 0; i < sizeof(namespaces) / sizeof(namespaces[0]);
-	     i++)
+	for (size_t i = 0; i < ARRAY_LEN(namespaces); i++)
 		if (flags & namespaces[i].flag) {
 			strcat(options, " ");
 			strcat(options, namespaces[i].option);
@@ -832,7 +914,7 @@ static void become_init(const struct config *cfg)
 
 	action.sa_sigaction = pass_to_command;
 	action.sa_flags = SA_SIGINFO | SA_RESTART;
-	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(signals); i++)
 		sigaction(signals[i], &action, NULL);
 	show_step("fork: PID 1 stays an init, PID 2 runs %s", cfg->argv[0]);
 	command_pid = fork();
@@ -908,10 +990,8 @@ static void path_in(const struct config *cfg, char out[PATH_MAX],
 	if (strcmp(root, "/") == 0)
 		root = "";
 	n = snprintf(out, PATH_MAX, "%s%s", root, path);
-	if (n < 0 || n >= PATH_MAX) {
-		errno = ENAMETOOLONG;
-		child_die(cfg, "path %s%s", root, path);
-	}
+	if (n < 0 || n >= PATH_MAX)
+		child_die_with(cfg, ENAMETOOLONG, "path %s%s", root, path);
 }
 
 /* #region private_mounts */
@@ -1117,9 +1197,9 @@ static int open_mount_point(const struct config *cfg, const char *path,
  * descriptor FD is open on: /proc/self/fd/FD. The kernel follows this
  * magic link to that very file, whatever links or renames happened to
  * its path since. proc_pid_fd(5). */
-static void name_fd(int fd, char name[32])
+static void name_fd(int fd, char name[FD_NAME_BYTES])
 {
-	snprintf(name, 32, "/proc/self/fd/%d", fd);
+	snprintf(name, FD_NAME_BYTES, "/proc/self/fd/%d", fd);
 }
 
 /* Child: bind the host's device node /dev/NAME onto NAME in DEV, the
@@ -1130,7 +1210,7 @@ static void name_fd(int fd, char name[32])
  * and this way works at every stage. */
 static void bind_device(const struct config *cfg, int dev, const char *name)
 {
-	char host[PATH_MAX], at[32];
+	char host[PATH_MAX], at[FD_NAME_BYTES];
 	int target;
 
 	path_in(cfg, host, "/dev/", name);
@@ -1160,7 +1240,7 @@ static void mount_on(const struct config *cfg, int target, const char *type,
 		     const char *path, unsigned long flags,
 		     const char *options)
 {
-	char at[32];
+	char at[FD_NAME_BYTES];
 
 	name_fd(target, at);
 	show_step("mount -t %s%s%s %s %s%s", type, options ? " -o " : "",
@@ -1214,7 +1294,7 @@ static void make_dev(const struct config *cfg)
 	mount_in_rootfs(cfg, "tmpfs", "/dev", MS_NOSUID | MS_STRICTATIME,
 			"mode=755,size=64k");
 	dev = open_mount_point(cfg, "/dev", MAKE_NOTHING);  /* the tmpfs */
-	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(nodes); i++)
 		bind_device(cfg, dev, nodes[i]);
 	mount_in_dev(cfg, dev, "devpts", "pts", nosuid_noexec,
 		     "newinstance,ptmxmode=0666,mode=0620");
@@ -1260,7 +1340,7 @@ static void make_mount_points(struct config *cfg)
 
 	if (root < 0)
 		die("open %s", cfg->rootfs);
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(dirs); i++) {
 		if ((fd = open_in_rootfs(root, dirs[i], MAKE_DIRECTORY)) < 0)
 			die("mount point %s in %s", dirs[i], cfg->rootfs);
 		close(fd);
@@ -1321,7 +1401,7 @@ static void bind_read_only(const struct config *cfg, const char *host,
  * "Creating a bind mount". */
 static void mount_volumes(const struct config *cfg)
 {
-	char at[32];
+	char at[FD_NAME_BYTES];
 
 	for (int i = 0; i < cfg->volume_count; i++) {
 		const struct volume *v = &cfg->volumes[i];
@@ -1849,7 +1929,7 @@ static const char *find_cgroup2(void)
 	};
 	struct statfs fs;
 
-	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(places); i++)
 		if (statfs(places[i], &fs) == 0 &&
 		    fs.f_type == CGROUP2_SUPER_MAGIC)
 			return places[i];
@@ -1928,9 +2008,10 @@ static int write_cgroup_file(const char *dir, const char *name,
 static void set_cgroup_file(const char *dir, const char *name,
 			    const char *text)
 {
-	errno = write_cgroup_file(dir, name, text);
-	if (errno != 0)
-		die("write %s/%s (%s)", dir, name, text);
+	int error = write_cgroup_file(dir, name, text);
+
+	if (error != 0)
+		die_with(error, "write %s/%s (%s)", dir, name, text);
 }
 
 /* Parent: let the children of the cgroup DIR use the controllers the
@@ -1941,19 +2022,19 @@ static void set_cgroup_file(const char *dir, const char *name,
 static void enable_controllers(const struct limits *l, const char *dir)
 {
 	char plus[32], path[PATH_MAX], enabled[256] = "";
+	int error;
 
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
 	read_line(path, enabled, sizeof(enabled));
-	for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]);
-	     i++) {
+	for (size_t i = 0; i < ARRAY_LEN(controllers); i++) {
 		if (!wants_controller(l, &controllers[i]) ||
 		    has_word(enabled, controllers[i].name))
 			continue;
 		snprintf(plus, sizeof(plus), "+%s", controllers[i].name);
-		errno = write_cgroup_file(dir, "cgroup.subtree_control", plus);
-		if (errno != 0)
-			die("enable the %s controller in %s",
-			    controllers[i].name, dir);
+		error = write_cgroup_file(dir, "cgroup.subtree_control", plus);
+		if (error != 0)
+			die_with(error, "enable the %s controller in %s",
+				 controllers[i].name, dir);
 	}
 }
 
@@ -2016,17 +2097,13 @@ static void delegate_cgroup(struct config *cfg)
 
 	show_step("chown %u:%u %s %s/cgroup.{procs,threads,subtree_control}",
 		  uid, gid, cfg->cgroup, cfg->cgroup);
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
 		snprintf(path, sizeof(path), "%s%s", cfg->cgroup, files[i]);
 		if (chown(path, uid, gid) < 0)
 			die("chown %s", path);
 	}
 	cfg->delegated = true;
 }
-
-/* The runtime's config, for remove_cgroup_at_exit(). */
-static struct config *cgroup_owner;
-static void remove_cgroup_at_exit(void);
 
 /* The container's cgroup is there already. Until stage 9 a cgroup is
  * all that marks a name as taken: another container of that name runs,
@@ -2038,17 +2115,15 @@ static void name_taken(struct config *cfg)
 {
 #if STAGE >= 9
 	cfg->cgroup[0] = '\0';          /* not ours to remove */
-	errno = 0;
-	die("a container named %s runs (of stage 6 to 8) or left its "
-	    "cgroup behind: container cleanup %s", cfg->name, cfg->name);
+	refuse("a container named %s runs (of stage 6 to 8) or left its "
+	       "cgroup behind: container cleanup %s", cfg->name, cfg->name);
 #else
 	char path[sizeof(cfg->cgroup)];
 
 	memcpy(path, cfg->cgroup, sizeof(path));
 	cfg->cgroup[0] = '\0';          /* not ours to remove */
-	errno = 0;
-	die("a container named %s is running, or its runtime was killed: "
-	    "rmdir %s", cfg->name, path);
+	refuse("a container named %s is running, or its runtime was killed: "
+	       "rmdir %s", cfg->name, path);
 #endif
 }
 
@@ -2085,32 +2160,27 @@ static bool hold_cgroup(struct config *cfg)
 static void make_cgroup(struct config *cfg)
 {
 	const char *root = find_cgroup2();
-	char parent[128];
+	char parent[CGROUP_PARENT_BYTES];
 
-	for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]);
-	     i++) {
+	for (size_t i = 0; i < ARRAY_LEN(controllers); i++) {
 		const struct controller *c = &controllers[i];
 		const char *blocker;
 
 		if (!wants_controller(&cfg->limits, c))
 			continue;
 		blocker = controller_blocker(root, c);
-		errno = 0;
 		if (blocker != NULL)
-			die("%s needs the %s controller of cgroup v2, but %s",
-			    c->option, c->name, blocker);
+			refuse("%s needs the %s controller of cgroup v2, but %s",
+			       c->option, c->name, blocker);
 	}
 	if (root == NULL || (geteuid() != 0 && !cfg->limits.any))
 		return;               /* the container stays in our cgroup */
-	errno = 0;
 	if (geteuid() != 0)
-		die("limits need a cgroup, and only root may make one in %s: "
-		    "run with sudo", root);
+		refuse("limits need a cgroup, and only root may make one in %s: "
+		       "run with sudo", root);
 	snprintf(parent, sizeof(parent), "%s/%s", root, CGROUP_PARENT);
 	snprintf(cfg->cgroup, sizeof(cfg->cgroup), "%s/%s", parent,
 		 cfg->name);
-	cgroup_owner = cfg;
-	atexit(remove_cgroup_at_exit);  /* die() below exits through it */
 	for (int attempt = 1; attempt <= 3; attempt++) {
 		show_step("mkdir -p %s", cfg->cgroup);
 		if (mkdir(parent, 0755) < 0 && errno != EEXIST)
@@ -2269,13 +2339,6 @@ static void remove_cgroup(struct config *cfg)
 	cfg->cgroup[0] = '\0';
 }
 /* #endregion remove_cgroup */
-
-/* remove_cgroup() for exit(): die() ends the runtime through it. */
-static void remove_cgroup_at_exit(void)
-{
-	if (cgroup_owner != NULL)
-		remove_cgroup(cgroup_owner);
-}
 
 /* #region cgroup_namespace */
 /* Child, once it is in its cgroup: a cgroup namespace rooted there, so
@@ -2570,12 +2633,11 @@ static struct in_addr subnet_address(int n)
 	return a;
 }
 
-/* Die with errno set from a netlink answer (-errno). */
+/* Die with the error of a netlink answer (-errno), if it is one. */
 static void check_nl(int answer, const char *what, const char *name)
 {
-	errno = -answer;
 	if (answer < 0)
-		die("%s %s", what, name);
+		die_with(-answer, "%s %s", what, name);
 }
 
 /* What the kernel says of one link. */
@@ -2668,10 +2730,9 @@ static int make_bridge(int fd)
 			  LINK_GROUP);
 		check_nl(answer, "ip link add", BRIDGE_NAME);
 	} else if (!link_is_ours(fd, BRIDGE_NAME, "bridge")) {
-		errno = 0;
-		die("%s exists and is not our bridge (a bridge in the group "
-		    "%#x): it is not ours to use; rename or remove it",
-		    BRIDGE_NAME, LINK_GROUP);
+		refuse("%s exists and is not our bridge (a bridge in the group "
+		       "%#x): it is not ours to use; rename or remove it",
+		       BRIDGE_NAME, LINK_GROUP);
 	}
 	index = (int)if_nametoindex(BRIDGE_NAME);
 	if (index == 0)
@@ -2723,11 +2784,10 @@ static void make_state_dir(const char *dir)
 		die("mkdir %s", dir);
 	if (lstat(dir, &st) < 0)
 		die("stat %s", dir);
-	errno = 0;
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
 	    (st.st_mode & (root ? 022 : 077)) != 0)
-		die("%s is not a directory of yours that only you may use: "
-		    "remove it", dir);
+		refuse("%s is not a directory of yours that only you may use: "
+		       "remove it", dir);
 #else
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		die("mkdir %s", dir);
@@ -2816,10 +2876,6 @@ static int lock_state_file(const char *dir, const char *path,
 	}
 }
 
-/* The runtime's config, for disconnect_at_exit(). */
-static struct config *network_owner;
-static void disconnect_at_exit(void);
-
 /* #region addresses */
 /* Parent: claim an address on the bridge: --ip's, or the first free
  * one from SUBNET.2 on. An address is a file STATE_DIR/+ADDRESS,
@@ -2843,18 +2899,14 @@ static void claim_address(struct config *cfg)
 		cfg->address_fd = lock_state_file(STATE_DIR,
 						  cfg->address_lock,
 						  first == last);
-		if (cfg->address_fd >= 0) {
-			network_owner = cfg;
-			atexit(disconnect_at_exit);  /* die() exits through it */
+		if (cfg->address_fd >= 0)
 			return;
-		}
 	}
 	cfg->address_lock[0] = '\0';
-	errno = 0;
 	if (first == last)
-		die("--ip %s: a running container has it", text);
-	die("no address left on %s: %d containers run", BRIDGE_NAME,
-	    last - first + 1);
+		refuse("--ip %s: a running container has it", text);
+	refuse("no address left on %s: %d containers run", BRIDGE_NAME,
+	       last - first + 1);
 }
 /* #endregion addresses */
 
@@ -2877,10 +2929,9 @@ static void connect_container(struct config *cfg, pid_t pid)
 		  "eth0 netns %d", cfg->veth, LINK_GROUP, BRIDGE_NAME, pid);
 	answer = nl_add_veth(fd, cfg->veth, bridge, pid);
 	if (answer == -EEXIST) {
-		errno = 0;
-		die("ip link add %s: an interface of that name exists (if "
-		    "a dead container's, `ip link del %s` removes it)",
-		    cfg->veth, cfg->veth);
+		refuse("ip link add %s: an interface of that name exists (if "
+		       "a dead container's, `ip link del %s` removes it)",
+		       cfg->veth, cfg->veth);
 	}
 	check_nl(answer, "ip link add", cfg->veth);
 	cfg->veth_made = true;
@@ -2916,14 +2967,6 @@ static void disconnect_container(struct config *cfg)
 	}
 }
 
-/* Parent, when a step dies after claim_address(): give the address
- * back and remove the veth, if it was made. */
-static void disconnect_at_exit(void)
-{
-	if (network_owner != NULL)
-		disconnect_container(network_owner);
-}
-
 /* #region container_network */
 /* Child, in its own network namespace: lo up, and with --network
  * bridge, eth0 with the container's address, up, and the default route
@@ -2932,30 +2975,33 @@ static void disconnect_at_exit(void)
 static void configure_network(const struct config *cfg)
 {
 	char text[INET_ADDRSTRLEN];
-	int fd = nl_open(), eth0;
+	int fd = nl_open(), eth0, answer;
 
 	if (fd < 0)
 		child_die(cfg, "socket AF_NETLINK");
 	show_step("ip link set lo up");
-	errno = -nl_set_up(fd, 1);    /* lo is always link 1 */
-	if (errno != 0)
-		child_die(cfg, "ip link set lo up");
+	answer = nl_set_up(fd, 1);    /* lo is always link 1 */
+	if (answer < 0)
+		child_die_with(cfg, -answer, "ip link set lo up");
 	/* #region eth0_steps */
 	if (cfg->network) {
 		eth0 = (int)if_nametoindex("eth0");
+		if (eth0 == 0)
+			child_die(cfg, "if_nametoindex eth0");
 		inet_ntop(AF_INET, &cfg->address, text, sizeof(text));
 		show_step("ip addr add %s/%d dev eth0", text, SUBNET_BITS);
-		errno = -nl_add_address(fd, eth0, cfg->address, SUBNET_BITS);
-		if (eth0 == 0 || errno != 0)
-			child_die(cfg, "ip addr add %s dev eth0", text);
+		answer = nl_add_address(fd, eth0, cfg->address, SUBNET_BITS);
+		if (answer < 0)
+			child_die_with(cfg, -answer, "ip addr add %s dev eth0",
+				       text);
 		show_step("ip link set eth0 up");
-		errno = -nl_set_up(fd, eth0);
-		if (errno != 0)
-			child_die(cfg, "ip link set eth0 up");
+		answer = nl_set_up(fd, eth0);
+		if (answer < 0)
+			child_die_with(cfg, -answer, "ip link set eth0 up");
 		show_step("ip route add default via %s1", SUBNET_PREFIX);
-		errno = -nl_add_default_route(fd, eth0, subnet_address(1));
-		if (errno != 0)
-			child_die(cfg, "ip route add default");
+		answer = nl_add_default_route(fd, eth0, subnet_address(1));
+		if (answer < 0)
+			child_die_with(cfg, -answer, "ip route add default");
 	}
 	/* #endregion eth0_steps */
 	close(fd);
@@ -2990,7 +3036,7 @@ static const char *const capability_names[] = {
 	"perfmon", "bpf", "checkpoint_restore",
 };
 #define CAPABILITY_COUNT \
-	(int)(sizeof(capability_names) / sizeof(capability_names[0]))
+	(int)ARRAY_LEN(capability_names)
 _Static_assert(CAPABILITY_COUNT == CAP_CHECKPOINT_RESTORE + 1,
 	       "one name per capability");
 
@@ -3059,7 +3105,7 @@ static void mask_kernel_files(const struct config *cfg)
 	struct stat st;
 
 	/* #region mask_hidden */
-	for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(hidden); i++) {
 		if (stat(hidden[i], &st) < 0)
 			continue;     /* not in this kernel */
 		if (S_ISDIR(st.st_mode)) {
@@ -3075,7 +3121,7 @@ static void mask_kernel_files(const struct config *cfg)
 		}
 	}
 	/* #endregion mask_hidden */
-	for (size_t i = 0; i < sizeof(read_only) / sizeof(read_only[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(read_only); i++) {
 		if (stat(read_only[i], &st) < 0)
 			continue;
 		show_step("mount --bind %s %s", read_only[i], read_only[i]);
@@ -3226,7 +3272,7 @@ static const struct refused_call refused_calls[] = {
 /* #endregion refused_calls */
 
 /* Two steps per refused call, and a few more around them, must fit. */
-_Static_assert(2 * sizeof(refused_calls) / sizeof(refused_calls[0]) + 32 <=
+_Static_assert(2 * ARRAY_LEN(refused_calls) + 32 <=
 	       MAX_FILTER_STEPS, "raise MAX_FILTER_STEPS");
 
 /* The namespace flags clone(2) and unshare(2) may not be given. */
@@ -3332,7 +3378,7 @@ static void install_seccomp_filter(const struct config *cfg)
 {
 	static struct filter f;
 	struct sock_fprog program;
-	size_t count = sizeof(refused_calls) / sizeof(refused_calls[0]);
+	size_t count = ARRAY_LEN(refused_calls);
 	char names[1024];
 	size_t used = 0;
 
@@ -3456,7 +3502,7 @@ static void state_path(char *path, const char *name)
  * the whole of it with one pread(). */
 static void write_state(const struct config *cfg, pid_t child)
 {
-	char text[PATH_MAX + 64], address[INET_ADDRSTRLEN] = "-";
+	char text[STATE_LINE_BYTES], address[INET_ADDRSTRLEN] = "-";
 	int n;
 
 	if (cfg->address_lock[0] != '\0')  /* claimed (stage 7) */
@@ -3469,10 +3515,6 @@ static void write_state(const struct config *cfg, pid_t child)
 	    ftruncate(cfg->state_fd, n) < 0)  /* never empty in between */
 		die("write %s", cfg->state);
 }
-
-/* The runtime's config, for release_name_at_exit(). */
-static struct config *name_owner;
-static void release_name_at_exit(void);
 
 /* #region state */
 /* Parent, first of all: claim the name. The claim is the file NAME in
@@ -3491,19 +3533,16 @@ static void claim_name(struct config *cfg)
 		 cfg->name);
 	cfg->state_fd = lock_state_file(state_dir(), cfg->state, true);
 	if (cfg->state_fd < 0) {
-		errno = 0;
 		cfg->state[0] = '\0';  /* not ours to remove */
-		die("a container named %s is running", cfg->name);
+		refuse("a container named %s is running", cfg->name);
 	}
 	if (fstat(cfg->state_fd, &st) == 0 && st.st_size > 0) {
-		errno = 0;            /* a runtime killed by SIGKILL wrote it */
+		/* A runtime killed by SIGKILL wrote it. */
 		cfg->state[0] = '\0'; /* cleanup needs what it says */
-		die("a container named %s left its state behind: container "
-		    "cleanup %s", cfg->name, cfg->name);
+		refuse("a container named %s left its state behind: container "
+		       "cleanup %s", cfg->name, cfg->name);
 	}
 	/* #endregion name_lock */
-	name_owner = cfg;
-	atexit(release_name_at_exit); /* die() from here exits through it */
 	write_state(cfg, 0);
 }
 /* #endregion state */
@@ -3522,26 +3561,19 @@ static void release_name(struct config *cfg)
 		remove_state_dir();
 }
 
-/* release_name() for exit(): registered first, so it runs last. */
-static void release_name_at_exit(void)
-{
-	if (name_owner != NULL)
-		release_name(name_owner);
-}
-
 /* What a state file says (see write_state()). */
 struct state {
 	int runtime, child, stage;   /* two pids, and the runtime's stage */
 	unsigned int stop_timeout;   /* its --stop-timeout, in seconds */
 	char cgroup[PATH_MAX];       /* its cgroup, or "-" */
-	char address[16];            /* its address, or "-" */
+	char address[INET_ADDRSTRLEN]; /* its address, or "-" */
 	char veth[IFNAMSIZ];         /* the host's end of its veth, or "-" */
 };
 
 /* Read the state file FD into *S; false if it says nothing. */
 static bool read_state(int fd, struct state *s)
 {
-	char text[PATH_MAX + 64];
+	char text[STATE_LINE_BYTES];
 	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
 
 	if (n <= 0)
@@ -3552,29 +3584,25 @@ static bool read_state(int fd, struct state *s)
 		      s->address, s->veth) == 7;
 }
 
+/* What a state file says of its runtime (find_runtime()). */
+enum runtime { NO_RUNTIME, RUNTIME_ALIVE, RUNTIME_GONE };
+
 /* Open the state file of the container NAME and try its lock without
- * waiting: true, with the lock held in *fd, when its runtime is gone;
- * false when it runs (or there is no such file: *fd is -1). */
-static bool runtime_gone(const char *name, int *fd)
+ * waiting. NO_RUNTIME: there is no such file (*fd is -1).
+ * RUNTIME_ALIVE: a live runtime holds the lock (*fd is the file, to
+ * read). RUNTIME_GONE: its runtime died and left it (*fd is the file,
+ * locked by us now). The caller closes *fd. */
+static enum runtime find_runtime(const char *name, int *fd)
 {
 	char path[PATH_MAX];
 
 	state_path(path, name);
 	*fd = open(path, O_RDONLY | O_CLOEXEC);
-	return *fd >= 0 && flock(*fd, LOCK_EX | LOCK_NB) == 0;
-}
-
-/* Is the container NAME's runtime alive? When it is not, and it left
- * a state file, *fd holds that file, locked; else *fd is -1. */
-static bool runtime_alive(const char *name, int *fd)
-{
-	if (runtime_gone(name, fd))
-		return false;
 	if (*fd < 0)
-		return false;         /* no state file: nothing runs */
-	close(*fd);
-	*fd = -1;
-	return true;
+		return NO_RUNTIME;
+	if (flock(*fd, LOCK_EX | LOCK_NB) < 0)
+		return RUNTIME_ALIVE;
+	return RUNTIME_GONE;
 }
 
 /* Cleanup: remove the veth named in the state file FD of a dead
@@ -3626,7 +3654,7 @@ static int lock_cgroup(const char *dir)
 static void clean_up_cgroups(const char *only)
 {
 	const char *root = find_cgroup2();
-	char parent[128], cgroup[PATH_MAX];
+	char parent[CGROUP_PARENT_BYTES], cgroup[PATH_MAX];
 	struct dirent *entry;
 	DIR *dir;
 	int fd, lock;
@@ -3639,11 +3667,11 @@ static void clean_up_cgroups(const char *only)
 		const char *name = entry->d_name;
 
 		if (entry->d_type != DT_DIR || name[0] == '.' ||
-		    (only && strcmp(name, only) != 0) ||
-		    runtime_alive(name, &fd))
+		    (only && strcmp(name, only) != 0))
 			continue;
 		snprintf(cgroup, sizeof(cgroup), "%s/%s", parent, name);
-		if ((lock = lock_cgroup(cgroup)) >= 0) {  /* no runtime */
+		if (find_runtime(name, &fd) != RUNTIME_ALIVE &&
+		    (lock = lock_cgroup(cgroup)) >= 0) {  /* no runtime */
 			remove_cgroup_tree(cgroup);
 			printf("removed the cgroup %s left behind\n", name);
 			close(lock);
@@ -3670,10 +3698,8 @@ static int clean_up(const char *only)
 	char path[PATH_MAX];
 	int fd = -1, running = 0, lock = -1;
 
-	if (only != NULL && runtime_alive(only, &fd)) {
-		errno = 0;
-		die("%s is running: end it first", only);
-	}
+	if (only != NULL && find_runtime(only, &fd) == RUNTIME_ALIVE)
+		refuse("%s is running: end it first", only);
 	if (fd >= 0)
 		close(fd);
 	if (only == NULL && geteuid() == 0)  /* see lock_state_dir() */
@@ -3685,14 +3711,15 @@ static int clean_up(const char *only)
 		if (name[0] == '.' || (only && strcmp(name, only) != 0 &&
 				       name[0] != '+'))
 			continue;     /* an address no one holds goes too */
-		if (runtime_alive(name, &fd)) {
+		if (find_runtime(name, &fd) == RUNTIME_ALIVE) {
 			running++;    /* a name, or an address of stage 7 on */
-			continue;
+		} else {
+			remove_veth_left(fd, name);
+			state_path(path, name);
+			unlink(path);
+			printf("removed the state file %s left behind\n",
+			       name);
 		}
-		remove_veth_left(fd, name);
-		state_path(path, name);
-		unlink(path);
-		printf("removed the state file %s left behind\n", name);
 		if (fd >= 0)
 			close(fd);
 	}
@@ -3729,25 +3756,25 @@ static int list_containers(void)
 	DIR *dir = opendir(state_dir());
 	struct dirent *entry;
 	struct state s;
-	int fd = -1;
+	int fd;
 
 	printf("%-16s %-7s %-7s %-5s ", "NAME", "RUNTIME", "PID", "STAGE");
 	printf("%-12s CGROUP AND LIMITS\n", "ADDRESS");
 	while (dir != NULL && (entry = readdir(dir)) != NULL) {
-		if (entry->d_name[0] == '.' || entry->d_name[0] == '+' ||
-		    runtime_gone(entry->d_name, &fd) || !read_state(fd, &s)) {
-			if (fd >= 0)
-				close(fd);
-			continue;
+		if (entry->d_name[0] == '.' || entry->d_name[0] == '+')
+			continue;     /* an address lock, of stage 7 on */
+		if (find_runtime(entry->d_name, &fd) == RUNTIME_ALIVE &&
+		    read_state(fd, &s)) {
+			printf("%-16s %-7d %-7d %-5d ", entry->d_name,
+			       s.runtime, s.child, s.stage);
+			printf("%-12s %s", s.address, s.cgroup);
+			print_cgroup_file(s.cgroup, "memory.max");
+			print_cgroup_file(s.cgroup, "cpu.max");
+			print_cgroup_file(s.cgroup, "pids.max");
+			printf("\n");
 		}
-		printf("%-16s %-7d %-7d %-5d ", entry->d_name, s.runtime,
-		       s.child, s.stage);
-		printf("%-12s %s", s.address, s.cgroup);
-		print_cgroup_file(s.cgroup, "memory.max");
-		print_cgroup_file(s.cgroup, "cpu.max");
-		print_cgroup_file(s.cgroup, "pids.max");
-		printf("\n");
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 	}
 	if (dir != NULL)
 		closedir(dir);
@@ -3810,20 +3837,20 @@ static int open_container(const char *name, struct state *s,
 			  struct first_process *first, int *state_fd)
 {
 	int fd = -1, pidfd;
-	bool found = strchr(name, '/') == NULL && !runtime_gone(name, &fd) &&
-		     fd >= 0 && read_state(fd, s);
+	bool found = strchr(name, '/') == NULL &&
+		     find_runtime(name, &fd) == RUNTIME_ALIVE &&
+		     read_state(fd, s);
 
 	if (state_fd != NULL && found)
 		*state_fd = fd;
 	else if (fd >= 0)
 		close(fd);
-	errno = 0;
 	if (!found)
-		die("no container named %s is running (container ps lists "
-		    "them)", name);
+		refuse("no container named %s is running (container ps lists "
+		       "them)", name);
 	if (s->child <= 0)
-		die("%s is being set up: its command has not started yet; "
-		    "try again in a moment", name);
+		refuse("%s is being set up: its command has not started yet; "
+		       "try again in a moment", name);
 	pidfd = pidfd_open(s->child, 0);
 	if (pidfd < 0 && errno != ESRCH)
 		die("pidfd_open %d", s->child);
@@ -3831,9 +3858,8 @@ static int open_container(const char *name, struct state *s,
 		read_first_process(s->child, first);
 	if (pidfd < 0 || first->parent != s->runtime ||
 	    pidfd_send_signal(pidfd, 0, NULL, 0) < 0) {
-		errno = 0;
-		die("no container named %s is running: its process %d is "
-		    "gone", name, s->child);
+		refuse("no container named %s is running: its process %d is "
+		       "gone", name, s->child);
 	}
 	return pidfd;
 }
@@ -3864,11 +3890,10 @@ static int exec_into(const char *name, char **argv)
 	char text[32];
 	int pidfd = open_container(name, &s, &first, NULL);
 
-	errno = 0;
 	if (s.stage > STAGE)
-		die("%s runs stage %d, and this binary is stage %d: exec it "
-		    "with a binary of stage %d or later", name, s.stage, STAGE,
-		    s.stage);
+		refuse("%s runs stage %d, and this binary is stage %d: exec it "
+		       "with a binary of stage %d or later", name, s.stage, STAGE,
+		       s.stage);
 	snprintf(text, sizeof(text), "%d", getpid());
 	if (s.cgroup[0] == '/')
 		set_cgroup_file(s.cgroup, "cgroup.procs", text);
@@ -3890,6 +3915,7 @@ static int exec_into(const char *name, char **argv)
 	if (child_pid < 0)
 		die("fork");
 	if (child_pid == 0) {
+		in_child = true;
 		take_default_signals();
 		if (chdir("/") < 0)
 			child_die(cfg, "chdir /");
@@ -3922,9 +3948,8 @@ static int parse_signal(const char *text)
 		if (sigabbrev_np(sig) != NULL &&
 		    strcasecmp(sigabbrev_np(sig), name) == 0)
 			return sig;
-	errno = 0;
-	die("no signal named %s (signal(7) lists them: TERM, KILL, HUP, "
-	    "...; or give its number)", text);
+	refuse("no signal named %s (signal(7) lists them: TERM, KILL, HUP, "
+	       "...; or give its number)", text);
 }
 
 /* #region kill */
@@ -3976,16 +4001,14 @@ static void wait_for_runtime(int fd, const char *name)
 
 	for (int tries = 0; flock(fd, LOCK_SH | LOCK_NB) < 0; tries++) {
 		if (errno != EWOULDBLOCK || tries == 1000) {
-			errno = 0;
-			die("%s has ended, but its runtime has not finished "
-			    "yet: container ps shows it", name);
+			refuse("%s has ended, but its runtime has not finished "
+			       "yet: container ps shows it", name);
 		}
 		usleep(10000);
 	}
-	errno = 0;
 	if (fstat(fd, &st) == 0 && st.st_nlink > 0)
-		die("%s has ended, but its runtime did not clean up: "
-		    "container cleanup %s", name, name);
+		refuse("%s has ended, but its runtime did not clean up: "
+		       "container cleanup %s", name, name);
 }
 
 /* #region stop */
@@ -4031,6 +4054,7 @@ static int child_main(void *arg)
 {
 	const struct config *cfg = arg;
 
+	in_child = true;              /* die() must not undo the parent's */
 	take_default_signals();       /* ours would swallow them */
 	close(cfg->parents_end);      /* so EOF means the parent is gone */
 	die_with_parent(cfg);
@@ -4169,6 +4193,39 @@ static void prepare_child(struct config *cfg, pid_t pid)
 	(void)pid;
 }
 
+/* #region undo */
+/* The container being set up or run, for undo_set_up(); NULL once
+ * undone, and in every other command. */
+static struct config *to_undo;
+
+/* Parent: undo what run_container() set up, once: give the terminal
+ * its settings back, then, last made first, remove the veth and give
+ * the address back (stage 7), remove the cgroup (stage 6), and give
+ * the name back (stage 9), last, so that no other runtime takes it
+ * while anything of ours is left. run_container() calls it when the
+ * child has ended; when a step fails, die() reaches it through exit(),
+ * as the runtime's one exit handler (atexit(3)). Each step undoes only
+ * what was done, so a failure at any point leaves nothing behind. */
+static void undo_set_up(void)
+{
+	struct config *cfg = to_undo;
+
+	if (cfg == NULL)
+		return;
+	to_undo = NULL;
+	restore_terminal();
+#if STAGE >= 7
+	disconnect_container(cfg);
+#endif
+#if STAGE >= 6
+	remove_cgroup(cfg);           /* and say if the OOM killer struck */
+#endif
+#if STAGE >= 9
+	release_name(cfg);
+#endif
+}
+/* #endregion undo */
+
 /* #region run_container */
 /* Parent: run one container from start to end and return the exit
  * code for `container run`. */
@@ -4184,6 +4241,9 @@ static int run_container(struct config *cfg)
 	 * copy until it execs. */
 	_Alignas(16) char stack[CHILD_STACK_BYTES];
 
+	to_undo = cfg;                /* whatever fails from here on */
+	if (atexit(undo_set_up) != 0)
+		die("atexit");
 	forward_signals();            /* from here on, none is lost */
 	save_terminal();
 	prepare_host(cfg, terminal);
@@ -4214,13 +4274,7 @@ static int run_container(struct config *cfg)
 #endif
 	status = wait_for_child(child_pid);
 	child_pid = 0;                /* its pid is free for reuse now */
-	restore_terminal();
-#if STAGE >= 7
-	disconnect_container(cfg);
-#endif
-#if STAGE >= 6
-	remove_cgroup(cfg);           /* and say if the OOM killer struck */
-#endif
+	undo_set_up();
 	return setup_failed ? setup_failed : status;
 }
 /* #endregion run_container */
@@ -4377,8 +4431,7 @@ static bool check_cgroups(void)
 	char what[64];
 	bool ok = true;
 
-	for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]);
-	     i++) {
+	for (size_t i = 0; i < ARRAY_LEN(controllers); i++) {
 		const char *blocker = controller_blocker(root, &controllers[i]);
 
 		snprintf(what, sizeof(what), "the %s controller",
@@ -4572,21 +4625,20 @@ static void parse_volume(struct config *cfg, char *spec)
 	struct volume *v = &cfg->volumes[cfg->volume_count];
 	char *host = spec, *target = strchr(spec, ':'), *mode = NULL;
 
-	errno = 0;
 	if (cfg->volume_count == MAX_VOLUMES)
-		die("--volume: at most %d volumes", MAX_VOLUMES);
+		refuse("--volume: at most %d volumes", MAX_VOLUMES);
 	if (target != NULL)
 		mode = strchr(target + 1, ':');
 	/* Judge the whole text before cutting it, so the error shows it. */
 	if (target == NULL || target == spec || target[1] != '/' ||
 	    (mode != NULL && strcmp(mode, ":ro") && strcmp(mode, ":rw")))
-		die("--volume '%s': expected HOST:/CONTAINER[:ro]", spec);
+		refuse("--volume '%s': expected HOST:/CONTAINER[:ro]", spec);
 	*target++ = '\0';
 	if (mode != NULL)
 		*mode++ = '\0';
 	if (strstr(target, "/../") || strcmp(target + strlen(target) - 3,
 						"/..") == 0)
-		die("--volume '%s': no '..' in the container path", target);
+		refuse("--volume '%s': no '..' in the container path", target);
 	if (realpath(host, v->host) == NULL)
 		die("--volume: host path %s", host);
 	v->target = target;
@@ -4617,17 +4669,16 @@ static void parse_id_range(struct id_map *map, const char *option,
 	unsigned long long inside, outside, count;
 	const char *p = spec;
 
-	errno = 0;
 	if (!read_id(&p, &inside) || *p++ != ':' ||
 	    !read_id(&p, &outside) || *p++ != ':' ||
 	    !read_id(&p, &count) || *p != '\0')
-		die("%s '%s': expected CONTAINER:HOST:COUNT", option, spec);
+		refuse("%s '%s': expected CONTAINER:HOST:COUNT", option, spec);
 	if (count == 0 || inside + count > UINT32_MAX ||
 	    outside + count > UINT32_MAX)
-		die("%s '%s': COUNT must be 1 or more, ids below %u", option,
-		    spec, UINT32_MAX);
+		refuse("%s '%s': COUNT must be 1 or more, ids below %u", option,
+		       spec, UINT32_MAX);
 	if (map->count == MAX_ID_MAP_LINES)
-		die("%s: at most %d lines", option, MAX_ID_MAP_LINES);
+		refuse("%s: at most %d lines", option, MAX_ID_MAP_LINES);
 	map->lines[map->count++] = (struct id_range){ inside, outside,
 						      count };
 }
@@ -4669,25 +4720,24 @@ static void check_id_map(const struct id_map *map, const char *option,
 {
 	const struct id_range *l = map->lines;
 
-	errno = 0;
 	for (int i = 0; i < map->count; i++)
 		for (int j = i + 1; j < map->count; j++)
 			if (ranges_overlap(l[i].inside, l[i].count,
 					   l[j].inside, l[j].count) ||
 			    ranges_overlap(l[i].outside, l[i].count,
 					   l[j].outside, l[j].count))
-				die("%s: lines %d and %d overlap", option,
-				    i + 1, j + 1);
+				refuse("%s: lines %d and %d overlap", option,
+				       i + 1, j + 1);
 	if (!maps_root(map))
-		die("%s: no line maps 0: root inside needs 0:HOST:COUNT",
-		    option);
+		refuse("%s: no line maps 0: root inside needs 0:HOST:COUNT",
+		       option);
 	if (map_text_length(map) >= MAP_TEXT_MAX_BYTES)
-		die("%s: the map is longer than the %d bytes the kernel "
-		    "takes", option, MAP_TEXT_MAX_BYTES - 1);
+		refuse("%s: the map is longer than the %d bytes the kernel "
+		       "takes", option, MAP_TEXT_MAX_BYTES - 1);
 	if (geteuid() != 0 && (map->count != 1 || l[0].outside != own_id ||
 			       l[0].count != 1))
-		die("%s: without root you may map only your own id: "
-		    "0:%u:1", option, own_id);
+		refuse("%s: without root you may map only your own id: "
+		       "0:%u:1", option, own_id);
 }
 
 /* #region default_id_map */
@@ -4744,10 +4794,8 @@ static void resolve_rootfs(struct config *cfg, const char *rootfs)
 
 	if (stat(rootfs, &st) < 0)
 		die("rootfs %s", rootfs);
-	if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
-		die("rootfs %s", rootfs);
-	}
+	if (!S_ISDIR(st.st_mode))
+		die_with(ENOTDIR, "rootfs %s", rootfs);
 	if (realpath(rootfs, cfg->rootfs) == NULL)
 		die("rootfs %s", rootfs);
 }
@@ -4756,9 +4804,8 @@ static void resolve_rootfs(struct config *cfg, const char *rootfs)
 __attribute__((noreturn))
 static void bad_usage(const char *what, const char *arg)
 {
-	errno = 0;
-	die("%s%s%s (see container --help)", what, arg ? " " : "",
-	    arg ? arg : "");
+	refuse("%s%s%s (see container --help)", what, arg ? " " : "",
+	       arg ? arg : "");
 }
 
 #if STAGE >= 6
@@ -4774,9 +4821,8 @@ __attribute__((noreturn))
 static void bad_value(const char *option, const char *words,
 		      const char *value)
 {
-	errno = 0;
-	die("%s %s%s%s (see container --help)", option, words,
-	    value ? " " : "", value ? value : "");
+	refuse("%s %s%s%s (see container --help)", option, words,
+	       value ? " " : "", value ? value : "");
 }
 
 /* Parse a size as Docker does: digits, maybe a decimal part, then
@@ -4852,7 +4898,7 @@ static unsigned long count_cpus(void)
  * kernel's smallest) up to the CPUs this machine has. */
 static unsigned long parse_cpus(const char *text)
 {
-	unsigned long whole, part = 0, scale = 1, cpus = count_cpus();
+	unsigned long whole, part = 0, scale = 1, cpus = count_cpus(), quota;
 	char message[96];
 	char *end;
 
@@ -4871,12 +4917,12 @@ static unsigned long parse_cpus(const char *text)
 			  text);
 	snprintf(message, sizeof(message), "wants 0.01 to %lu (the CPUs "
 		 "this machine has), not", cpus);
-	if (errno == ERANGE || whole > cpus ||
-	    whole * CPU_PERIOD_US + part * (CPU_PERIOD_US / scale) >
-	    cpus * CPU_PERIOD_US ||
-	    whole * CPU_PERIOD_US + part * (CPU_PERIOD_US / scale) < 1000)
+	if (errno == ERANGE || whole > cpus)  /* before it can overflow */
 		bad_value("--cpus", message, text);
-	return whole * CPU_PERIOD_US + part * (CPU_PERIOD_US / scale);
+	quota = whole * CPU_PERIOD_US + part * (CPU_PERIOD_US / scale);
+	if (quota > cpus * CPU_PERIOD_US || quota < 1000)
+		bad_value("--cpus", message, text);
+	return quota;
 }
 
 /* Parse --memory-swap: memory plus swap, as Docker counts it, or -1
@@ -4941,23 +4987,21 @@ static void parse_device_limit(struct limits *l, const char *option,
 		parse_count(option, colon + 1, ULONG_MAX);
 	if (stat(spec, &st) < 0)
 		die("%s %s", option, spec);
-	errno = 0;
 	if (!S_ISBLK(st.st_mode))
-		die("%s %s: not a block device", option, spec);
+		refuse("%s %s: not a block device", option, spec);
 	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/partition",
 		 major(st.st_rdev), minor(st.st_rdev));
 	find_disk(major(st.st_rdev), minor(st.st_rdev), disk);
-	errno = 0;
 	if (access(path, F_OK) == 0)
-		die("%s %s: a partition; io.max limits whole disks: give %s",
-		    option, spec, disk);
+		refuse("%s %s: a partition; io.max limits whole disks: give %s",
+		       option, spec, disk);
 	for (i = 0; i < l->device_count; i++)
 		if (l->devices[i].major == major(st.st_rdev) &&
 		    l->devices[i].minor == minor(st.st_rdev))
 			break;
 	if (i == MAX_DEVICES)
-		die("%s %s: limits for at most %d disks", option, spec,
-		    MAX_DEVICES);
+		refuse("%s %s: limits for at most %d disks", option, spec,
+		       MAX_DEVICES);
 	d = &l->devices[i];
 	if (i == l->device_count) {   /* a disk not limited before */
 		*d = (struct device_limit){ major(st.st_rdev),
@@ -5009,30 +5053,28 @@ static void parse_ip(struct config *cfg, const char *text)
 	struct in_addr first = subnet_address(0);
 	uint32_t n;
 
-	errno = 0;
 	if (inet_pton(AF_INET, text, &cfg->address) != 1)
-		die("--ip wants an address such as %s5, not %s (see "
-		    "container --help)", SUBNET_PREFIX, text);
+		refuse("--ip wants an address such as %s5, not %s (see "
+		       "container --help)", SUBNET_PREFIX, text);
 	n = ntohl(cfg->address.s_addr) - ntohl(first.s_addr);
 	if (n == 1)
-		die("--ip %s is the bridge's own address: give %s2 to "
-		    "%s254", text, SUBNET_PREFIX, SUBNET_PREFIX);
+		refuse("--ip %s is the bridge's own address: give %s2 to "
+		       "%s254", text, SUBNET_PREFIX, SUBNET_PREFIX);
 	if (n < 2 || n > 254)
-		die("--ip %s is outside %s0/%d: give %s2 to %s254", text,
-		    SUBNET_PREFIX, SUBNET_BITS, SUBNET_PREFIX, SUBNET_PREFIX);
+		refuse("--ip %s is outside %s0/%d: give %s2 to %s254", text,
+		       SUBNET_PREFIX, SUBNET_BITS, SUBNET_PREFIX, SUBNET_PREFIX);
 }
 
 /* Parse --network: "bridge" or "none". */
 static void parse_network(struct config *cfg, const char *text)
 {
-	errno = 0;
 	if (strcmp(text, "bridge") != 0 && strcmp(text, "none") != 0)
-		die("--network wants bridge or none, not %s (see container "
-		    "--help)", text);
+		refuse("--network wants bridge or none, not %s (see container "
+		       "--help)", text);
 	cfg->network = strcmp(text, "bridge") == 0;
 	if (cfg->network && geteuid() != 0)
-		die("--network bridge needs root, to plug a veth into the "
-		    "host's bridge: run with sudo, or use --network none");
+		refuse("--network bridge needs root, to plug a veth into the "
+		       "host's bridge: run with sudo, or use --network none");
 }
 
 /* Take one of stage 7's options, if OPT is one. */
@@ -5064,13 +5106,12 @@ static void parse_capability(struct capability_changes *c, bool add,
 {
 	int cap = find_capability(text);
 
-	errno = 0;
 	if (strcasecmp(text, "all") == 0)
 		*(add ? &c->add_all : &c->drop_all) = true;
 	else if (cap < 0)
-		die("%s: no capability named %s (capabilities(7) lists "
-		    "them: NET_ADMIN, SYS_TIME, ...; or ALL)",
-		    add ? "--cap-add" : "--cap-drop", text);
+		refuse("%s: no capability named %s (capabilities(7) lists "
+		       "them: NET_ADMIN, SYS_TIME, ...; or ALL)",
+		       add ? "--cap-add" : "--cap-drop", text);
 	else
 		*(add ? &c->add : &c->drop) |= CAP_BIT(cap);
 }
@@ -5094,14 +5135,13 @@ static uint64_t resolve_capabilities(const struct capability_changes *c)
  * the lab that compares; no-new-privileges is always on here. */
 static void parse_security_opt(struct config *cfg, const char *text)
 {
-	errno = 0;
 	if (strcmp(text, "seccomp=unconfined") == 0)
 		cfg->seccomp = false;
 	else if (strcmp(text, "no-new-privileges") != 0 &&
 		 strcmp(text, "no-new-privileges=true") != 0 &&
 		 strcmp(text, "no-new-privileges:true") != 0)
-		die("--security-opt wants seccomp=unconfined or "
-		    "no-new-privileges, not %s (see container --help)", text);
+		refuse("--security-opt wants seccomp=unconfined or "
+		       "no-new-privileges, not %s (see container --help)", text);
 }
 
 /* --cap-add and --cap-drop, as given: resolved once all are read. */
@@ -5131,11 +5171,9 @@ static unsigned int parse_seconds(const char *option, const char *text)
 	errno = 0;
 	n = strtoul(text, &end, 10);
 	if (*text < '0' || *text > '9' || *end != '\0' || errno == ERANGE ||
-	    n > 86400) {
-		errno = 0;
-		die("%s wants seconds, 0 to 86400, not %s (see container "
-		    "--help)", option, text);
-	}
+	    n > 86400)
+		refuse("%s wants seconds, 0 to 86400, not %s (see container "
+		       "--help)", option, text);
 	return (unsigned int)n;
 }
 
@@ -5213,9 +5251,8 @@ static int run_lifecycle(int argc, char **argv)
 	if (is_kill && (n == 1 || (n == 2 && sig == 0)))
 		return kill_by_name(argv[0], n == 2 ? parse_signal(argv[1]) :
 				    sig != 0 ? sig : SIGKILL);
-	errno = 0;
-	die("usage: container %s (see container --help)",
-	    lifecycle_usage(command));
+	refuse("usage: container %s (see container --help)",
+	       lifecycle_usage(command));
 }
 /* #endregion run_lifecycle */
 #endif /* STAGE >= 9 */
@@ -5366,9 +5403,8 @@ static void finish_options(struct config *cfg)
 	check_memory_limits(&cfg->limits);
 #endif
 #if STAGE >= 7
-	errno = 0;
 	if (cfg->address.s_addr != 0 && !cfg->network)
-		die("--ip needs --network bridge");
+		refuse("--ip needs --network bridge");
 	if (cfg->network)
 		name_veth(cfg);
 #endif
