@@ -168,7 +168,7 @@ quotes: stages
 	tools/changes.sh $(BUILD)/stages $(QUOTING)
 
 check-quotes: stages
-	tools/quote.sh --check container.c $(QUOTING)
+	tools/quote.sh --check --width 72 container.c $(QUOTING)
 	tools/changes.sh --check $(BUILD)/stages $(QUOTING)
 
 deps-vm:

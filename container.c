@@ -302,6 +302,8 @@ struct config {
 #if STAGE >= 9
 	char state[PATH_MAX];     /* state_dir()/NAME, locked while we run */
 	int state_fd;             /* open on it, holding the lock */
+	int plugging_fd;          /* STATE_DIR, locked while the veth is
+				     plugged in (lock_state_dir()); or 0 */
 #endif
 };
 
@@ -438,8 +440,9 @@ static void print_error(int error, const char *fmt, va_list ap)
 	fprintf(stderr, "container: %s\n", message);
 }
 
-/* Set first thing by every process the runtime starts (child_main(),
- * exec's child), which must never run the runtime's exit handler. */
+/* Set first thing by each child that runs on after the exit handler
+ * is registered (child_main() and its init's command, exec's child):
+ * a child must never run the runtime's exit handler. */
 static bool in_child;
 
 /* End with 125, the line printed. The runtime ends through exit(3),
@@ -471,6 +474,8 @@ static void die(const char *fmt, ...)
 	exit_runtime_error();
 }
 
+/* A call returned its error code instead of setting errno: netlink
+ * answers with -errno (nl_talk()), write_cgroup_file() returns one. */
 __attribute__((noreturn, format(printf, 2, 3)))
 static void die_with(int error, const char *fmt, ...)
 {
@@ -482,6 +487,8 @@ static void die_with(int error, const char *fmt, ...)
 	exit_runtime_error();
 }
 
+/* Input we cannot use, or a state we will not go on from (a name in
+ * use, a stage too old): there is no error code, the words say why. */
 __attribute__((noreturn, format(printf, 1, 2)))
 static void refuse(const char *fmt, ...)
 {
@@ -612,7 +619,6 @@ static void child_die_with(const struct config *cfg, int error,
 /* Stage 0: running the command                                       */
 /* ------------------------------------------------------------------ */
 
-/* #region exec */
 /* Child, last step: become COMMAND. execvp() searches PATH like a
  * shell does; it returns only on failure, and then Docker's codes
  * apply: 127 when there is no such file, 126 when it cannot run.
@@ -626,7 +632,6 @@ static void exec_command(const struct config *cfg)
 		child_fail(cfg, EXIT_NOT_FOUND, "exec %s", cfg->argv[0]);
 	child_fail(cfg, EXIT_CANNOT_EXECUTE, "exec %s", cfg->argv[0]);
 }
-/* #endregion exec */
 
 /* ------------------------------------------------------------------ */
 /* Stage 0: signals and the exit status                               */
@@ -757,7 +762,6 @@ static void take_default_signals(void)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
-/* #region die_with_parent */
 /* Child: ask the kernel to kill this process when the runtime dies,
  * even of a SIGKILL, which leaves the runtime no time to end it: a
  * container must not outlive the program that answers for it. The
@@ -778,11 +782,11 @@ static void die_with_parent(const struct config *cfg)
 	    (runtime.revents & (POLLRDHUP | POLLHUP)))
 		_exit(EXIT_RUNTIME_ERROR);
 }
-/* #endregion die_with_parent */
 
 /* Parent: the terminal's settings before the container ran, if
- * standard input is a terminal. */
-static struct termios terminal;
+ * standard input is a terminal and we are its foreground: a runtime
+ * started in the background (`&`) must not take the terminal back. */
+static struct termios saved_terminal;
 static bool have_terminal;
 
 /* Parent: remember the terminal's settings: a program in the
@@ -790,7 +794,8 @@ static bool have_terminal;
  * them back. tcgetattr(3). */
 static void save_terminal(void)
 {
-	have_terminal = tcgetattr(STDIN_FILENO, &terminal) == 0;
+	have_terminal = tcgetpgrp(STDIN_FILENO) == getpgrp() &&
+			tcgetattr(STDIN_FILENO, &saved_terminal) == 0;
 }
 
 /* Parent, after the child has ended: give the terminal back as it
@@ -806,11 +811,10 @@ static void restore_terminal(void)
 		return;
 	old = signal(SIGTTOU, SIG_IGN);
 	if (tcsetpgrp(STDIN_FILENO, getpgrp()) == 0)
-		tcsetattr(STDIN_FILENO, TCSADRAIN, &terminal);
+		tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_terminal);
 	signal(SIGTTOU, old);
 }
 
-/* #region exit_status */
 /* Parent: wait for the child to end and turn its status into an exit
  * code as a shell does: its own code, or 128 + N when signal N killed
  * it. waitpid(2), wait(2) "WIFSIGNALED". */
@@ -825,7 +829,6 @@ static int wait_for_child(pid_t pid)
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
 }
-/* #endregion exit_status */
 
 #if STAGE >= 1
 /* ------------------------------------------------------------------ */
@@ -895,7 +898,6 @@ static void pass_to_command(int sig, siginfo_t *info, void *context)
 		kill(command_pid, sig);
 }
 
-/* #region init */
 /* Child, with --init: split in two. The new process goes on to become
  * the command (this function returns in it only); this one stays PID
  * 1 as a tiny init. PID 1 has two duties a command does not expect:
@@ -930,7 +932,6 @@ static void become_init(const struct config *cfg)
 		_exit(128 + WTERMSIG(status));
 	_exit(WEXITSTATUS(status));
 }
-/* #endregion init */
 #endif /* STAGE >= 1 */
 
 #if STAGE >= 2
@@ -946,7 +947,6 @@ static void become_init(const struct config *cfg)
  * Unlike Docker, whose containers are named after the first 12 hex
  * digits of their id even with --name. */
 
-/* #region hostname */
 /* Child: name the machine. Only this uts namespace sees the new name;
  * the host keeps its own. uts_namespaces(7), sethostname(2). */
 static void set_hostname(const struct config *cfg)
@@ -955,7 +955,6 @@ static void set_hostname(const struct config *cfg)
 	if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
 		child_die(cfg, "sethostname %s", cfg->hostname);
 }
-/* #endregion hostname */
 #endif /* STAGE >= 2 */
 
 #if STAGE >= 3
@@ -994,7 +993,6 @@ static void path_in(const struct config *cfg, char out[PATH_MAX],
 		child_die_with(cfg, ENAMETOOLONG, "path %s%s", root, path);
 }
 
-/* #region private_mounts */
 /* Child: stop mount events from crossing to the host. The new mount
  * namespace starts as a copy of the host's, and on most hosts (systemd
  * makes / "shared") a mount made in a copy would appear in the host
@@ -1006,7 +1004,6 @@ static void make_mounts_private(const struct config *cfg)
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		child_die(cfg, "mount --make-rprivate /");
 }
-/* #endregion private_mounts */
 
 /* Where the container's "/" is while the child builds it: the host's
  * own at stage 3; from stage 4 on, ROOTFS, until pivot_root. */
@@ -1020,7 +1017,6 @@ static const char *setup_root(const struct config *cfg)
 #endif
 }
 
-/* #region proc */
 /* Child: mount a new procfs on /proc. It shows the processes of the
  * pid namespace of the process that mounts it, so `ps` inside now
  * lists only the container's. nosuid, nodev, noexec: nothing in /proc
@@ -1040,7 +1036,6 @@ static void mount_proc(const struct config *cfg)
 	if (mount("proc", target, "proc", flags, NULL) < 0)
 		child_die(cfg, "mount proc on %s", target);
 }
-/* #endregion proc */
 #endif /* STAGE >= 3 */
 
 #if STAGE >= 4
@@ -1091,7 +1086,6 @@ static void remount_bind(const struct config *cfg, const char *target,
 		child_die(cfg, "mount -o remount,%s %s", name, target);
 }
 
-/* #region bind_rootfs */
 /* Child: bind ROOTFS onto itself. pivot_root(2) wants the new root to
  * be a mount point, and a directory need not be one; a bind mount of it
  * onto itself always is. MS_REC keeps the mounts below it. The bind is
@@ -1109,7 +1103,6 @@ static void bind_rootfs_onto_itself(const struct config *cfg)
 		child_die(cfg, "mount --rbind %s", rootfs);
 	remount_bind(cfg, rootfs, MS_NODEV, "nodev");
 }
-/* #endregion bind_rootfs */
 
 /* What open_in_rootfs() makes when a part of a path is missing. */
 enum make { MAKE_NOTHING, MAKE_DIRECTORY, MAKE_FILE };
@@ -1140,7 +1133,6 @@ static int open_part(int dir, const char *part, enum make make)
 	return fd;
 }
 
-/* #region open_in_rootfs */
 /* Parent or child: open PATH, a path as the container will see it, in
  * the rootfs ROOT (an open directory), as an O_PATH descriptor: a
  * handle on the file itself, to mount on. Until pivot_root the rootfs
@@ -1178,7 +1170,6 @@ static int open_in_rootfs(int root, const char *path, enum make make)
 	}
 	return dir;
 }
-/* #endregion open_in_rootfs */
 
 /* Child: open PATH in the rootfs as open_in_rootfs() does, or fail. */
 static int open_mount_point(const struct config *cfg, const char *path,
@@ -1276,7 +1267,6 @@ static void mount_in_dev(const struct config *cfg, int dev, const char *type,
 	mount_on(cfg, target, type, path, flags, options);
 }
 
-/* #region dev */
 /* Child: a minimal /dev. A fresh tmpfs, so none of the host's devices
  * (its disks above all) are there; into it, the six harmless nodes
  * every program expects; a devpts of the container's own, so its
@@ -1307,9 +1297,7 @@ static void make_dev(const struct config *cfg)
 	link_device(cfg, dev, "stderr", "/proc/self/fd/2");
 	close(dev);
 }
-/* #endregion dev */
 
-/* #region sys */
 /* Child: /sys, read-only. A sysfs follows the network namespace that
  * mounts it in its network part alone (/sys/class/net); its block
  * devices, PCI and firmware are the host's, as on the host: hence
@@ -1321,9 +1309,7 @@ static void mount_sys(const struct config *cfg)
 
 	mount_in_rootfs(cfg, "sysfs", "/sys", flags, "ro");
 }
-/* #endregion sys */
 
-/* #region mount_points */
 /* Parent: make the mount points in the rootfs before the child
  * starts: /proc, /dev, /sys and one per volume, each a directory or
  * an empty file like the host path bound onto it. The parent does it
@@ -1361,9 +1347,7 @@ static void make_mount_points(struct config *cfg)
 	}
 	close(root);
 }
-/* #endregion mount_points */
 
-/* #region read_only_volume */
 /* Child: bind HOST onto TARGET (a descriptor), read-only all the way
  * down. A read-only remount of a bind makes its top mount read-only
  * and no other: a filesystem mounted below HOST would stay writable
@@ -1389,9 +1373,7 @@ static void bind_read_only(const struct config *cfg, const char *host,
 		child_die(cfg, "move_mount %s", host);
 	close(tree);
 }
-/* #endregion read_only_volume */
 
-/* #region volumes */
 /* Child: bind each --volume HOST:CONTAINER into the rootfs, onto what
  * open_in_rootfs() finds at CONTAINER now, through its descriptor: a
  * link swapped in since the parent made the mount point leads nowhere
@@ -1419,7 +1401,6 @@ static void mount_volumes(const struct config *cfg)
 		close(target);
 	}
 }
-/* #endregion volumes */
 
 /* pivot_root(2) has no wrapper in glibc. */
 static int pivot_root(const char *new_root, const char *put_old)
@@ -1427,7 +1408,6 @@ static int pivot_root(const char *new_root, const char *put_old)
 	return syscall(SYS_pivot_root, new_root, put_old);
 }
 
-/* #region pivot_root */
 /* Child: make ROOTFS the root and let go of the host's. pivot_root(".",
  * ".") stacks the old root on top of the new one at "/"; unmounting "."
  * with MNT_DETACH then takes the old root away, and with it every path
@@ -1449,9 +1429,7 @@ static void pivot_into_rootfs(const struct config *cfg)
 	if (chdir("/") < 0)
 		child_die(cfg, "chdir /");
 }
-/* #endregion pivot_root */
 
-/* #region environment */
 /* Child: give COMMAND a clean environment, not the host's: the host's
  * variables name host paths and may hold secrets. TERM is kept so an
  * interactive shell can draw. execvp() searches this new PATH, since
@@ -1472,7 +1450,6 @@ static void set_clean_environment(const struct config *cfg)
 	    (term_copy[0] != '\0' && setenv("TERM", term_copy, 1) < 0))
 		child_die(cfg, "set the environment");
 }
-/* #endregion environment */
 
 /* ------------------------------------------------------------------ */
 /* Stage 4: a terminal of its own                                     */
@@ -1535,7 +1512,6 @@ static int send_descriptor(int socket, int fd)
 	return sendmsg(socket, &message, 0) == 1 ? 0 : -1;
 }
 
-/* #region own_terminal */
 /* Child, once pivot_root made the container's /dev its /dev: a session
  * of its own, so the caller's terminal is no longer its controlling
  * terminal; and when the caller sits at one, a new pty. posix_openpt()
@@ -1570,7 +1546,6 @@ static void take_own_terminal(const struct config *cfg)
 	close(master);
 	close(cfg->terminal_socket);
 }
-/* #endregion own_terminal */
 
 /* Parent: receive the master of the container's pty from SOCKET, or -1
  * when the child ended (set-up failed) before it sent one. */
@@ -1606,6 +1581,10 @@ static int receive_terminal(int socket)
 /* Set by SIGWINCH: the caller's terminal changed size. */
 static volatile sig_atomic_t resized;
 
+/* Parent, the SIGWINCH handler: only note it. relay_terminal() lets
+ * SIGWINCH in only during ppoll(2), which then returns EINTR, and
+ * copies the size in its loop: a handler that interrupts anything
+ * should do no more than set a flag (signal-safety(7)). */
 static void note_resize(int sig)
 {
 	(void)sig;
@@ -1633,7 +1612,6 @@ static void write_all(int fd, const char *text, ssize_t n)
 			return;
 }
 
-/* #region relay */
 /* Parent: relay between the caller's terminal and the container's
  * until the container's side is closed by all its processes (a read of
  * the master then fails, EIO). The caller's terminal is put in raw
@@ -1646,7 +1624,7 @@ static void write_all(int fd, const char *text, ssize_t n)
 static void relay_terminal(const struct config *cfg, int master)
 {
 	int out = cfg->terminal_fds & 2 ? STDOUT_FILENO : STDERR_FILENO;
-	struct termios raw = terminal;
+	struct termios raw = saved_terminal;
 	sigset_t winch, waiting;
 	char input[4096], output[4096];
 	ssize_t pending = 0, n;
@@ -1695,7 +1673,6 @@ static void relay_terminal(const struct config *cfg, int master)
 	sigprocmask(SIG_SETMASK, &waiting, NULL);
 	close(master);
 }
-/* #endregion relay */
 #endif /* STAGE >= 4 */
 
 #if STAGE >= 5
@@ -1763,7 +1740,6 @@ static void write_id_map(pid_t pid, const char *file,
 	write_file(path, text);
 }
 
-/* #region id_maps */
 /* Parent: tell the kernel which host ids the child's user namespace
  * stands for. Until then getuid() there says 65534 (the overflow uid),
  * yet the kernel knows the child by the runtime's uid: a file it made
@@ -1786,7 +1762,6 @@ static void write_id_maps(const struct config *cfg, pid_t pid)
 	write_id_map(pid, "gid_map", &cfg->gids);
 	write_id_map(pid, "uid_map", &cfg->uids);
 }
-/* #endregion id_maps */
 
 /* Child: may this process call setgroups(2)? Not where the parent
  * wrote "deny" to /proc/PID/setgroups. */
@@ -1803,7 +1778,6 @@ static bool setgroups_allowed(void)
 	return strncmp(text, "allow", 5) == 0;
 }
 
-/* #region become_root */
 /* Child: become uid 0 and gid 0 of the new user namespace. The child
  * has every capability in it from clone() on, but runs as the unmapped
  * uid until it asks. Groups first is habit here: setresuid to 0 inside
@@ -1825,7 +1799,6 @@ static void become_root(const struct config *cfg)
 	if (setresuid(0, 0, 0) < 0)
 		child_die(cfg, "setresuid 0");
 }
-/* #endregion become_root */
 #endif /* STAGE >= 5 */
 
 #if STAGE >= 6
@@ -2038,7 +2011,6 @@ static void enable_controllers(const struct limits *l, const char *dir)
 	}
 }
 
-/* #region limits */
 /* Parent: write each limit asked for into the container's cgroup.
  * The numbers go in as the kernel wants them: memory in bytes, CPU
  * time as a quota per period, both in microseconds, io per device as
@@ -2079,7 +2051,6 @@ static void write_limits(const struct config *cfg)
 		set_cgroup_file(cfg->cgroup, "io.max", text);
 	}
 }
-/* #endregion limits */
 
 /* Parent: hand the cgroup to the container's root, as the kernel's
  * "Delegation" section describes: the directory and the files that
@@ -2111,46 +2082,43 @@ static void delegate_cgroup(struct config *cfg)
  * 9 on, the name is locked first (claim_name()), so a cgroup found here
  * is a leftover, or a runtime of stage 6 to 8 runs with that name
  * (cleanup knows which: a live runtime holds its cgroup's lock). */
-static void name_taken(struct config *cfg)
+static void name_taken(const char *name, const char *path)
 {
 #if STAGE >= 9
-	cfg->cgroup[0] = '\0';          /* not ours to remove */
+	(void)path;
 	refuse("a container named %s runs (of stage 6 to 8) or left its "
-	       "cgroup behind: container cleanup %s", cfg->name, cfg->name);
+	       "cgroup behind: container cleanup %s", name, name);
 #else
-	char path[sizeof(cfg->cgroup)];
-
-	memcpy(path, cfg->cgroup, sizeof(path));
-	cfg->cgroup[0] = '\0';          /* not ours to remove */
 	refuse("a container named %s is running, or its runtime was killed: "
-	       "rmdir %s", cfg->name, path);
+	       "rmdir %s", name, path);
 #endif
 }
 
 /* Parent: open the cgroup just made, and lock it for as long as we
  * live (flock(2)), so that `container cleanup` (stage 9) knows it is a
- * live runtime's, even before the child is in it. False, with errno
- * ENOENT, if a cleanup removed it before the lock was ours: the lock
- * must be on the cgroup that is at the path. */
+ * live runtime's, even before the child is in it. False if a cleanup
+ * removed it before the lock was ours (the lock must be on the cgroup
+ * that is at the path): then it is not ours to remove either. */
 static bool hold_cgroup(struct config *cfg)
 {
 	struct stat held, named;
 
 	cfg->cgroup_fd = open(cfg->cgroup, O_RDONLY | O_DIRECTORY |
 			      O_CLOEXEC);
-	if (cfg->cgroup_fd < 0 && errno == ENOENT)
+	if (cfg->cgroup_fd < 0 && errno == ENOENT) {
+		cfg->cgroup[0] = '\0';
 		return false;
+	}
 	if (cfg->cgroup_fd < 0 || flock(cfg->cgroup_fd, LOCK_EX) < 0)
 		die("open %s", cfg->cgroup);
 	if (fstat(cfg->cgroup_fd, &held) == 0 &&
 	    stat(cfg->cgroup, &named) == 0 && held.st_ino == named.st_ino)
 		return true;
 	close(cfg->cgroup_fd);
-	errno = ENOENT;
+	cfg->cgroup[0] = '\0';
 	return false;
 }
 
-/* #region make_cgroup */
 /* Parent: make the container's cgroup, ROOT/container.c/NAME, and
  * write its limits, all before the child exists. The containers share
  * a parent cgroup that holds no process itself: the kernel lets a
@@ -2160,7 +2128,7 @@ static bool hold_cgroup(struct config *cfg)
 static void make_cgroup(struct config *cfg)
 {
 	const char *root = find_cgroup2();
-	char parent[CGROUP_PARENT_BYTES];
+	char parent[CGROUP_PARENT_BYTES], path[sizeof(cfg->cgroup)];
 
 	for (size_t i = 0; i < ARRAY_LEN(controllers); i++) {
 		const struct controller *c = &controllers[i];
@@ -2179,20 +2147,26 @@ static void make_cgroup(struct config *cfg)
 		refuse("limits need a cgroup, and only root may make one in %s: "
 		       "run with sudo", root);
 	snprintf(parent, sizeof(parent), "%s/%s", root, CGROUP_PARENT);
-	snprintf(cfg->cgroup, sizeof(cfg->cgroup), "%s/%s", parent,
-		 cfg->name);
+	snprintf(path, sizeof(path), "%s/%s", parent, cfg->name);
 	for (int attempt = 1; attempt <= 3; attempt++) {
-		show_step("mkdir -p %s", cfg->cgroup);
+		show_step("mkdir -p %s", path);
 		if (mkdir(parent, 0755) < 0 && errno != EEXIST)
 			die("mkdir %s", parent);
 		enable_controllers(&cfg->limits, root);
 		enable_controllers(&cfg->limits, parent);
-		if (mkdir(cfg->cgroup, 0755) == 0 && hold_cgroup(cfg))
-			break;
-		if (errno == EEXIST)
-			name_taken(cfg);
-		if (errno != ENOENT || attempt == 3)  /* ENOENT: the last */
-			die("mkdir %s", cfg->cgroup); /* one out removed it */
+		if (mkdir(path, 0755) == 0) {
+			/* Ours from here on: the exit handler removes it. */
+			memcpy(cfg->cgroup, path, sizeof(path));
+			if (hold_cgroup(cfg))
+				break;
+		} else if (errno == EEXIST) {
+			name_taken(cfg->name, path);
+		} else if (errno != ENOENT) {  /* ENOENT: the last one */
+			die("mkdir %s", path); /* out removed the parent */
+		}
+		if (attempt == 3)
+			refuse("mkdir %s: a container cleanup removed it three "
+			       "times while we made it", path);
 	}
 	write_limits(cfg);
 	if (geteuid() == 0 && cfg->uids.lines[0].inside == 0)
@@ -2200,7 +2174,6 @@ static void make_cgroup(struct config *cfg)
 	cgroup_kill_fd = openat(cfg->cgroup_fd, "cgroup.kill",
 				O_WRONLY | O_CLOEXEC);  /* -1 before 5.14 */
 }
-/* #endregion make_cgroup */
 
 /* Parent, when clone3() could not place the child: write its pid into
  * cgroup.procs before it is told to go on, so it runs nothing of its
@@ -2217,7 +2190,6 @@ static void join_cgroup(const struct config *cfg, pid_t pid)
 
 static int child_main(void *arg);    /* the child's sequence, below */
 
-/* #region clone_into_cgroup */
 /* Parent: start the child already inside its cgroup. clone3(2) with
  * CLONE_INTO_CGROUP takes the cgroup's directory fd, so the child
  * never runs an instruction outside its limits. libc has no wrapper
@@ -2250,7 +2222,6 @@ static pid_t clone_into_cgroup(struct config *cfg, int flags,
 		pid = clone(child_main, stack + CHILD_STACK_BYTES, flags, cfg);
 	return pid;
 }
-/* #endregion clone_into_cgroup */
 
 /* Parent: how many times did the OOM killer kill in the cgroup? The
  * "oom_kill" line of memory.events ("oom" alone counts times the limit
@@ -2314,7 +2285,6 @@ static void remove_cgroup_tree(char *dir)
 	*slash = '/';
 }
 
-/* #region remove_cgroup */
 /* Parent, after the child has ended, or from exit() when a step failed:
  * say whether the OOM killer struck, make sure the child is gone, and
  * remove the cgroup. */
@@ -2338,7 +2308,6 @@ static void remove_cgroup(struct config *cfg)
 	remove_cgroup_tree(cfg->cgroup);
 	cfg->cgroup[0] = '\0';
 }
-/* #endregion remove_cgroup */
 
 /* #region cgroup_namespace */
 /* Child, once it is in its cgroup: a cgroup namespace rooted there, so
@@ -2562,7 +2531,6 @@ static int nl_add_bridge(int fd, const char *name)
 	return nl_talk(fd, &r);
 }
 
-/* #region veth */
 /* RTM_NEWLINK: a veth pair, two links joined like the ends of a cable.
  * HOST_END stays here, on the bridge MASTER; its peer is made directly
  * in the network namespace of process PID and named eth0 there, so no
@@ -2593,7 +2561,6 @@ static int nl_add_veth(int fd, const char *host_end, int master,
 	/* #endregion veth_message */
 	return nl_talk(fd, &r);
 }
-/* #endregion veth */
 
 /* RTM_DELLINK: remove the link NAME; its veth peer goes with it. */
 static int nl_delete_link(int fd, const char *name)
@@ -2712,7 +2679,6 @@ static bool delete_link_if_ours(int fd, const char *name, const char *kind)
 	return link_is_ours(fd, name, kind) && nl_delete_link(fd, name) == 0;
 }
 
-/* #region bridge */
 /* Parent: make the project's bridge, BRIDGE_NAME with SUBNET.1, unless
  * it is there: a virtual switch on the host, which every container's
  * veth is plugged into and which the host reaches the containers
@@ -2747,7 +2713,6 @@ static int make_bridge(int fd)
 	check_nl(nl_set_up(fd, index), "ip link set up", BRIDGE_NAME);
 	return index;
 }
-/* #endregion bridge */
 
 /* The host's end of the veth: "ve-NAME", or, for a name too long for
  * the 15 characters of an interface name (IFNAMSIZ), its first 7
@@ -2876,7 +2841,6 @@ static int lock_state_file(const char *dir, const char *path,
 	}
 }
 
-/* #region addresses */
 /* Parent: claim an address on the bridge: --ip's, or the first free
  * one from SUBNET.2 on. An address is a file STATE_DIR/+ADDRESS,
  * locked while the runtime lives (stage 9 locks names the same way):
@@ -2885,8 +2849,8 @@ static int lock_state_file(const char *dir, const char *path,
  * however it ends. */
 static void claim_address(struct config *cfg)
 {
-	char text[INET_ADDRSTRLEN];
-	int first = 2, last = 254;
+	char text[INET_ADDRSTRLEN], path[sizeof(cfg->address_lock)];
+	int first = 2, last = 254, fd;
 
 	if (cfg->address.s_addr != 0) {
 		first = last = (int)(ntohl(cfg->address.s_addr) & 0xff);
@@ -2894,35 +2858,32 @@ static void claim_address(struct config *cfg)
 	for (int n = first; n <= last; n++) {
 		cfg->address = subnet_address(n);
 		inet_ntop(AF_INET, &cfg->address, text, sizeof(text));
-		snprintf(cfg->address_lock, sizeof(cfg->address_lock),
-			 "%s/+%s", STATE_DIR, text);
-		cfg->address_fd = lock_state_file(STATE_DIR,
-						  cfg->address_lock,
-						  first == last);
-		if (cfg->address_fd >= 0)
+		snprintf(path, sizeof(path), "%s/+%s", STATE_DIR, text);
+		fd = lock_state_file(STATE_DIR, path, first == last);
+		if (fd >= 0) {        /* ours: the exit handler unlinks it */
+			cfg->address_fd = fd;
+			memcpy(cfg->address_lock, path, sizeof(path));
 			return;
+		}
 	}
-	cfg->address_lock[0] = '\0';
 	if (first == last)
 		refuse("--ip %s: a running container has it", text);
 	refuse("no address left on %s: %d containers run", BRIDGE_NAME,
 	       last - first + 1);
 }
-/* #endregion addresses */
 
-/* #region host_network */
 /* Parent, once the child exists and before it goes on: the bridge,
  * the container's address, and the veth pair between the bridge and
  * the child's network namespace, the host's end up. A network
  * namespace is only as connected as the links put into it. */
 static void connect_container(struct config *cfg, pid_t pid)
 {
-	int fd = nl_open(), bridge, answer;
+	int fd = nl_open(), bridge, answer, index;
 
 	if (fd < 0)
 		die("socket AF_NETLINK");
 #if STAGE >= 9
-	int dir = lock_state_dir(LOCK_SH);  /* cleanup leaves the bridge */
+	cfg->plugging_fd = lock_state_dir(LOCK_SH);  /* cleanup waits */
 #endif
 	bridge = make_bridge(fd);
 	show_step("ip link add %s group %#x master %s type veth peer name "
@@ -2936,14 +2897,16 @@ static void connect_container(struct config *cfg, pid_t pid)
 	check_nl(answer, "ip link add", cfg->veth);
 	cfg->veth_made = true;
 #if STAGE >= 9
-	close(dir);                   /* our veth is on the bridge */
+	close(cfg->plugging_fd);      /* our veth is on the bridge */
+	cfg->plugging_fd = 0;
 #endif
 	show_step("ip link set %s up", cfg->veth);
-	check_nl(nl_set_up(fd, (int)if_nametoindex(cfg->veth)),
-		 "ip link set up", cfg->veth);
+	index = (int)if_nametoindex(cfg->veth);
+	if (index == 0)
+		die("if_nametoindex %s", cfg->veth);
+	check_nl(nl_set_up(fd, index), "ip link set up", cfg->veth);
 	close(fd);
 }
-/* #endregion host_network */
 
 /* Parent, at the end: remove the host's end of the veth (with it goes
  * the container's), and give the address back. The kernel would remove
@@ -2953,6 +2916,11 @@ static void disconnect_container(struct config *cfg)
 {
 	int fd;
 
+#if STAGE >= 9
+	if (cfg->plugging_fd > 0)     /* a step failed while plugging in */
+		close(cfg->plugging_fd);
+	cfg->plugging_fd = 0;
+#endif
 	if (cfg->veth_made && (fd = nl_open()) >= 0) {
 		show_step("ip link del %s", cfg->veth);
 		delete_link_if_ours(fd, cfg->veth, "veth"); /* or gone */
@@ -2967,7 +2935,6 @@ static void disconnect_container(struct config *cfg)
 	}
 }
 
-/* #region container_network */
 /* Child, in its own network namespace: lo up, and with --network
  * bridge, eth0 with the container's address, up, and the default route
  * through the bridge. Root inside holds CAP_NET_ADMIN over this
@@ -3006,7 +2973,6 @@ static void configure_network(const struct config *cfg)
 	/* #endregion eth0_steps */
 	close(fd);
 }
-/* #endregion container_network */
 #endif /* STAGE >= 7 */
 
 #if STAGE >= 8
@@ -3081,7 +3047,6 @@ static void name_capabilities(uint64_t set, char *text, size_t size)
 					 used ? "," : "", capability_names[cap]);
 }
 
-/* #region mask_paths */
 /* Child, after pivot_root: hide the /proc and /sys files that tell
  * about the host's kernel and hardware (its keys, timers, interrupts,
  * memory image, firmware), and make the ones that change the kernel
@@ -3131,9 +3096,7 @@ static void mask_kernel_files(const struct config *cfg)
 		remount_bind(cfg, read_only[i], MS_RDONLY, "ro");
 	}
 }
-/* #endregion mask_paths */
 
-/* #region close_fds */
 /* Child or exec: close every descriptor the runtime's caller left
  * open, but the channel, which closes by itself at exec. An open
  * descriptor is a door: one to a host directory leads to the host's
@@ -3159,9 +3122,7 @@ static void close_inherited_fds(const struct config *cfg)
 		if (fd != cfg->channel)
 			close(fd);
 }
-/* #endregion close_fds */
 
-/* #region capabilities */
 /* Child or exec: keep only the capabilities in cfg->capabilities.
  * Three sets matter (capabilities(7)): the bounding set caps what any
  * later exec may gain, so root's next program gets no more; the
@@ -3198,9 +3159,7 @@ static void drop_capabilities(const struct config *cfg)
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		child_die(cfg, "prctl PR_CAP_AMBIENT_CLEAR_ALL");
 }
-/* #endregion capabilities */
 
-/* #region no_new_privs */
 /* Child or exec: no program this process runs from now on may gain
  * privileges by exec: set-user-ID bits and file capabilities are
  * ignored. It also lets an unprivileged process install a seccomp
@@ -3211,7 +3170,6 @@ static void set_no_new_privs(const struct config *cfg)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		child_die(cfg, "prctl PR_SET_NO_NEW_PRIVS");
 }
-/* #endregion no_new_privs */
 
 /* The system call numbers seccomp sees are those of one architecture:
  * the filter checks it first, or a program could reach the calls by
@@ -3286,6 +3244,9 @@ struct filter {
 	unsigned short length;
 };
 
+/* Append STEP to the program F. The _Static_assert after
+ * refused_calls keeps the whole program within MAX_FILTER_STEPS when
+ * it is compiled, so no step is checked here. */
 static void add_step(struct filter *f, struct sock_filter step)
 {
 	f->steps[f->length++] = step;
@@ -3297,13 +3258,13 @@ static void add_step(struct filter *f, struct sock_filter step)
 static void add_refusal(struct filter *f, int number, unsigned int flags,
 			int error)
 {
-	struct sock_filter refuse =
+	struct sock_filter answer =
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | error);
 
 	if (flags == ~0U) {
 		add_step(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ |
 			 BPF_K, number, 0, 1));
-		add_step(f, refuse);
+		add_step(f, answer);
 		return;
 	}
 	/* The flags are 64 bits; every namespace flag is in the low
@@ -3314,12 +3275,11 @@ static void add_refusal(struct filter *f, int number, unsigned int flags,
 		 offsetof(struct seccomp_data, args[0])));
 	add_step(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K,
 		 flags, 0, 1));
-	add_step(f, refuse);
+	add_step(f, answer);
 	add_step(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
 		 SECCOMP_RET_ALLOW));
 }
 
-/* #region ioctl_refusals */
 /* Steps that refuse two ioctl(2) requests on terminals with EPERM:
  * TIOCSTI, which pushes bytes into a terminal's input as if typed, and
  * TIOCLINUX, whose "paste the selection" does the same on the Linux
@@ -3344,9 +3304,7 @@ static void add_ioctl_refusals(struct filter *f)
 	add_step(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
 		 SECCOMP_RET_ERRNO | EPERM));
 }
-/* #endregion ioctl_refusals */
 
-/* #region seccomp */
 /* Child or exec, the very last step before exec: install a seccomp
  * filter, a small program the kernel runs at every system call this
  * process and its children make, before the call does anything. Ours
@@ -3422,7 +3380,6 @@ static void install_seccomp_filter(const struct config *cfg)
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) < 0)
 		child_die(cfg, "prctl PR_SET_SECCOMP");
 }
-/* #endregion seccomp */
 #endif /* STAGE >= 8 */
 
 #if STAGE >= 9
@@ -3516,7 +3473,6 @@ static void write_state(const struct config *cfg, pid_t child)
 		die("write %s", cfg->state);
 }
 
-/* #region state */
 /* Parent, first of all: claim the name. The claim is the file NAME in
  * state_dir(), locked for as long as the runtime lives; it says what
  * the container is and holds (write_state()). A lock that cannot be
@@ -3526,26 +3482,26 @@ static void write_state(const struct config *cfg, pid_t child)
  * `container cleanup` may take the name back. */
 static void claim_name(struct config *cfg)
 {
+	char path[sizeof(cfg->state)];
 	struct stat st;
+	int fd;
 
 	/* #region name_lock */
-	snprintf(cfg->state, sizeof(cfg->state), "%s/%s", state_dir(),
-		 cfg->name);
-	cfg->state_fd = lock_state_file(state_dir(), cfg->state, true);
-	if (cfg->state_fd < 0) {
-		cfg->state[0] = '\0';  /* not ours to remove */
+	snprintf(path, sizeof(path), "%s/%s", state_dir(), cfg->name);
+	fd = lock_state_file(state_dir(), path, true);
+	if (fd < 0)
 		refuse("a container named %s is running", cfg->name);
-	}
-	if (fstat(cfg->state_fd, &st) == 0 && st.st_size > 0) {
-		/* A runtime killed by SIGKILL wrote it. */
-		cfg->state[0] = '\0'; /* cleanup needs what it says */
+	if (fstat(fd, &st) == 0 && st.st_size > 0) {
+		/* A runtime killed by SIGKILL wrote it; cleanup needs what
+		 * it says, so it is not ours to remove. */
 		refuse("a container named %s left its state behind: container "
 		       "cleanup %s", cfg->name, cfg->name);
 	}
+	cfg->state_fd = fd;           /* ours: the exit handler unlinks it */
+	memcpy(cfg->state, path, sizeof(path));
 	/* #endregion name_lock */
 	write_state(cfg, 0);
 }
-/* #endregion state */
 
 /* Parent, last of all: give the name back: unlink the state file, then
  * unlock it; the directory goes with its last file. */
@@ -3684,7 +3640,6 @@ static void clean_up_cgroups(const char *only)
 	rmdir(parent);                /* fails while others are in it */
 }
 
-/* #region cleanup */
 /* `container cleanup [NAME]`: remove what the containers whose runtime
  * died left behind: cgroups first, then state files. A runtime killed
  * by SIGKILL cannot clean up, and its container died with it (see
@@ -3735,7 +3690,6 @@ static int clean_up(const char *only)
 	}
 	return 0;
 }
-/* #endregion cleanup */
 
 /* Print the first line of the cgroup file NAME of DIR, or "-". */
 static void print_cgroup_file(const char *dir, const char *name)
@@ -3821,7 +3775,6 @@ static void read_first_process(pid_t pid, struct first_process *p)
 	p->setgroups = strncmp(line, "allow", 5) == 0;
 }
 
-/* #region open_container */
 /* Exec, stop and kill: open a pidfd (pidfd_open(2)) on the first
  * process of the running container NAME: a handle on that very
  * process, which no other can take over, as one can take over a pid
@@ -3863,9 +3816,7 @@ static int open_container(const char *name, struct state *s,
 	}
 	return pidfd;
 }
-/* #endregion open_container */
 
-/* #region exec_into */
 /* `container exec NAME COMMAND...`: run COMMAND inside a running
  * container, as `docker exec` does. This process joins the container's
  * cgroup, then all its namespaces with one setns(2) on the pidfd,
@@ -3929,7 +3880,6 @@ static int exec_into(const char *name, char **argv)
 	release_signals(&mask);
 	return wait_for_child(child_pid);
 }
-/* #endregion exec_into */
 
 /* Parse a signal as kill(1) takes one: a name, with or without SIG
  * (TERM, SIGTERM, term), or a number. signal(7) lists them. */
@@ -3952,7 +3902,6 @@ static int parse_signal(const char *text)
 	       "...; or give its number)", text);
 }
 
-/* #region kill */
 /* `container kill [--signal SIGNAL] NAME`: send SIGNAL, SIGKILL unless
  * told, to the container's first process, as `docker kill` does, by
  * its pidfd (pidfd_send_signal(2)). That process is PID 1 of its pid
@@ -3975,7 +3924,6 @@ static int kill_by_name(const char *name, int sig)
 	printf("%s\n", name);
 	return 0;
 }
-/* #endregion kill */
 
 /* Stop: wait up to SECONDS for the process of PIDFD to end: a pidfd
  * becomes readable when its process ends (pidfd_open(2), poll(2)). */
@@ -4000,7 +3948,9 @@ static void wait_for_runtime(int fd, const char *name)
 	struct stat st;
 
 	for (int tries = 0; flock(fd, LOCK_SH | LOCK_NB) < 0; tries++) {
-		if (errno != EWOULDBLOCK || tries == 1000) {
+		if (errno != EWOULDBLOCK)
+			die("flock %s", name);
+		if (tries == 1000) {
 			refuse("%s has ended, but its runtime has not finished "
 			       "yet: container ps shows it", name);
 		}
@@ -4011,7 +3961,6 @@ static void wait_for_runtime(int fd, const char *name)
 		       "container cleanup %s", name, name);
 }
 
-/* #region stop */
 /* `container stop [--timeout SECONDS] NAME`: end the container as
  * `docker stop` does: SIGTERM to its first process, and SIGKILL if it
  * is still there SECONDS later: by default, the --stop-timeout it was
@@ -4040,14 +3989,12 @@ static int stop_by_name(const char *name, int seconds)
 	printf("%s\n", name);
 	return 0;
 }
-/* #endregion stop */
 #endif /* STAGE >= 9 */
 
 /* ------------------------------------------------------------------ */
 /* The child's sequence                                               */
 /* ------------------------------------------------------------------ */
 
-/* #region child_main */
 /* The child: clone() starts it here, already inside its new
  * namespaces. Each line is one step; the order is the kernel's. */
 static int child_main(void *arg)
@@ -4108,13 +4055,11 @@ static int child_main(void *arg)
 	exec_command(cfg);
 	return EXIT_RUNTIME_ERROR;    /* not reached */
 }
-/* #endregion child_main */
 
 /* ------------------------------------------------------------------ */
 /* The parent's sequence                                              */
 /* ------------------------------------------------------------------ */
 
-/* #region clone */
 /* Parent: start the child. clone(2) is fork(2) with a say in what the
  * child shares: each CLONE_NEW* flag gives it a new namespace of one
  * kind. SIGCHLD makes it a child waitpid() can wait for, as fork's. */
@@ -4149,7 +4094,6 @@ static pid_t spawn_child(struct config *cfg, char *stack)
 		die("clone");
 	return pid;
 }
-/* #endregion clone */
 
 /* Parent, before the child exists: what it will need ready on the
  * host. The name comes first (stage 9), so that a second container of
@@ -4226,7 +4170,6 @@ static void undo_set_up(void)
 }
 /* #endregion undo */
 
-/* #region run_container */
 /* Parent: run one container from start to end and return the exit
  * code for `container run`. */
 static int run_container(struct config *cfg)
@@ -4243,7 +4186,7 @@ static int run_container(struct config *cfg)
 
 	to_undo = cfg;                /* whatever fails from here on */
 	if (atexit(undo_set_up) != 0)
-		die("atexit");
+		die_with(ENOMEM, "atexit");
 	forward_signals();            /* from here on, none is lost */
 	save_terminal();
 	prepare_host(cfg, terminal);
@@ -4277,7 +4220,6 @@ static int run_container(struct config *cfg)
 	undo_set_up();
 	return setup_failed ? setup_failed : status;
 }
-/* #endregion run_container */
 
 /* ------------------------------------------------------------------ */
 /* container check: does this machine offer what each stage needs?    */
@@ -4740,7 +4682,6 @@ static void check_id_map(const struct id_map *map, const char *option,
 		       "0:%u:1", option, own_id);
 }
 
-/* #region default_id_map */
 /* The default map: for root, ids 0..65535 onto the first range that
  * FILE (/etc/subuid or /etc/subgid) gives root, or onto 100000 on;
  * for anyone else, 0 onto their own id alone. subuid(5). */
@@ -4769,7 +4710,6 @@ static void default_id_map(struct id_map *map, const char *file,
 		fclose(f);
 	map->lines[0] = (struct id_range){ 0, start, count };
 }
-/* #endregion default_id_map */
 
 /* Settle both maps once the options are read. */
 static void resolve_id_maps(struct config *cfg)
@@ -5201,7 +5141,6 @@ static const char *lifecycle_usage(const char *command)
 	return NULL;
 }
 
-/* #region run_lifecycle */
 /* `container ps | exec | stop | kill | cleanup [OPTIONS] ...`: ARGV[0]
  * is the command. Options come before the name, as Docker's do, and
  * exec's COMMAND keeps its own ("+": getopt stops at the first word
@@ -5221,6 +5160,10 @@ static int run_lifecycle(int argc, char **argv)
 	bool is_kill = strcmp(command, "kill") == 0;
 	int seconds = -1, sig = 0, opt, n;
 
+	/* "+": stop at the first word that is not an option, so that the
+	 * command exec runs keeps its own; ":" first: a missing value
+	 * comes back as ':', apart from an unknown option's '?'
+	 * (getopt(3)). */
 	opterr = 0;                   /* we print our own errors */
 	while ((opt = getopt_long(argc, argv, "+:t:s:", options, NULL)) != -1)
 		if (opt == 'V')
@@ -5238,6 +5181,8 @@ static int run_lifecycle(int argc, char **argv)
 			bad_usage("unknown option", argv[optind - 1]);
 	argv += optind;
 	n = argc - optind;            /* the words after the options */
+	/* A name becomes a path in the state directory: one that could
+	 * not be a container's ("../x") is refused before it is used. */
 	if (n > 0 && !valid_name(argv[0], NAME_MAX_CHARS))
 		bad_usage("no container may be named", argv[0]);
 	if (strcmp(command, "ps") == 0 && n == 0)
@@ -5248,13 +5193,13 @@ static int run_lifecycle(int argc, char **argv)
 		return exec_into(argv[0], argv + 1);
 	if (is_stop && n == 1)
 		return stop_by_name(argv[0], seconds);
+	/* kill's signal: after the name or by --signal, not both. */
 	if (is_kill && (n == 1 || (n == 2 && sig == 0)))
 		return kill_by_name(argv[0], n == 2 ? parse_signal(argv[1]) :
 				    sig != 0 ? sig : SIGKILL);
 	refuse("usage: container %s (see container --help)",
 	       lifecycle_usage(command));
 }
-/* #endregion run_lifecycle */
 #endif /* STAGE >= 9 */
 
 /* The options of `container run` that stages 0 to 5 add, for
@@ -5413,7 +5358,6 @@ static void finish_options(struct config *cfg)
 #endif
 }
 
-/* #region parse_run */
 /* Parse the options of `container run`, then ROOTFS and COMMAND. */
 static void parse_run(int argc, char **argv, struct config *cfg)
 {
@@ -5443,12 +5387,14 @@ static void parse_run(int argc, char **argv, struct config *cfg)
 	cfg->argv = argv + optind + 1;
 	finish_options(cfg);
 }
-/* #endregion parse_run */
 
 /* ------------------------------------------------------------------ */
 /* main                                                               */
 /* ------------------------------------------------------------------ */
 
+/* The first word picks the command: run (every stage), check, and
+ * from stage 9 on ps, exec, stop, kill and cleanup; --help and
+ * --version answer at once. Each command returns its exit code. */
 int main(int argc, char **argv)
 {
 	static struct config cfg;     /* static: large, and zeroed */

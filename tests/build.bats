@@ -73,15 +73,18 @@ setup_file() {
 	assert_success
 	assert_equal "${#lines[@]}" "${#ALL_STAGES[@]}"
 	# The count, on a file whose answer is known: 3 comment lines (a
-	# banner's dashes are not one; a note after code is), 4 code lines.
+	# banner's dashes are not one, nor a region's mark; a note after
+	# code is), 4 code lines.
 	cat >"$BATS_TEST_TMPDIR/known.c" <<-'EOF'
 	/* ---------------------------------------------------------- */
+	/* #region known */
 	/* Two words,
 	 * and more. */
 	int main(void)
 	{
 		return 0; /* done */
 	}
+	/* #endregion known */
 	EOF
 	run "$PROJECT/tools/comments.sh" --min 0.76 "$BATS_TEST_TMPDIR/known.c"
 	assert_failure

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # The lab pages, labs/*/README.md: each has the nine sections, quotes
-# the code by region (fresh), and every command it shows in a
+# the code as its stage has it (fresh), and every command it shows in a
 # ```console block prints what the page says it prints, once the values
 # that vary are normalised (tools/lab-output.sh). The blocks that need
 # pure cgroup v2 are checked in the lab VM, in cgroups.bats.
@@ -40,12 +40,15 @@ output_as_on_page() {
 	done
 }
 
-@test "lab pages: each stage's page quotes container.c by region and summarises its changes, all fresh" {
+@test "lab pages: each stage's page quotes container.c as its stage has it, and summarises its changes, all fresh" {
 	local stage file
 	for stage in 0 1 2 3 4 5 6 7 8 9; do
 		file=$(page "0$stage")
-		grep -q '^<!-- region [A-Za-z0-9_]* -->$' "$file" ||
-			fail "$file quotes no code by region"
+		grep -Eq "^<!-- (region|function) [A-Za-z0-9_]+ stage $stage -->\$" "$file" ||
+			fail "$file quotes no code of its stage"
+		! grep -E '^<!-- (region|function) ' "$file" |
+			grep -v " stage $stage -->\$" ||
+			fail "$file quotes code as another stage has it"
 		grep -qx "<!-- changes $stage -->" "$file" ||
 			fail "$file has no summary of stage $stage's changes"
 	done
@@ -59,7 +62,7 @@ output_as_on_page() {
 
 @test "lab pages: a stale quote or summary fails the check, naming the file" {
 	local copy=$BATS_TEST_TMPDIR/page.md
-	sed '/^<!-- region hostname -->$/,/^<!-- endregion -->$/s/sethostname/sethostnome/' \
+	sed '/^<!-- function set_hostname stage 2 -->$/,/^<!-- endregion -->$/s/sethostname/sethostnome/' \
 		"$(page 02)" >"$copy"
 	run "$PROJECT/tools/quote.sh" --check "$PROJECT/container.c" "$copy"
 	assert_failure

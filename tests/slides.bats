@@ -89,25 +89,29 @@ setup() {
 		"$PROJECT"/slides/[0-9][0-9]-*.md
 	assert_success
 	local copy=$BATS_TEST_TMPDIR/stale.md
-	sed '/^<!-- region hostname -->$/,/^<!-- endregion -->$/s/sethostname/sethostnome/' \
+	sed '/^<!-- function set_hostname stage 2 -->$/,/^<!-- endregion -->$/s/sethostname/sethostnome/' \
 		"$PROJECT/slides/03-hostname.md" >"$copy"
 	run "$PROJECT/tools/quote.sh" --check "$PROJECT/container.c" "$copy"
 	assert_failure
 	assert_output --partial "$copy quotes code that changed"
 }
 
-@test "slides: a section per stage, each with code quoted by region, its demo and presenter notes" {
+@test "slides: a section per stage, each with code quoted as its stage has it, its demo and presenter notes" {
 	local stage file
 	for stage in "${ALL_STAGES[@]}"; do
 		file=$(printf '%s/slides/%02d-' "$PROJECT" $((stage + 1)))
 		file=$(echo "$file"*.md)
 		[ -f "$file" ] || fail "no section for stage $stage"
 		grep -q "^# Stage $stage: " "$file" || fail "$file: no '# Stage $stage:' title"
-		grep -q '^<!-- region [A-Za-z0-9_]* -->$' "$file" ||
-			fail "$file quotes no code by region"
+		grep -Eq "^<!-- (region|function) [A-Za-z0-9_]+ stage $stage -->\$" "$file" ||
+			fail "$file quotes no code of its stage"
+		! grep -E '^<!-- (region|function) ' "$file" |
+			grep -v " stage $stage -->\$" ||
+			fail "$file quotes code as another stage has it"
 		grep -q "labs/0$stage-[a-z]*/demo" "$file" || fail "$file cues no demo"
 		# Notes: comments that are not quote markers nor directives.
-		grep -v -e '^<!-- region ' -e '^<!-- endregion -->$' -e '^<!-- _' "$file" |
+		grep -v -e '^<!-- region ' -e '^<!-- function ' \
+			-e '^<!-- endregion -->$' -e '^<!-- _' "$file" |
 			grep -q '^<!--' || fail "$file has no presenter notes"
 	done
 	# The welcome first, a section per stage, the end last: the build

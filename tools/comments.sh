@@ -6,8 +6,9 @@
 # A comment line is a line that holds comment text: a line of a
 # /* ... */ block, or the note after the code on its line. A code line
 # is a line that holds code (so a line with both counts once as each).
-# Blank lines, and comment lines that only draw (banners of dashes and
-# stars), count as neither. The ratio is comment lines per code line.
+# Blank lines, comment lines that only draw (banners of dashes and
+# stars), and the lines that only mark a quoted region
+# (/* #region NAME */), count as neither. The ratio is comment lines per code line.
 # Prints one line per view; with --min, exits 1 if a view's ratio is
 # below RATIO.
 set -euo pipefail
@@ -19,6 +20,7 @@ fi
 status=0
 for view in "$@"; do
 	read -r comments code < <(awk '
+	/^[ \t]*\/\* #(end)?region [A-Za-z0-9_]+ \*\/[ \t]*$/ { next }
 	{
 		line = $0; has_code = 0; has_text = 0
 		while (line != "") {
@@ -44,7 +46,9 @@ for view in "$@"; do
 	ratio=$(awk -v a="$comments" -v b="$code" 'BEGIN { printf "%.2f", b ? a / b : 0 }')
 	printf 'comments: %s: %d comment lines, %d code lines: %s\n' \
 		"$view" "$comments" "$code" "$ratio"
-	if [ -n "$min" ] && awk -v r="$ratio" -v m="$min" 'BEGIN { exit !(r < m) }'; then
+	# Against the exact ratio, not the rounded one printed.
+	if [ -n "$min" ] && awk -v a="$comments" -v b="$code" -v m="$min" \
+		'BEGIN { exit !(a < m * b) }'; then
 		echo "comments: $view explains less than $min comment lines per code line" >&2
 		status=1
 	fi
