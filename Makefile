@@ -167,8 +167,10 @@ quotes: stages
 	tools/quote.sh container.c $(QUOTING)
 	tools/changes.sh $(BUILD)/stages $(QUOTING)
 
+# A slide shows 80 columns of code (slides/README.md); a page has no edge.
 check-quotes: stages
-	tools/quote.sh --check --width 72 container.c $(QUOTING)
+	tools/quote.sh --check container.c README.md $(wildcard labs/*/README.md)
+	tools/quote.sh --check --width 80 container.c $(wildcard slides/*.md)
 	tools/changes.sh --check $(BUILD)/stages $(QUOTING)
 
 deps-vm:
@@ -197,7 +199,7 @@ slides: $(BUILD)/slides/index.html
 $(BUILD)/slides/index.html: $(SLIDE_SOURCES) slides/engine.cjs \
 		slides/theme.css $(wildcard slides/pictures/*.svg) container.c \
 		| $(SLIDES_NODE)
-	tools/quote.sh --check container.c $(SLIDE_SOURCES)
+	tools/quote.sh --check --width 80 container.c $(SLIDE_SOURCES)
 	tools/slides.sh $(BUILD)/slides $(SLIDE_SOURCES)
 
 test-slides: deps-slides

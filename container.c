@@ -282,8 +282,9 @@ struct config {
 #endif
 #if STAGE >= 6
 	struct limits limits;     /* --memory, --cpus and the rest */
-	char cgroup[CGROUP_PATH_BYTES]; /* its cgroup; "" for none */
-	int cgroup_fd;            /* open on it, for clone3() */
+	char cgroup_parent[CGROUP_PARENT_BYTES]; /* ROOT/container.c */
+	char cgroup[CGROUP_PATH_BYTES]; /* its cgroup, once ours; or "" */
+	int cgroup_fd;            /* open on it, locked, for clone3() */
 	bool born_in_cgroup;      /* clone3() put the child there */
 	bool delegated;           /* the cgroup belongs to root inside */
 #endif
@@ -440,9 +441,9 @@ static void print_error(int error, const char *fmt, va_list ap)
 	fprintf(stderr, "container: %s\n", message);
 }
 
-/* Set first thing by each child that runs on after the exit handler
- * is registered (child_main() and its init's command, exec's child):
- * a child must never run the runtime's exit handler. */
+/* Set first thing by child_main() (its --init command inherits it)
+ * and by exec's child: die() in a child must end it with _exit(2),
+ * never run the runtime's exit handler. */
 static bool in_child;
 
 /* End with 125, the line printed. The runtime ends through exit(3),
@@ -666,10 +667,12 @@ static volatile sig_atomic_t early_signal;
  * seconds (alarm(2)). Two at once are one request: timeout(1), for
  * one, signals us and then our process group. One that comes before
  * there is a child, from the terminal too, is kept and passed on once
- * there is (release_signals()). signal(7). */
+ * there is (release_signals()). It puts errno back as it found it,
+ * as a handler that makes calls must. signal(7), signal-safety(7). */
 static void forward_signal(int sig, siginfo_t *info, void *context)
 {
 	static long long first_ns;
+	int saved_errno = errno;      /* the code we interrupt may read it */
 	struct timespec now;
 	long long now_ns;
 
@@ -694,15 +697,19 @@ static void forward_signal(int sig, siginfo_t *info, void *context)
 		kill_container();
 	else
 		kill(child_pid, sig);
+	errno = saved_errno;
 }
 
 /* Parent: --stop-timeout seconds have passed since a signal was
  * passed on, and the child is still there. */
 static void stop_timeout_expired(int sig)
 {
+	int saved_errno = errno;
+
 	(void)sig;
 	if (child_pid > 0)
 		kill_container();
+	errno = saved_errno;
 }
 
 /* Parent: forward the signals that ask a program to end, from the
@@ -893,9 +900,12 @@ static pid_t command_pid;
  * the terminal (SI_KERNEL) reached the command already. */
 static void pass_to_command(int sig, siginfo_t *info, void *context)
 {
+	int saved_errno = errno;
+
 	(void)context;
 	if (command_pid > 0 && info->si_code != SI_KERNEL)
 		kill(command_pid, sig);
+	errno = saved_errno;
 }
 
 /* Child, with --init: split in two. The new process goes on to become
@@ -1259,9 +1269,10 @@ static void mount_in_dev(const struct config *cfg, int dev, const char *type,
 			 const char *options)
 {
 	char path[PATH_MAX];
-	int target = open_part(dev, name, MAKE_DIRECTORY);
+	int target;
 
 	path_in(cfg, path, "/dev/", name);
+	target = open_part(dev, name, MAKE_DIRECTORY);
 	if (target < 0)
 		child_die(cfg, "mount point %s in %s", path, cfg->rootfs);
 	mount_on(cfg, target, type, path, flags, options);
@@ -1640,8 +1651,9 @@ static void relay_terminal(const struct config *cfg, int master)
 	signal(SIGWINCH, note_resize);
 	copy_window_size(master);
 	for (bool input_open = true;;) {
+		int in = input_open && !pending ? STDIN_FILENO : -1;
 		struct pollfd p[2] = {
-			{ input_open && !pending ? STDIN_FILENO : -1, POLLIN, 0 },
+			{ in, POLLIN, 0 },
 			{ master, POLLIN | (pending ? POLLOUT : 0), 0 },
 		};
 
@@ -1660,7 +1672,8 @@ static void relay_terminal(const struct config *cfg, int master)
 		} else if (p[1].revents & (POLLHUP | POLLERR)) {
 			break;
 		}
-		if (pending > 0 && (n = write(master, input, (size_t)pending)) > 0) {
+		if (pending > 0 &&
+		    (n = write(master, input, (size_t)pending)) > 0) {
 			pending -= n;
 			memmove(input, input + n, (size_t)pending);
 		}
@@ -1926,8 +1939,10 @@ static bool find_v1_binding(const char *v1_name, char point[PATH_MAX])
 
 		found = dash != NULL &&
 			sscanf(line, "%*s %*s %*s %*s %4095s", point) == 1 &&
-			sscanf(dash, " - %63s %*s %1023s", type, options) == 2 &&
-			strcmp(type, "cgroup") == 0 && has_word(options, v1_name);
+			sscanf(dash, " - %63s %*s %1023s", type,
+			       options) == 2 &&
+			strcmp(type, "cgroup") == 0 &&
+			has_word(options, v1_name);
 	}
 	fclose(f);
 	return found;
@@ -2094,29 +2109,35 @@ static void name_taken(const char *name, const char *path)
 #endif
 }
 
-/* Parent: open the cgroup just made, and lock it for as long as we
- * live (flock(2)), so that `container cleanup` (stage 9) knows it is a
- * live runtime's, even before the child is in it. False if a cleanup
- * removed it before the lock was ours (the lock must be on the cgroup
- * that is at the path): then it is not ours to remove either. */
-static bool hold_cgroup(struct config *cfg)
+/* Parent: open the cgroup PATH just made, and lock it for as long as
+ * we live (flock(2)), so that `container cleanup` (stage 9) knows it is
+ * a live runtime's, even before the child is in it. Only then is it
+ * ours (cfg->cgroup names it, and the exit handler removes it). False
+ * if it is not: a cleanup removed it before the lock was ours, and
+ * perhaps another runtime made one in its place. */
+static bool hold_cgroup(struct config *cfg, const char *path)
 {
 	struct stat held, named;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	cfg->cgroup_fd = open(cfg->cgroup, O_RDONLY | O_DIRECTORY |
-			      O_CLOEXEC);
-	if (cfg->cgroup_fd < 0 && errno == ENOENT) {
-		cfg->cgroup[0] = '\0';
+	if (fd < 0 && errno == ENOENT)
+		return false;
+	if (fd < 0)
+		die("open %s", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK)
+			die("flock %s", path);
+		close(fd);            /* another runtime's */
 		return false;
 	}
-	if (cfg->cgroup_fd < 0 || flock(cfg->cgroup_fd, LOCK_EX) < 0)
-		die("open %s", cfg->cgroup);
-	if (fstat(cfg->cgroup_fd, &held) == 0 &&
-	    stat(cfg->cgroup, &named) == 0 && held.st_ino == named.st_ino)
-		return true;
-	close(cfg->cgroup_fd);
-	cfg->cgroup[0] = '\0';
-	return false;
+	if (fstat(fd, &held) < 0 || stat(path, &named) < 0 ||
+	    held.st_ino != named.st_ino) {
+		close(fd);
+		return false;
+	}
+	cfg->cgroup_fd = fd;
+	snprintf(cfg->cgroup, sizeof(cfg->cgroup), "%s", path);
+	return true;
 }
 
 /* Parent: make the container's cgroup, ROOT/container.c/NAME, and
@@ -2128,7 +2149,7 @@ static bool hold_cgroup(struct config *cfg)
 static void make_cgroup(struct config *cfg)
 {
 	const char *root = find_cgroup2();
-	char parent[CGROUP_PARENT_BYTES], path[sizeof(cfg->cgroup)];
+	char *parent = cfg->cgroup_parent, path[sizeof(cfg->cgroup)];
 
 	for (size_t i = 0; i < ARRAY_LEN(controllers); i++) {
 		const struct controller *c = &controllers[i];
@@ -2138,15 +2159,16 @@ static void make_cgroup(struct config *cfg)
 			continue;
 		blocker = controller_blocker(root, c);
 		if (blocker != NULL)
-			refuse("%s needs the %s controller of cgroup v2, but %s",
-			       c->option, c->name, blocker);
+			refuse("%s needs the %s controller of cgroup v2, "
+			       "but %s", c->option, c->name, blocker);
 	}
 	if (root == NULL || (geteuid() != 0 && !cfg->limits.any))
 		return;               /* the container stays in our cgroup */
 	if (geteuid() != 0)
-		refuse("limits need a cgroup, and only root may make one in %s: "
-		       "run with sudo", root);
-	snprintf(parent, sizeof(parent), "%s/%s", root, CGROUP_PARENT);
+		refuse("limits need a cgroup, and only root may make one "
+		       "in %s: run with sudo", root);
+	snprintf(parent, sizeof(cfg->cgroup_parent), "%s/%s", root,
+		 CGROUP_PARENT);
 	snprintf(path, sizeof(path), "%s/%s", parent, cfg->name);
 	for (int attempt = 1; attempt <= 3; attempt++) {
 		show_step("mkdir -p %s", path);
@@ -2155,9 +2177,7 @@ static void make_cgroup(struct config *cfg)
 		enable_controllers(&cfg->limits, root);
 		enable_controllers(&cfg->limits, parent);
 		if (mkdir(path, 0755) == 0) {
-			/* Ours from here on: the exit handler removes it. */
-			memcpy(cfg->cgroup, path, sizeof(path));
-			if (hold_cgroup(cfg))
+			if (hold_cgroup(cfg, path))
 				break;
 		} else if (errno == EEXIST) {
 			name_taken(cfg->name, path);
@@ -2268,32 +2288,36 @@ static int remove_one_cgroup(const char *path, const struct stat *st,
 /* End whatever is left in the cgroup DIR (cgroup.kill, Linux 5.14),
  * then remove it: at once when it is empty, the usual case; else with
  * every cgroup made inside it, deepest first (nftw(3) with FTW_DEPTH),
- * waiting for the last processes to go. The shared parent goes too
- * when this was its last container. */
-static void remove_cgroup_tree(char *dir)
+ * waiting for the last processes to go. */
+static void remove_cgroup_tree(const char *dir)
 {
-	char *slash = strrchr(dir, '/');
-
 	write_cgroup_file(dir, "cgroup.kill", "1");
 	if (rmdir(dir) == 0)
 		show_step("rmdir %s", dir);
 	else
 		nftw(dir, remove_one_cgroup, 16, FTW_DEPTH | FTW_PHYS);
-	*slash = '\0';                /* now the parent: */
-	if (rmdir(dir) == 0)          /* fails while others are in it */
-		show_step("rmdir %s", dir);
-	*slash = '/';
+}
+
+/* Parent: remove the cgroup all containers share if this was its last
+ * container (rmdir fails while others are in it). */
+static void remove_cgroup_parent(struct config *cfg)
+{
+	if (cfg->cgroup_parent[0] != '\0' && rmdir(cfg->cgroup_parent) == 0)
+		show_step("rmdir %s", cfg->cgroup_parent);
+	cfg->cgroup_parent[0] = '\0';
 }
 
 /* Parent, after the child has ended, or from exit() when a step failed:
  * say whether the OOM killer struck, make sure the child is gone, and
- * remove the cgroup. */
+ * remove the cgroup, then the shared parent if it was the last. */
 static void remove_cgroup(struct config *cfg)
 {
 	long kills;
 
-	if (cfg->cgroup[0] == '\0')
+	if (cfg->cgroup[0] == '\0') {  /* none, or a step failed first */
+		remove_cgroup_parent(cfg);
 		return;
+	}
 	kills = count_oom_kills(cfg);
 	if (kills > 0)
 		fprintf(stderr, "container: out of memory: the kernel's OOM "
@@ -2307,6 +2331,7 @@ static void remove_cgroup(struct config *cfg)
 	}
 	remove_cgroup_tree(cfg->cgroup);
 	cfg->cgroup[0] = '\0';
+	remove_cgroup_parent(cfg);
 }
 
 /* #region cgroup_namespace */
@@ -2464,10 +2489,12 @@ static int nl_ask(int fd, struct nl_request *r, union nl_answer *reply)
 		     h = NLMSG_NEXT(h, n)) {
 			if (h->nlmsg_seq != r->header.nlmsg_seq)
 				continue;     /* an answer to another request */
-			if (h->nlmsg_type == NLMSG_ERROR)
-				return h->nlmsg_len < NLMSG_LENGTH(sizeof(
-				       struct nlmsgerr)) ? -EPROTO :
-				       ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = NLMSG_DATA(h);
+
+				return h->nlmsg_len < NLMSG_LENGTH(sizeof(*e))
+				       ? -EPROTO : e->error;
+			}
 			if (reply != NULL)
 				memcpy(reply, h, h->nlmsg_len);
 		}
@@ -3043,8 +3070,9 @@ static void name_capabilities(uint64_t set, char *text, size_t size)
 	text[0] = '\0';
 	for (int cap = 0; cap < CAPABILITY_COUNT && used < size; cap++)
 		if (set & CAP_BIT(cap))
-			used += snprintf(text + used, size - used, "%scap_%s",
-					 used ? "," : "", capability_names[cap]);
+			used += snprintf(text + used, size - used,
+					 "%scap_%s", used ? "," : "",
+					 capability_names[cap]);
 }
 
 /* Child, after pivot_root: hide the /proc and /sys files that tell
@@ -3652,6 +3680,7 @@ static int clean_up(const char *only)
 	struct dirent *entry;
 	char path[PATH_MAX];
 	int fd = -1, running = 0, lock = -1;
+	enum runtime found;
 
 	if (only != NULL && find_runtime(only, &fd) == RUNTIME_ALIVE)
 		refuse("%s is running: end it first", only);
@@ -3666,9 +3695,13 @@ static int clean_up(const char *only)
 		if (name[0] == '.' || (only && strcmp(name, only) != 0 &&
 				       name[0] != '+'))
 			continue;     /* an address no one holds goes too */
-		if (find_runtime(name, &fd) == RUNTIME_ALIVE) {
+		/* NO_RUNTIME: the file went since readdir(), with a
+		 * runtime that ended and cleaned up; a new one may have
+		 * made the name's file again, and that is not ours. */
+		found = find_runtime(name, &fd);
+		if (found == RUNTIME_ALIVE) {
 			running++;    /* a name, or an address of stage 7 on */
-		} else {
+		} else if (found == RUNTIME_GONE) {
 			remove_veth_left(fd, name);
 			state_path(path, name);
 			unlink(path);
@@ -3704,7 +3737,13 @@ static void print_cgroup_file(const char *dir, const char *name)
 }
 
 /* `container ps`: one line per running container: its name, its
- * runtime's pid, its cgroup and the limits in it. */
+ * runtime's pid, its cgroup and the limits in it. Each state file's
+ * lock is tried, never waited for (find_runtime()): a file a live
+ * runtime holds is a running container; one that ps could lock was
+ * left by a dead runtime, is not listed, and is cleanup's to remove.
+ * That lock of ours lasts until close(), a moment in which a new
+ * runtime of that name finds its name held: lock_state_file() waits
+ * that moment out. */
 static int list_containers(void)
 {
 	DIR *dir = opendir(state_dir());
@@ -3842,9 +3881,9 @@ static int exec_into(const char *name, char **argv)
 	int pidfd = open_container(name, &s, &first, NULL);
 
 	if (s.stage > STAGE)
-		refuse("%s runs stage %d, and this binary is stage %d: exec it "
-		       "with a binary of stage %d or later", name, s.stage, STAGE,
-		       s.stage);
+		refuse("%s runs stage %d, and this binary is stage %d: exec "
+		       "it with a binary of stage %d or later", name, s.stage,
+		       STAGE, s.stage);
 	snprintf(text, sizeof(text), "%d", getpid());
 	if (s.cgroup[0] == '/')
 		set_cgroup_file(s.cgroup, "cgroup.procs", text);
@@ -5001,8 +5040,9 @@ static void parse_ip(struct config *cfg, const char *text)
 		refuse("--ip %s is the bridge's own address: give %s2 to "
 		       "%s254", text, SUBNET_PREFIX, SUBNET_PREFIX);
 	if (n < 2 || n > 254)
-		refuse("--ip %s is outside %s0/%d: give %s2 to %s254", text,
-		       SUBNET_PREFIX, SUBNET_BITS, SUBNET_PREFIX, SUBNET_PREFIX);
+		refuse("--ip %s is outside %s0/%d: give %s2 to %s254",
+		       text, SUBNET_PREFIX, SUBNET_BITS, SUBNET_PREFIX,
+		       SUBNET_PREFIX);
 }
 
 /* Parse --network: "bridge" or "none". */
@@ -5081,7 +5121,8 @@ static void parse_security_opt(struct config *cfg, const char *text)
 		 strcmp(text, "no-new-privileges=true") != 0 &&
 		 strcmp(text, "no-new-privileges:true") != 0)
 		refuse("--security-opt wants seccomp=unconfined or "
-		       "no-new-privileges, not %s (see container --help)", text);
+		       "no-new-privileges, not %s (see container --help)",
+		       text);
 }
 
 /* --cap-add and --cap-drop, as given: resolved once all are read. */

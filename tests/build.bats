@@ -137,10 +137,51 @@ setup_file() {
 	assert_success
 }
 
-@test "build: container.c keeps to 80 columns, and 72 in quoted regions" {
-	run awk '/#region/ { quoted = 1 } /#endregion/ { quoted = 0 }
-		length > 80 || (quoted && length > 72) {
-			print FILENAME ":" FNR ": " length " columns"
-		}' "$PROJECT/container.c"
+@test "build: container.c keeps to 80 columns, a tab reaching the next 8th" {
+	run sh -c 'expand -t 8 "$1" | awk "length > 80 { print FNR \": \" length }"' \
+		sh "$PROJECT/container.c"
+	assert_success
 	assert_output ""
+}
+
+@test "build: quote.sh counts a tab to the next 8th, and wants a stage for a function defined twice" {
+	local t=$BATS_TEST_TMPDIR
+	# 4 tabs and 50 characters: 82 columns, though 54 characters.
+	printf '/* A. */
+int a(void)
+{
+				return %s;
+}
+' \
+		"$(printf '%042d' 1)" >"$t/wide.c"
+	printf '<!-- function a -->\n<!-- endregion -->\n' >"$t/page.md"
+	run "$PROJECT/tools/quote.sh" --width 80 "$t/wide.c" "$t/page.md"
+	assert_failure
+	assert_output --partial "function a has a line of 82 columns, over 80"
+	run "$PROJECT/tools/quote.sh" --width 82 "$t/wide.c" "$t/page.md"
+	assert_success
+	cat >"$t/twice.c" <<-'EOF'
+	#if STAGE >= 1
+	/* One. */
+	int b(void)
+	{
+		return 1;
+	}
+	#else
+	/* Zero. */
+	int b(void)
+	{
+		return 0;
+	}
+	#endif
+	EOF
+	printf '<!-- function b -->\n<!-- endregion -->\n' >"$t/page.md"
+	run "$PROJECT/tools/quote.sh" "$t/twice.c" "$t/page.md"
+	assert_failure
+	assert_output --partial "function b is defined more than once: quote it with a stage"
+	printf '<!-- function b stage 0 -->\n<!-- endregion -->\n' >"$t/page.md"
+	run "$PROJECT/tools/quote.sh" "$t/twice.c" "$t/page.md"
+	assert_success
+	run grep -c 'return 0;' "$t/page.md"
+	assert_output 1
 }

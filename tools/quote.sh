@@ -21,7 +21,8 @@
 #
 # --check changes nothing: it fails, naming the file, when a quote is
 # stale or names a region or function that does not exist. --width
-# also fails when a quoted line is wider than COLUMNS (slides want 72).
+# also fails when a quoted line shows wider than COLUMNS, tabs at
+# every 8 (a slide holds 80).
 set -euo pipefail
 
 check=false
@@ -52,7 +53,21 @@ sed -n 's/^<!-- \(region\|function\) [A-Za-z0-9_]* stage \([0-9][0-9]*\) -->$/\2
 
 quote() {
 	awk -v width="$width" -v views="$views/" '
+	# How wide LINE shows, with tab stops every 8 columns.
+	function columns(line,    n, i, c) {
+		n = 0
+		for (i = 1; i <= length(line); i++) {
+			c = substr(line, i, 1)
+			n = c == "\t" ? n + 8 - n % 8 : n + 1
+		}
+		return n
+	}
 	# Each view: its regions and its functions, by name.
+	FILENAME != ARGV[ARGC - 1] && FNR == 1 {
+		split("", inside)     # each view starts afresh
+		in_function = in_comment = 0
+		head = ""
+	}
 	FILENAME != ARGV[ARGC - 1] {
 		view = substr(FILENAME, length(views) + 1)
 		line = $0
@@ -124,7 +139,7 @@ quote() {
 				" in the source" >"/dev/stderr"
 			bad = 1
 		}
-		if ((view, name) in twice) {
+		if (kind == "function" && (view, name) in twice) {
 			print FILENAME ": function " name " is defined more " \
 				"than once" (view == "all" ? "" : " at stage " \
 				view) ": quote it with a stage" >"/dev/stderr"
@@ -138,10 +153,10 @@ quote() {
 		if (width > 0) {
 			n = split(quoted, lines, "\n")
 			for (i = 1; i <= n; i++)
-				if (length(lines[i]) > width) {
+				if (columns(lines[i]) > width) {
 					print FILENAME ": " kind " " name \
 						" has a line of " \
-						length(lines[i]) " columns, " \
+						columns(lines[i]) " columns, " \
 						"over " width >"/dev/stderr"
 					bad = 1
 				}
