@@ -5201,10 +5201,8 @@ static int run_lifecycle(int argc, char **argv)
 	bool is_kill = strcmp(command, "kill") == 0;
 	int seconds = -1, sig = 0, opt, n;
 
-	/* "+": stop at the first word that is not an option, so that the
-	 * command exec runs keeps its own; ":" first: a missing value
-	 * comes back as ':', apart from an unknown option's '?'
-	 * (getopt(3)). */
+	/* ":" after the "+": a missing value comes back as ':', apart
+	 * from an unknown option's '?' (getopt(3)). */
 	opterr = 0;                   /* we print our own errors */
 	while ((opt = getopt_long(argc, argv, "+:t:s:", options, NULL)) != -1)
 		if (opt == 'V')

@@ -147,12 +147,7 @@ setup_file() {
 @test "build: quote.sh counts a tab to the next 8th, and wants a stage for a function defined twice" {
 	local t=$BATS_TEST_TMPDIR
 	# 4 tabs and 50 characters: 82 columns, though 54 characters.
-	printf '/* A. */
-int a(void)
-{
-				return %s;
-}
-' \
+	printf '/* A. */\nint a(void)\n{\n\t\t\t\treturn %s;\n}\n' \
 		"$(printf '%042d' 1)" >"$t/wide.c"
 	printf '<!-- function a -->\n<!-- endregion -->\n' >"$t/page.md"
 	run "$PROJECT/tools/quote.sh" --width 80 "$t/wide.c" "$t/page.md"

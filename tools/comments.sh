@@ -8,7 +8,8 @@
 # is a line that holds code (so a line with both counts once as each).
 # Blank lines, comment lines that only draw (banners of dashes and
 # stars), and the lines that only mark a quoted region
-# (/* #region NAME */), count as neither. The ratio is comment lines per code line.
+# (/* #region NAME */) count as neither. The ratio is comment lines
+# per code line.
 # Prints one line per view; with --min, exits 1 if a view's ratio is
 # below RATIO.
 set -euo pipefail

@@ -76,7 +76,6 @@ quote() {
 			sub(/^[ \t]*\/\* #region /, "", name)
 			sub(/ \*\/[ \t]*$/, "", name)
 			inside[name] = 1
-			known["region", name] = 1
 			next
 		}
 		if (line ~ /^[ \t]*\/\* #endregion [A-Za-z0-9_]+ \*\/[ \t]*$/) {
@@ -96,7 +95,6 @@ quote() {
 				if ((view, "function", fname) in text)
 					twice[view, fname] = 1
 				text[view, "function", fname] = body
-				known["function", fname] = 1
 				in_function = 0
 			}
 			next
@@ -132,8 +130,7 @@ quote() {
 		kind = $2
 		name = $3
 		view = $4 == "stage" ? $5 : "all"
-		if (!((kind, name) in known) ||
-		    !((view, kind, name) in text)) {
+		if (!((view, kind, name) in text)) {
 			print FILENAME ": no " kind " " name \
 				(view == "all" ? "" : " at stage " view) \
 				" in the source" >"/dev/stderr"
