@@ -4188,7 +4188,7 @@ static struct config *to_undo;
  * while anything of ours is left. run_container() calls it when the
  * child has ended; when a step fails, die() reaches it through exit(),
  * as the runtime's one exit handler (atexit(3)). Each step undoes only
- * what was done, so a failure at any point leaves nothing behind. */
+ * what the config holds as ours, never another runtime's. */
 static void undo_set_up(void)
 {
 	struct config *cfg = to_undo;
