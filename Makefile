@@ -25,8 +25,8 @@ RUN_PACKAGES  := gcc libc6-dev make busybox-static
 VM_PACKAGES   := qemu-system-x86 kmod cpio
 TEST_PACKAGES := $(RUN_PACKAGES) unifdef bats bats-support bats-assert \
                  shellcheck iproute2 procps util-linux debootstrap nftables \
-                 valgrind tmux strace \
-                 $(VM_PACKAGES)
+                 valgrind tmux strace python3 runc crun clang \
+                 libclang-rt-dev $(VM_PACKAGES)
 
 .PHONY: all help stages helpers run test deps-run deps-test clean shellcheck \
         quotes check-quotes vm test-vm deps-vm bench-limits sanitize \
@@ -102,6 +102,21 @@ sanitize: $(SANITIZED) $(HELPERS)
 $(BUILD):
 	mkdir -p $@
 
+# Stage 10 is being built: so far its JSON reader, which has no
+# command yet. tests/json/harness.c drives it (with the sanitizers on),
+# and built with libFuzzer, fuzzes it (tests/json.bats).
+JSON_TOOLS := $(BUILD)/json-harness $(BUILD)/json-fuzz
+
+$(BUILD)/json-harness: container.c tests/json/harness.c | $(BUILD)
+	$(CC) -O1 -g $(SANITIZE) $(WARN) -Wno-cpp -DSTAGE=10 -o $@ \
+		tests/json/harness.c
+
+$(BUILD)/json-fuzz: container.c tests/json/harness.c | $(BUILD)
+	clang -O1 -g -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all $(WARN) -Wno-cpp \
+		-Wno-unused-function -DSTAGE=10 -DFUZZ -o $@ \
+		tests/json/harness.c
+
 # Views of the file at each stage and the diff from each to the next,
 # cut by unifdef; each view must compile to the same code as -DSTAGE=N.
 # Then how much each view explains (tools/comments.sh says how it
@@ -131,7 +146,7 @@ run: deps-run
 
 # The README's second command: the whole suite.
 test: deps-test deps-slides
-	$(MAKE) all $(ROOTFS)/.container-rootfs
+	$(MAKE) all $(ROOTFS)/.container-rootfs $(JSON_TOOLS)
 	tools/run-tests.sh
 
 # The suite against the sanitizers' build (FILES=... for a part).
@@ -216,7 +231,7 @@ vm: deps-vm
 
 # The suite inside the lab VM; FILES=tests/x.bats for a part of it.
 test-vm: deps-vm
-	$(MAKE) all $(ROOTFS)/.container-rootfs
+	$(MAKE) all $(ROOTFS)/.container-rootfs $(JSON_TOOLS)
 	tools/vm.sh test $(FILES)
 
 # Start to exit of a container against crun, runc and bubblewrap: on

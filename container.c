@@ -105,8 +105,11 @@
 #ifndef STAGE
 #define STAGE 9
 #endif
-#if STAGE < 0 || STAGE > 9
-#error "STAGE must be between 0 and 9: build with -DSTAGE=N"
+#if STAGE < 0 || STAGE > 10
+#error "STAGE must be between 0 and 9 (10 is being built): use -DSTAGE=N"
+#endif
+#if STAGE >= 10
+#warning "stage 10 is being built: it has its JSON reader, not its commands"
 #endif
 
 /* ------------------------------------------------------------------ */
@@ -121,6 +124,7 @@
 #include <ftw.h>             /* nftw(): stage 6 removes cgroup trees */
 #include <getopt.h>          /* getopt_long() for the command line */
 #include <grp.h>             /* setgroups(): stage 5 */
+#include <inttypes.h>        /* PRId64: stage 10's 64-bit numbers */
 #include <limits.h>          /* PATH_MAX, HOST_NAME_MAX */
 #include <linux/audit.h>     /* AUDIT_ARCH_*: stage 8's seccomp */
 #include <linux/capability.h> /* CAP_*, capset(2)'s structs: stage 8 */
@@ -198,6 +202,11 @@
 #endif
 #if STAGE >= 9
 #define STATE_LINE_BYTES (PATH_MAX + 64) /* a state file: a path, numbers */
+#endif
+#if STAGE >= 10
+#define CONFIG_MAX_BYTES (4 << 20)      /* config.json, seccomp and all */
+#define JSON_MAX_DEPTH 32               /* far deeper than config.json */
+#define JSON_ERROR_BYTES 512            /* one line naming where, and why */
 #endif
 
 /* Docker's exit codes for failures that are not the command's own. */
@@ -4029,6 +4038,757 @@ static int stop_by_name(const char *name, int seconds)
 	return 0;
 }
 #endif /* STAGE >= 9 */
+#if STAGE >= 10
+
+/* ------------------------------------------------------------------ */
+/* Stage 10: a bundle's config.json, read                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Stage 10 is being built: `make` stops at stage 9, and this section
+ * is all of it so far. tests/json/harness.c drives it, and a fuzzer.
+ *
+ * podman and containerd do not make containers themselves. They hand
+ * a low-level runtime (runc, crun) a bundle: a directory with the
+ * container's root filesystem and config.json, which says the rest
+ * (the command, its environment, namespaces, mounts, limits,
+ * capabilities, seccomp). The Open Container Initiative's
+ * runtime-spec defines the file (config.md) and the commands that
+ * use it (runtime.md). Stage 10 makes this file such a runtime, and
+ * its first need is to read JSON, which libc cannot. In three steps:
+ *
+ *     json_parse()     the text, by RFC 8259's grammar, into a tree
+ *     json_member()    one name at a time down the tree
+ *     json_string(), json_boolean(), json_integer(), json_unsigned()
+ *                      a value, checked to be what the caller needs
+ *
+ * Each returns false or NULL on failure and leaves one line in
+ * json_error, naming the value's place as a path:
+ * "linux.resources.memory.limit: expected an integer, found a string".
+ *
+ * Why strict. config.md ("Extensibility", "Valid values") says a
+ * runtime MUST ignore properties it does not know and MUST fail on a
+ * value it cannot apply. That rule is only as good as the reader: if
+ * the engine that wrote or checked the file and the runtime that
+ * applies it read the same bytes two ways, the check means nothing.
+ * RFC 8259 leaves some things to each reader; this one refuses them:
+ *
+ *   - a name twice in one object: section 4 says names SHOULD be
+ *     unique, and that readers then differ (many keep the last);
+ *   - bytes that are not UTF-8 (section 8.1), and a \u escape of half
+ *     a surrogate pair, which is no character at all (section 8.2);
+ *   - \u0000, which a C string cannot hold: the name would end early;
+ *   - more than CONFIG_MAX_BYTES, nesting past JSON_MAX_DEPTH (section
+ *     9 lets a reader limit both; the depth also bounds our recursion).
+ *
+ * What the engines write always passes. Go's encoding/json, which
+ * both are written with, writes valid UTF-8 and escapes <, >, &,
+ * U+2028 and U+2029 as \u003c and the like (its Marshal
+ * documentation), so \u escapes are common. And numbers stay text
+ * until asked for: config-linux.md's limits are int64 and uint64,
+ * which a double (what JavaScript makes of every number) cannot hold
+ * exactly past 2^53.
+ */
+
+/* RFC 8259 section 3: a value is an object, an array, a number, a
+ * string, or one of the words false, null and true. The two booleans
+ * are one type here, with their truth beside it. */
+enum json_type {
+	JSON_NULL, JSON_BOOLEAN, JSON_NUMBER, JSON_STRING, JSON_ARRAY,
+	JSON_OBJECT
+};
+
+/* One value, and its place in the tree. Every value is a node; an
+ * array's or object's values hang from its `child`, one after another
+ * by `next`, and each points back up by `parent`, so that an error
+ * deep down can still say where it is. {"args": ["sh", "-c"]} is:
+ *
+ *     object ---child---> "args": array ---child---> [0] "sh"
+ *                                                       | next
+ *                                                       v
+ *                                                    [1] "-c"
+ *
+ * A list, not a hash table: config.json's objects have a few dozen
+ * members at most, and the reader keeps their order. */
+struct json {
+	enum json_type type;
+	struct json *parent;    /* NULL for the whole document */
+	struct json *child;     /* an array's or object's first value */
+	struct json *next;      /* the value after this one, in its parent */
+	char *name;             /* its name, if its parent is an object */
+	size_t index;           /* its place from 0, if in an array */
+	char *text;             /* a string, decoded; a number, as written */
+	bool truth;             /* a boolean's value */
+};
+
+/* The reader's position in the text. The text is a span, not a C
+ * string: a NUL byte in it is one more byte to refuse, not its end. */
+struct json_reader {
+	const char *start, *at, *end;
+	int depth;              /* arrays and objects open around `at` */
+	struct json *current;   /* the value being read: errors name it */
+};
+
+/* The last failure, as one line (as dlerror(3) keeps the last). */
+static char json_error[JSON_ERROR_BYTES];
+
+static const char *const json_type_names[] = {
+	[JSON_NULL] = "null", [JSON_BOOLEAN] = "a boolean",
+	[JSON_NUMBER] = "a number", [JSON_STRING] = "a string",
+	[JSON_ARRAY] = "an array", [JSON_OBJECT] = "an object",
+};
+
+/* Write NODE's path into OUT (SIZE bytes, cut short if need be), as
+ * a person would type it: process.args[2], linux.sysctl["net.ipv4.
+ * ip_forward"]. A name that is not a plain word is quoted: sysctl's
+ * and annotations' names hold dots, and linux.sysctl.net.ipv4 would
+ * read as three levels. Its control bytes become '?', so that the
+ * error stays one line. The parent's path comes first, so the walk
+ * recurses up to the top and writes on the way back down; its depth
+ * is the tree's, which the reader bounds. */
+static void json_path(const struct json *node, char *out, size_t size)
+{
+	size_t used;
+	bool plain = true;
+
+	out[0] = '\0';
+	if (node == NULL || node->parent == NULL)
+		return;
+	json_path(node->parent, out, size);
+	used = strlen(out);
+	if (node->parent->type == JSON_ARRAY) {
+		snprintf(out + used, size - used, "[%zu]", node->index);
+		return;
+	}
+	for (const char *c = node->name; *c != '\0'; c++)
+		plain = plain && (isalnum((unsigned char)*c) || *c == '_');
+	snprintf(out + used, size - used, plain ? "%s%s" : "%s[\"%s\"]",
+		 plain && used > 0 ? "." : "", node->name);
+	for (char *c = out + used; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20)
+			*c = '?';
+}
+
+/* Say what is wrong with NODE in json_error: "PATH: WHAT", or WHAT
+ * alone for the whole document. */
+__attribute__((format(printf, 2, 3)))
+static void json_fail(const struct json *node, const char *fmt, ...)
+{
+	char path[JSON_ERROR_BYTES / 2];
+	size_t used;
+	va_list ap;
+
+	json_path(node, path, sizeof(path));
+	snprintf(json_error, sizeof(json_error), "%s%s", path,
+		 path[0] != '\0' ? ": " : "");
+	used = strlen(json_error);
+	va_start(ap, fmt);
+	vsnprintf(json_error + used, sizeof(json_error) - used, fmt, ap);
+	va_end(ap);
+}
+
+/* A syntax error: json_fail() for the value being read, with the line
+ * and column where reading stopped, counted in bytes from 1 (a column
+ * past a non-ASCII character is a byte count, not what an editor
+ * shows). Counted only on failure, so reading pays nothing for it.
+ * Returns false, so that a caller can `return reader_fail(...)`. */
+__attribute__((format(printf, 2, 3)))
+static bool reader_fail(const struct json_reader *r, const char *fmt, ...)
+{
+	char what[JSON_ERROR_BYTES / 2];
+	int line = 1, column = 1;
+	va_list ap;
+
+	for (const char *c = r->start; c < r->at; c++) {
+		column = *c == '\n' ? 1 : column + 1;
+		line += *c == '\n';
+	}
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	json_fail(r->current, "%s at line %d, column %d", what, line, column);
+	return false;
+}
+
+/* Free NODE, everything under it, and everything after it. */
+static void json_free(struct json *node)
+{
+	while (node != NULL) {
+		struct json *next = node->next;
+
+		json_free(node->child);
+		free(node->name);
+		free(node->text);
+		free(node);
+		node = next;
+	}
+}
+
+/* Step over RFC 8259's whitespace: space, tab, newline, return. */
+static void skip_space(struct json_reader *r)
+{
+	while (r->at < r->end && (*r->at == ' ' || *r->at == '\t' ||
+				  *r->at == '\n' || *r->at == '\r'))
+		r->at++;
+}
+
+/* Read four hex digits after "\u" into *UNIT. */
+static bool read_hex4(struct json_reader *r, unsigned int *unit)
+{
+	*unit = 0;
+	for (int i = 0; i < 4; i++, r->at++) {
+		char c = r->at < r->end ? *r->at : '\0';
+
+		if (!isxdigit((unsigned char)c))
+			return reader_fail(r, "\\u needs four hex digits");
+		/* In ASCII a letter's case is its bit 0x20: c | 0x20
+		 * makes 'A' to 'F' into 'a' to 'f'. */
+		*unit = *unit * 16 + (unsigned int)(isdigit((unsigned char)c) ?
+			c - '0' : (c | 0x20) - 'a' + 10);
+	}
+	return true;
+}
+
+/* Read the \u escape at r->at and write its character to OUT as UTF-8.
+ * Returns the bytes written, or 0 on failure.
+ *
+ * Four hex digits hold 16 bits, and Unicode goes to U+10FFFF: a
+ * character past U+FFFF is written as two escapes, UTF-16's surrogate
+ * pair (RFC 8259 section 7, RFC 2781 section 2.1). Take 0x10000 away
+ * and 20 bits are left: the high half, 0xD800 to 0xDBFF, carries the
+ * top ten, the low half, 0xDC00 to 0xDFFF, the bottom ten. So
+ * "\uD83D\uDE00" is 0x10000 + (0x3D << 10) + 0x200 = U+1F600.
+ *
+ * UTF-8 (RFC 3629 section 3) then spreads the bits over one to four
+ * bytes: the first byte's high bits say how many, each next byte
+ * starts with the bits 10 and carries six:
+ *
+ *     up to U+007F     0xxxxxxx
+ *     up to U+07FF     110xxxxx 10xxxxxx
+ *     up to U+FFFF     1110xxxx 10xxxxxx 10xxxxxx
+ *     up to U+10FFFF   11110xxx 10xxxxxx 10xxxxxx 10xxxxxx */
+static size_t read_unicode_escape(struct json_reader *r, char *out)
+{
+	unsigned int code, low;
+
+	r->at += 2;                             /* the backslash, the u */
+	if (!read_hex4(r, &code))
+		return 0;
+	if (code >= 0xDC00 && code <= 0xDFFF)
+		return reader_fail(r, "\\u%04X is half a pair, alone", code);
+	if (code >= 0xD800 && code <= 0xDBFF) {
+		if (r->end - r->at < 2 || memcmp(r->at, "\\u", 2) != 0)
+			return reader_fail(r, "\\u%04X is half a pair, alone",
+					   code);
+		r->at += 2;
+		if (!read_hex4(r, &low))
+			return 0;
+		if (low < 0xDC00 || low > 0xDFFF)
+			return reader_fail(r, "\\u%04X is half a pair, alone",
+					   code);
+		code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+	}
+	if (code == 0)
+		return reader_fail(r, "\\u0000 cannot be in a C string");
+	if (code < 0x80) {
+		out[0] = (char)code;
+		return 1;
+	}
+	if (code < 0x800) {
+		out[0] = (char)(0xC0 | code >> 6);
+		out[1] = (char)(0x80 | (code & 0x3F));
+		return 2;
+	}
+	if (code < 0x10000) {
+		out[0] = (char)(0xE0 | code >> 12);
+		out[1] = (char)(0x80 | (code >> 6 & 0x3F));
+		out[2] = (char)(0x80 | (code & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | code >> 18);
+	out[1] = (char)(0x80 | (code >> 12 & 0x3F));
+	out[2] = (char)(0x80 | (code >> 6 & 0x3F));
+	out[3] = (char)(0x80 | (code & 0x3F));
+	return 4;
+}
+
+/* The length of the UTF-8 character at r->at, if it is well formed,
+ * else 0. Well formed (RFC 3629 sections 3 and 4) is more than the
+ * table above: the shortest form only, no surrogate (they are for
+ * UTF-16 alone), nothing past U+10FFFF, and no first byte from 0xF8
+ * up, which would promise five bytes or more. The shortest form is
+ * the one that matters to a security boundary. RFC 3629's section 10
+ * gives two examples: C0 80, a second way to write NUL that a check
+ * for the byte 00 does not see, and 2F C0 AE 2E 2F, a second "/../",
+ * used against web servers in 2001. A reader that decoded them would
+ * let through what a check of the bytes had refused. */
+static size_t utf8_length(const struct json_reader *r)
+{
+	const unsigned char *c = (const unsigned char *)r->at;
+	size_t length = c[0] < 0x80 ? 1 : c[0] >= 0xF8 ? 0 :
+			c[0] >= 0xF0 ? 4 : c[0] >= 0xE0 ? 3 :
+			c[0] >= 0xC0 ? 2 : 0;
+	static const unsigned int smallest[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	unsigned int code;
+
+	if (length == 0 || (size_t)(r->end - r->at) < length)
+		return 0;
+	/* The first byte's own bits: all 7 of 0xxxxxxx, else those after
+	 * its run of 1s and the 0 (5 of 110xxxxx, 4, then 3). */
+	code = length == 1 ? c[0] : c[0] & (0x7F >> length);
+	for (size_t i = 1; i < length; i++) {
+		if ((c[i] & 0xC0) != 0x80)
+			return 0;
+		code = code << 6 | (c[i] & 0x3F);
+	}
+	if (code < smallest[length] || code > 0x10FFFF ||
+	    (code >= 0xD800 && code <= 0xDFFF))
+		return 0;
+	return length;
+}
+
+/* Read the string at r->at (its opening quote) into a new C string in
+ * *OUT. The decoded string is never longer than the text it came
+ * from (an escape of two to twelve bytes makes one to four), so one
+ * pass finds the closing quote and sizes the buffer, and a second
+ * decodes into it. A backslash hides the byte after it from the first
+ * pass, so \" does not end the string.
+ *
+ * Inside, RFC 8259 section 7 allows any character but the quote, the
+ * backslash and the control characters U+0000 to U+001F, which must
+ * be escaped; the escapes are \" \\ \/ \b \f \n \r \t and \uXXXX. The
+ * table `escapes` pairs each letter with the byte it stands for. */
+static bool read_string(struct json_reader *r, char **out)
+{
+	const char *close = r->at + 1;
+	size_t used = 0;
+	char *text;
+
+	while (close < r->end && *close != '"')
+		close += *close == '\\' ? 2 : 1;
+	if (close >= r->end)
+		return reader_fail(r, "a string with no closing quote");
+	text = malloc((size_t)(close - r->at));
+	if (text == NULL)
+		return reader_fail(r, "out of memory");
+	for (r->at++; *r->at != '"';) {
+		size_t length = 0;
+		const char *escapes = "\"\"\\\\//b\bf\fn\nr\rt\t", *e;
+
+		if ((unsigned char)*r->at < 0x20) {
+			free(text);
+			return reader_fail(r, "byte 0x%02x in a string: a "
+					   "control character needs an escape",
+					   (unsigned char)*r->at);
+		}
+		if (*r->at == '\\' && r->at[1] == 'u') {
+			length = read_unicode_escape(r, text + used);
+		} else if (*r->at == '\\') {
+			for (e = escapes; *e != '\0' && *e != r->at[1]; e += 2)
+				;
+			if (*e != '\0') {
+				text[used] = e[1];
+				length = 1;
+				r->at += 2;
+			} else if (isgraph((unsigned char)r->at[1])) {
+				reader_fail(r, "\\%c is no escape", r->at[1]);
+			} else {
+				reader_fail(r, "byte 0x%02x after a backslash",
+					    (unsigned char)r->at[1]);
+			}
+		} else if ((length = utf8_length(r)) != 0) {
+			memcpy(text + used, r->at, length);
+			r->at += length;
+		} else {
+			reader_fail(r, "byte 0x%02x is not UTF-8",
+				    (unsigned char)*r->at);
+		}
+		if (length == 0) {
+			free(text);
+			return false;
+		}
+		used += length;
+	}
+	r->at++;                                /* the closing quote */
+	text[used] = '\0';
+	*out = text;
+	return true;
+}
+
+/* Step over a run of digits; false if there is none. */
+static bool skip_digits(struct json_reader *r)
+{
+	const char *first = r->at;
+
+	while (r->at < r->end && isdigit((unsigned char)*r->at))
+		r->at++;
+	return r->at > first;
+}
+
+/* Read a number into NODE, kept as its text: RFC 8259 section 6's
+ * grammar, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, which has
+ * no "+1", no "01", no ".5", no "1.", no hex, no NaN. */
+static bool read_json_number(struct json_reader *r, struct json *node)
+{
+	const char *first = r->at;
+
+	if (r->at < r->end && *r->at == '-')
+		r->at++;
+	if (r->at < r->end && *r->at == '0') {
+		r->at++;
+		if (r->at < r->end && isdigit((unsigned char)*r->at))
+			return reader_fail(r, "a number cannot start with 0");
+	} else if (r->at >= r->end || *r->at < '1' || *r->at > '9' ||
+		 !skip_digits(r))
+		return reader_fail(r, "a number needs a digit here");
+	if (r->at < r->end && *r->at == '.' && (r->at++, !skip_digits(r)))
+		return reader_fail(r, "a number needs a digit after '.'");
+	if (r->at < r->end && (*r->at == 'e' || *r->at == 'E')) {
+		r->at++;
+		if (r->at < r->end && (*r->at == '+' || *r->at == '-'))
+			r->at++;
+		if (!skip_digits(r))
+			return reader_fail(r, "a number needs a digit in its "
+					   "exponent");
+	}
+	node->type = JSON_NUMBER;
+	node->text = strndup(first, (size_t)(r->at - first));
+	return node->text != NULL || reader_fail(r, "out of memory");
+}
+
+static bool read_value(struct json_reader *r, struct json *node);
+
+/* Add a new, empty value at the end of PARENT's list, so that an error
+ * inside it can name its path and json_free() finds it whatever
+ * happens next. *TAIL points at the link to fill: first the parent's
+ * `child`, then the last value's `next`; so appending is one store,
+ * with no walk down the list. */
+static struct json *add_child(struct json_reader *r, struct json *parent,
+			      struct json ***tail, size_t index)
+{
+	struct json *child = calloc(1, sizeof(*child));
+
+	if (child == NULL) {
+		reader_fail(r, "out of memory");
+		return NULL;
+	}
+	child->parent = parent;
+	child->index = index;
+	**tail = child;
+	*tail = &child->next;
+	return child;
+}
+
+/* Compare two members by name, for qsort(3). */
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp((*(struct json *const *)a)->name,
+		      (*(struct json *const *)b)->name);
+}
+
+/* Fail if two of OBJECT's COUNT members share a name: sorted, any two
+ * such are neighbours (n log n, where comparing each with each would
+ * let a file of 100000 names take minutes). The sort is of a copy of
+ * the pointers, so the members keep the order they were written in,
+ * which is the order config.md gives mounts and hooks their meaning. */
+static bool names_unique(struct json_reader *r, struct json *object,
+			 size_t count)
+{
+	struct json **sorted = calloc(count, sizeof(*sorted));
+	size_t i = 0;
+
+	if (sorted == NULL)
+		return reader_fail(r, "out of memory");
+	for (struct json *m = object->child; m != NULL; m = m->next)
+		sorted[i++] = m;
+	qsort(sorted, count, sizeof(*sorted), compare_names);
+	for (i = 1; i < count; i++)
+		if (strcmp(sorted[i - 1]->name, sorted[i]->name) == 0)
+			break;
+	if (i < count)
+		json_fail(object, "the name \"%s\" is there twice",
+			  sorted[i]->name);
+	free(sorted);
+	return i >= count;
+}
+
+/* Read an array or an object (r->at at its '[' or '{') into NODE:
+ * values, or members (a name, ':' and a value), between commas (RFC
+ * 8259 sections 4 and 5). The two share all but the name, so one
+ * loop reads both. Each level of nesting is one more call of this
+ * and read_value() on the C stack: r->depth counts them, so that a
+ * file of a million '[' fails in one line instead of overflowing the
+ * stack. */
+static bool read_container(struct json_reader *r, struct json *node)
+{
+	bool object = *r->at == '{';
+	char close = object ? '}' : ']';
+	struct json **tail = &node->child;
+	size_t count = 0;
+
+	node->type = object ? JSON_OBJECT : JSON_ARRAY;
+	if (++r->depth > JSON_MAX_DEPTH)
+		return reader_fail(r, "nested deeper than %d", JSON_MAX_DEPTH);
+	r->at++;
+	skip_space(r);
+	if (r->at < r->end && *r->at == close)
+		goto closed;                    /* [] or {} */
+	for (;;) {
+		struct json *child = add_child(r, node, &tail, count++);
+
+		if (child == NULL)
+			return false;
+		skip_space(r);
+		if (object && (r->at >= r->end || *r->at != '"'))
+			return reader_fail(r, "expected a name in quotes");
+		if (object && !read_string(r, &child->name))
+			return false;
+		skip_space(r);
+		if (object && (r->at >= r->end || *r->at != ':'))
+			return reader_fail(r, "expected ':' after a name");
+		if (object)
+			r->at++;                /* the ':' */
+		if (!read_value(r, child))
+			return false;
+		skip_space(r);
+		if (r->at < r->end && *r->at == close)
+			break;
+		if (r->at >= r->end || *r->at != ',')
+			return reader_fail(r, "expected ',' or '%c'", close);
+		r->at++;
+	}
+closed:
+	r->at++;                                /* the '}' or ']' */
+	r->depth--;
+	return !object || count < 2 || names_unique(r, node, count);
+}
+
+/* Read the value at r->at into NODE (whose place is already set). Its
+ * first byte says what it is (RFC 8259 section 3): '{' or '[' a
+ * container, '"' a string, '-' or a digit a number, and otherwise it
+ * must be one of the three words. While it is read, r->current
+ * points at it, so a syntax error inside names its path. */
+static bool read_value(struct json_reader *r, struct json *node)
+{
+	static const struct { const char *word; enum json_type type;
+			      bool truth; } words[] = {
+		{ "null", JSON_NULL, false }, { "true", JSON_BOOLEAN, true },
+		{ "false", JSON_BOOLEAN, false },
+	};
+	struct json *outer = r->current;
+	bool read;
+
+	r->current = node;
+	skip_space(r);
+	if (r->at >= r->end) {
+		read = reader_fail(r, "expected a value, found the end");
+	} else if (*r->at == '{' || *r->at == '[') {
+		read = read_container(r, node);
+	} else if (*r->at == '"') {
+		node->type = JSON_STRING;
+		read = read_string(r, &node->text);
+	} else if (*r->at == '-' || isdigit((unsigned char)*r->at)) {
+		read = read_json_number(r, node);
+	} else {
+		size_t i, left = (size_t)(r->end - r->at);
+
+		for (i = 0; i < ARRAY_LEN(words); i++) {
+			size_t length = strlen(words[i].word);
+
+			if (left >= length &&
+			    memcmp(r->at, words[i].word, length) == 0)
+				break;
+		}
+		if (i < ARRAY_LEN(words)) {
+			node->type = words[i].type;
+			node->truth = words[i].truth;
+			r->at += strlen(words[i].word);
+			read = true;
+		} else {
+			read = reader_fail(r, isgraph((unsigned char)*r->at) ?
+				"expected a value, found '%c'" :
+				"expected a value, found byte 0x%02x",
+				(unsigned char)*r->at);
+		}
+	}
+	r->current = outer;
+	return read;
+}
+
+/* Read LENGTH bytes of TEXT, one JSON value with nothing after it but
+ * whitespace, into a tree: free it with json_free(). NULL on failure,
+ * with json_error saying where and why. */
+static struct json *json_parse(const char *text, size_t length)
+{
+	struct json_reader r = { text, text, text + length, 0, NULL };
+	struct json *root = calloc(1, sizeof(*root));
+
+	if (root == NULL) {
+		snprintf(json_error, sizeof(json_error), "out of memory");
+		return NULL;
+	}
+	if (!read_value(&r, root)) {
+		json_free(root);
+		return NULL;
+	}
+	skip_space(&r);
+	if (r.at < r.end) {
+		reader_fail(&r, "more after the value");
+		json_free(root);
+		return NULL;
+	}
+	return root;
+}
+
+/* OBJECT's member NAME, or NULL if OBJECT is not an object or has no
+ * such member: config.md makes most properties OPTIONAL, so a NULL
+ * is an answer, not an error. The match is exact: unlike Go's
+ * encoding/json, which also takes a member whose name differs only
+ * in case (its Unmarshal documentation), "Hostname" is not
+ * "hostname" here, and so is an unknown property, ignored. */
+static const struct json *json_member(const struct json *object,
+				      const char *name)
+{
+	if (object == NULL || object->type != JSON_OBJECT)
+		return NULL;
+	for (const struct json *m = object->child; m != NULL; m = m->next)
+		if (strcmp(m->name, name) == 0)
+			return m;
+	return NULL;
+}
+
+/* Fail unless NODE is of TYPE. */
+static bool json_is(const struct json *node, enum json_type type)
+{
+	if (node->type == type)
+		return true;
+	json_fail(node, "expected %s, found %s", json_type_names[type],
+		  json_type_names[node->type]);
+	return false;
+}
+
+/* NODE's string into *OUT (owned by the tree). */
+static bool json_string(const struct json *node, const char **out)
+{
+	if (!json_is(node, JSON_STRING))
+		return false;
+	*out = node->text;
+	return true;
+}
+
+/* NODE's boolean into *OUT. */
+static bool json_boolean(const struct json *node, bool *out)
+{
+	if (!json_is(node, JSON_BOOLEAN))
+		return false;
+	*out = node->truth;
+	return true;
+}
+
+/* Fail unless NODE is a number written as a whole one: Go's decoder
+ * also refuses 1.0 or 1e3 for an integer field. */
+static bool json_is_whole(const struct json *node)
+{
+	if (!json_is(node, JSON_NUMBER))
+		return false;
+	if (strpbrk(node->text, ".eE") == NULL)
+		return true;
+	json_fail(node, "expected a whole number, found %s", node->text);
+	return false;
+}
+
+/* NODE's value into *OUT, if a whole number from MIN to MAX (config.md's
+ * int64, int32, ...: the caller's bounds say which). */
+static bool json_integer(const struct json *node, int64_t min, int64_t max,
+			 int64_t *out)
+{
+	long long value;
+
+	if (!json_is_whole(node))
+		return false;
+	/* The grammar has checked every byte, so strtoll(3) reads them all;
+	 * past 64 bits it answers LLONG_MIN or LLONG_MAX and sets ERANGE,
+	 * which only errno tells from a true LLONG_MAX. */
+	errno = 0;
+	value = strtoll(node->text, NULL, 10);
+	if (errno == 0 && value >= min && value <= max) {
+		*out = value;
+		return true;
+	}
+	json_fail(node, "%s is out of range (%" PRId64 " to %" PRId64 ")",
+		  node->text, min, max);
+	return false;
+}
+
+/* NODE's value into *OUT, if a whole number from 0 to MAX (config.md's
+ * uint64, uint32, ...). A '-' is refused first: strtoull(3) accepts
+ * one, and turns "-1" into the largest value of all. */
+static bool json_unsigned(const struct json *node, uint64_t max,
+			  uint64_t *out)
+{
+	unsigned long long value;
+
+	if (!json_is_whole(node))
+		return false;
+	errno = 0;
+	value = strtoull(node->text, NULL, 10);
+	if (node->text[0] != '-' && errno == 0 && value <= max) {
+		*out = value;
+		return true;
+	}
+	json_fail(node, "%s is out of range (0 to %" PRIu64 ")", node->text,
+		  max);
+	return false;
+}
+
+/* Read PATH, a bundle's config.json, into a tree. Refuses (one line,
+ * 125) a file that cannot be read, is larger than CONFIG_MAX_BYTES, or
+ * is not a JSON object (config.md's top level).
+ *
+ * Only a regular file: a FIFO would block the runtime until someone
+ * writes to it, and /dev/zero would never end. fstat(2) on the open
+ * descriptor checks the file that was opened, not one swapped in
+ * under the same name since. */
+static struct json *read_config(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	struct json *config;
+	size_t used = 0, size;
+	ssize_t got = 0;
+	char *text;
+
+	if (fd < 0)
+		die("cannot open %s", path);
+	if (fstat(fd, &st) < 0)
+		die("cannot stat %s", path);
+	if (!S_ISREG(st.st_mode))
+		refuse("%s: not a regular file", path);
+	if (st.st_size > CONFIG_MAX_BYTES)
+		refuse("%s: %lld bytes, more than the %d this runtime reads",
+		       path, (long long)st.st_size, CONFIG_MAX_BYTES);
+	size = (size_t)st.st_size;
+	text = malloc(size + 1);
+	if (text == NULL)
+		die("cannot read %s", path);
+	/* One byte more than its size, to see a file that grows. */
+	while (used <= size && (got = read(fd, text + used,
+					    size + 1 - used)) > 0)
+		used += (size_t)got;
+	if (got < 0)
+		die("cannot read %s", path);
+	if (used > size)
+		refuse("%s: grew while being read", path);
+	close(fd);
+	config = json_parse(text, used);
+	free(text);
+	if (config == NULL)
+		refuse("%s: %s", path, json_error);
+	if (!json_is(config, JSON_OBJECT))
+		refuse("%s: %s", path, json_error);
+	return config;
+}
+#endif /* STAGE >= 10 */
 
 /* ------------------------------------------------------------------ */
 /* The child's sequence                                               */

@@ -1,0 +1,186 @@
+#!/usr/bin/env bats
+# Stage 10's JSON reader (it has no command yet), driven by
+# tests/json/harness.c built with the sanitizers, so that a bad access
+# fails the test: what runc, crun and Go's encoder write reads as
+# Python's json module reads it; what RFC 8259 leaves to each reader is
+# refused in one line that names the value's place; and a bounded
+# libFuzzer run finds no crash.
+
+load helpers
+
+HARNESS=$PROJECT/build/json-harness
+FUZZER=$PROJECT/build/json-fuzz
+
+setup() {
+	[ -x "$HARNESS" ] && [ -x "$FUZZER" ] ||
+		fail "no build/json-harness or build/json-fuzz: make test builds them"
+	cd "$BATS_TEST_TMPDIR" || exit 1
+}
+
+# The configurations runc and crun write with `spec`, and ours, which
+# has what Go's encoder writes (\u003c, surrogate pairs, uint64's top).
+write_configs() {
+	runc spec && mv config.json runc.json
+	runc spec --rootless && mv config.json runc-rootless.json
+	crun spec && mv config.json crun.json
+	cp "$PROJECT/tests/json/config.json" ours.json
+}
+
+@test "json: runc's, crun's and our config.json read as Python's json reads them" {
+	write_configs
+	for file in runc.json runc-rootless.json crun.json ours.json; do
+		run "$HARNESS" "$file"
+		assert_success
+		# Our reader's tree, written out, is the same document to Python.
+		python3 -c 'import json, sys
+sys.exit(json.load(open(sys.argv[1])) != json.loads(sys.stdin.read()))' \
+			"$file" <<<"$output" || fail "$file: read differently"
+	done
+}
+
+# Print the value at PATH in FILE as TYPE, and check it is WANT.
+value_is() {
+	run "$HARNESS" "$1" "$2" "$3"
+	assert_success
+	assert_output "$4"
+}
+
+@test "json: values as their types: Go's escapes decoded, all 64 bits kept" {
+	cp "$PROJECT/tests/json/config.json" ours.json
+	value_is ours.json process.args.2 string "echo <hello> & 😀"
+	value_is ours.json process.env.1 string "TAB=a$(printf '\t')b"
+	value_is ours.json process.env.2 string 'QUOTE="\/'
+	value_is ours.json hostname string "café"
+	value_is ours.json process.noNewPrivileges boolean true
+	value_is ours.json process.rlimits.0.hard uint64 18446744073709551615
+	value_is ours.json linux.resources.cpu.quota int64 -9223372036854775808
+	value_is ours.json linux.resources.memory.swap int64 9223372036854775807
+	value_is ours.json process.user.additionalGids.0 int32 10
+}
+
+# FILE's value at PATH is refused as TYPE, in the one line WANT.
+type_refused() {
+	run "$HARNESS" "$1" "$2" "$3"
+	assert_failure 125
+	assert_equal "${#lines[@]}" 1
+	assert_output "container: $1: $4"
+}
+
+@test "json: a value of the wrong type or range names its place" {
+	cp "$PROJECT/tests/json/config.json" ours.json
+	type_refused ours.json process.rlimits.0.hard string \
+		"process.rlimits[0].hard: expected a string, found a number"
+	type_refused ours.json process.args boolean \
+		"process.args: expected a boolean, found an array"
+	type_refused ours.json linux.resources.memory.limit uint64 \
+		"linux.resources.memory.limit: -1 is out of range (0 to 18446744073709551615)"
+	type_refused ours.json process.user.additionalGids.1 int32 \
+		"process.user.additionalGids[1]: 4294967295 is out of range (-2147483648 to 2147483647)"
+	type_refused ours.json process.rlimits.0.hard int64 \
+		"process.rlimits[0].hard: 18446744073709551615 is out of range (-9223372036854775808 to 9223372036854775807)"
+	type_refused ours.json linux.unknownToThisRuntime.ignored.1 int64 \
+		"linux.unknownToThisRuntime.ignored[1]: expected a whole number, found 1.5e-3"
+}
+
+# The text printf's FORMAT makes is refused as JSON, in the one line
+# WANT.
+refused() {
+	printf "$1" >in.json
+	run "$HARNESS" --any in.json
+	assert_failure 125
+	assert_equal "${#lines[@]}" 1
+	assert_output "container: in.json: $2"
+}
+
+@test "json: what RFC 8259 leaves to each reader is refused, with its place" {
+	# Section 4: a name twice; readers differ on which value wins.
+	refused '{"a":1,"a":2}' 'the name "a" is there twice'
+	refused '{"linux":{"sysctl":{"a.b":{"x":1,"x":2}}}}' \
+		'linux.sysctl["a.b"]: the name "x" is there twice'
+	# Section 8.2: half a surrogate pair is no character.
+	refused '{"x":"\\ud83d"}' 'x: \uD83D is half a pair, alone at line 1, column 13'
+	refused '{"x":"\\ude00"}' 'x: \uDE00 is half a pair, alone at line 1, column 13'
+	refused '["\\uD83D\\u0041"]' '[0]: \uD83D is half a pair, alone at line 1, column 15'
+	# A C string ends at its first NUL: "a\u0000b" would be "a".
+	refused '["\\u0000"]' '[0]: \u0000 cannot be in a C string at line 1, column 9'
+	# Section 8.1, UTF-8 as RFC 3629 has it: no overlong form, no
+	# surrogate, nothing past U+10FFFF, no lead byte F8 to FF, whole.
+	refused '["\xc0\xaf"]' '[0]: byte 0xc0 is not UTF-8 at line 1, column 3'
+	refused '["\xed\xa0\x80"]' '[0]: byte 0xed is not UTF-8 at line 1, column 3'
+	refused '["\xf4\x90\x80\x80"]' '[0]: byte 0xf4 is not UTF-8 at line 1, column 3'
+	refused '["\xf8\x90\x80\x80"]' '[0]: byte 0xf8 is not UTF-8 at line 1, column 3'
+	refused '["\xe2\x82"]' '[0]: byte 0xe2 is not UTF-8 at line 1, column 3'
+	refused '\xef\xbb\xbf{}' 'expected a value, found byte 0xef at line 1, column 1'
+}
+
+@test "json: the grammar, to the letter, with the line and column" {
+	refused '{"a":{"b":[1,{"c":"\\q"}]}}' \
+		'a.b[1].c: \q is no escape at line 1, column 20'
+	refused '["a\tb"]' \
+		'[0]: byte 0x09 in a string: a control character needs an escape at line 1, column 4'
+	refused '["\\u12"]' '[0]: \u needs four hex digits at line 1, column 7'
+	refused '[01]' '[0]: a number cannot start with 0 at line 1, column 3'
+	refused '[+1]' "[0]: expected a value, found '+' at line 1, column 2"
+	refused '[.5]' "[0]: expected a value, found '.' at line 1, column 2"
+	refused '[1.]' "[0]: a number needs a digit after '.' at line 1, column 4"
+	refused '[1e]' '[0]: a number needs a digit in its exponent at line 1, column 4'
+	refused '[NaN]' "[0]: expected a value, found 'N' at line 1, column 2"
+	refused '[1,]' "[1]: expected a value, found ']' at line 1, column 4"
+	refused '{"a":1,}' 'expected a name in quotes at line 1, column 8'
+	refused '{"a" 1}' "expected ':' after a name at line 1, column 6"
+	refused '{"a":[{"b":\n  tru}]}' "a[0].b: expected a value, found 't' at line 2, column 3"
+	refused '[1] x' 'more after the value at line 1, column 5'
+	refused '"abc' 'a string with no closing quote at line 1, column 1'
+	refused '' 'expected a value, found the end at line 1, column 1'
+}
+
+@test "json: nesting is bounded at 32, so a deep file cannot exhaust the stack" {
+	printf '%.0s[' $(seq 32) >in.json
+	printf '%.0s]' $(seq 32) >>in.json
+	run "$HARNESS" --any in.json
+	assert_success
+	printf '%.0s[' $(seq 33) >in.json
+	printf '%.0s]' $(seq 33) >>in.json
+	run "$HARNESS" --any in.json
+	assert_failure 125
+	assert_output --partial "nested deeper than 32 at line 1, column 33"
+	# A hundred thousand: the same one line, and no crash.
+	printf '%.0s[' $(seq 100000) >in.json
+	run "$HARNESS" --any in.json
+	assert_failure 125
+	assert_output --partial "nested deeper than 32"
+}
+
+@test "json: config.json must be an object of at most 4 MiB, in a regular file" {
+	echo '[]' >config.json
+	run "$HARNESS" config.json
+	assert_failure 125
+	assert_output "container: config.json: expected an object, found an array"
+	# 4 MiB exactly is read; one byte more is not.
+	{ echo '{}'; head -c $((4 * 1024 * 1024 - 3)) /dev/zero | tr '\0' ' '; } >config.json
+	run "$HARNESS" config.json
+	assert_success
+	assert_output "{}"
+	echo >>config.json
+	run "$HARNESS" config.json
+	assert_failure 125
+	assert_output "container: config.json: 4194305 bytes, more than the 4194304 this runtime reads"
+	mkdir dir.json
+	run "$HARNESS" dir.json
+	assert_failure 125
+	assert_output "container: dir.json: not a regular file"
+}
+
+@test "json: libFuzzer on the reader: no crash, and every round trip the same" {
+	local seconds=${JSON_FUZZ_SECONDS:-60}
+	write_configs
+	mkdir corpus
+	mv ./*.json corpus/
+	# The seed is in libFuzzer's first lines; -seed=N replays a run.
+	run timeout -k 5 $((seconds + 60)) "$FUZZER" -max_total_time="$seconds" \
+		-max_len=65536 -rss_limit_mb=2048 -artifact_prefix="$PROJECT/build/" corpus
+	echo "$output" | grep -m1 'Seed:' >&3
+	assert_success
+	assert_output --regexp 'Done [0-9]+ runs in'
+	refute_output --partial 'ERROR: libFuzzer'
+}

@@ -1,0 +1,217 @@
+/*
+ * Drives stage 10's JSON reader, which has no command of its own yet.
+ * It includes container.c whole, so that the reader's static functions
+ * are in reach; the runtime's main() is renamed out of the way.
+ *
+ *     json-harness FILE              print FILE as compact JSON
+ *     json-harness --any FILE        the same, for any value at the top
+ *                                    (config.json's must be an object)
+ *     json-harness FILE PATH TYPE    print the value at PATH (names
+ *                                    and indexes, between dots) as
+ *                                    TYPE: string, boolean, int64,
+ *                                    int32 or uint64
+ *
+ * A failure is one line on stderr and exit 125, as the runtime's. Built
+ * with -DFUZZ instead, it is a libFuzzer target: every input is read,
+ * written, read again and written again, and the two writings must be
+ * the same.
+ */
+#define main container_main
+#include "../../container.c"
+#undef main
+
+/* Write S as a JSON string: escape what must be escaped (the quote,
+ * the backslash, control bytes), and nothing else. */
+static void write_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+/* Write NODE compactly: members in the order read, numbers as read. */
+static void write_json(FILE *out, const struct json *node)
+{
+	switch (node->type) {
+	case JSON_NULL:
+		fputs("null", out);
+		break;
+	case JSON_BOOLEAN:
+		fputs(node->truth ? "true" : "false", out);
+		break;
+	case JSON_NUMBER:
+		fputs(node->text, out);
+		break;
+	case JSON_STRING:
+		write_string(out, node->text);
+		break;
+	case JSON_ARRAY:
+	case JSON_OBJECT:
+		fputc(node->type == JSON_ARRAY ? '[' : '{', out);
+		for (const struct json *c = node->child; c != NULL; c = c->next) {
+			if (c != node->child)
+				fputc(',', out);
+			if (node->type == JSON_OBJECT) {
+				write_string(out, c->name);
+				fputc(':', out);
+			}
+			write_json(out, c);
+		}
+		fputc(node->type == JSON_ARRAY ? ']' : '}', out);
+		break;
+	}
+}
+
+#ifdef FUZZ
+/* Every getter on every value: none may crash, whatever the input. */
+static void try_getters(const struct json *node)
+{
+	const char *s;
+	bool b;
+	int64_t i;
+	uint64_t u;
+
+	json_string(node, &s);
+	json_boolean(node, &b);
+	json_integer(node, INT64_MIN, INT64_MAX, &i);
+	json_unsigned(node, UINT64_MAX, &u);
+	if (node->type == JSON_OBJECT && node->child != NULL)
+		json_member(node, node->child->name);
+	for (const struct json *c = node->child; c != NULL; c = c->next)
+		try_getters(c);
+}
+
+/* Read, write, read, write: the two writings must be equal. */
+static char *round_trip(const char *text, size_t length, size_t *written)
+{
+	struct json *tree = json_parse(text, length);
+	char *out = NULL;
+	FILE *f;
+
+	if (tree == NULL)
+		return NULL;
+	try_getters(tree);
+	f = open_memstream(&out, written);
+	write_json(f, tree);
+	fclose(f);
+	json_free(tree);
+	return out;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	size_t first_length, second_length;
+	char *first = round_trip((const char *)data, size, &first_length);
+	char *second;
+
+	if (first == NULL)
+		return 0;
+	second = round_trip(first, first_length, &second_length);
+	if (second == NULL || second_length != first_length ||
+	    memcmp(first, second, first_length) != 0) {
+		fprintf(stderr, "round trip differs: %s\n", json_error);
+		abort();
+	}
+	free(first);
+	free(second);
+	return 0;
+}
+#else
+/* The value at PATH ("linux.resources.memory.limit", "process.args.0")
+ * under ROOT, or refuse. */
+static const struct json *find(const struct json *root, char *path)
+{
+	const struct json *node = root;
+
+	for (char *part = strtok(path, "."); part; part = strtok(NULL, ".")) {
+		const struct json *next = json_member(node, part);
+
+		if (node->type == JSON_ARRAY) {
+			char *end;
+			unsigned long index = strtoul(part, &end, 10);
+
+			next = node->child;
+			while (next != NULL && *end == '\0' && index-- > 0)
+				next = next->next;
+		}
+		if (next == NULL)
+			refuse("nothing at %s", part);
+		node = next;
+	}
+	return node;
+}
+
+/* Read FILE, whatever its top value, with json_parse() alone. */
+static int read_any(const char *file)
+{
+	static char text[CONFIG_MAX_BYTES];
+	FILE *f = fopen(file, "rb");
+	size_t length;
+	struct json *root;
+
+	if (f == NULL)
+		die("cannot open %s", file);
+	length = fread(text, 1, sizeof(text), f);
+	fclose(f);
+	root = json_parse(text, length);
+	if (root == NULL)
+		refuse("%s: %s", file, json_error);
+	write_json(stdout, root);
+	putchar('\n');
+	json_free(root);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct json *root;
+	const struct json *node;
+	const char *s;
+	bool b;
+	int64_t i;
+	uint64_t u;
+
+	if (argc == 3 && strcmp(argv[1], "--any") == 0)
+		return read_any(argv[2]);
+	if (argc != 2 && argc != 4)
+		refuse("usage: json-harness [--any] FILE [PATH TYPE]");
+	root = read_config(argv[1]);
+	if (argc == 2) {
+		write_json(stdout, root);
+		putchar('\n');
+		json_free(root);
+		return 0;
+	}
+	node = find(root, argv[2]);
+	if (strcmp(argv[3], "string") == 0 && (json_string(node, &s)))
+		printf("%s\n", s);
+	else if (strcmp(argv[3], "boolean") == 0 &&
+		 (json_boolean(node, &b)))
+		printf("%s\n", b ? "true" : "false");
+	else if (strcmp(argv[3], "int64") == 0 &&
+		 (json_integer(node, INT64_MIN, INT64_MAX, &i)))
+		printf("%" PRId64 "\n", i);
+	else if (strcmp(argv[3], "int32") == 0 &&
+		 (json_integer(node, INT32_MIN, INT32_MAX, &i)))
+		printf("%" PRId64 "\n", i);
+	else if (strcmp(argv[3], "uint64") == 0 &&
+		 (json_unsigned(node, UINT64_MAX, &u)))
+		printf("%" PRIu64 "\n", u);
+	else if (strstr(" string boolean int64 int32 uint64 ", argv[3]) == NULL)
+		refuse("no type %s", argv[3]);
+	else
+		refuse("%s: %s", argv[1], json_error);
+	json_free(root);
+	return 0;
+}
+#endif
