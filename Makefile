@@ -25,8 +25,8 @@ RUN_PACKAGES  := gcc libc6-dev make busybox-static
 VM_PACKAGES   := qemu-system-x86 kmod cpio
 TEST_PACKAGES := $(RUN_PACKAGES) unifdef bats bats-support bats-assert \
                  shellcheck iproute2 procps util-linux debootstrap nftables \
-                 valgrind tmux strace python3 runc crun clang \
-                 libclang-rt-dev $(VM_PACKAGES)
+                 valgrind tmux strace python3 runc crun clang podman \
+                 containerd libclang-rt-dev $(VM_PACKAGES)
 
 .PHONY: all help stages helpers run test deps-run deps-test clean shellcheck \
         quotes check-quotes vm test-vm deps-vm bench-limits sanitize \
@@ -256,6 +256,7 @@ bench-limits: deps-vm
 
 shellcheck:
 	shellcheck rootfs-builder.sh tools/*.sh tests/*.sh bench/*.sh labs/*/*.sh \
+		tests/json/keep-config \
 		.ci/run
 	shellcheck -x labs/*/check labs/check-lib.sh labs/report-lib.sh labs/*/demo \
 		labs/demo-lib.sh

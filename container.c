@@ -4064,7 +4064,7 @@ static int stop_by_name(const char *name, int seconds)
  *
  * Each returns false or NULL on failure and leaves one line in
  * json_error, naming the value's place as a path:
- * "linux.resources.memory.limit: expected an integer, found a string".
+ * "linux.resources.memory.limit: expected a number, found a string".
  *
  * Why strict. config.md ("Extensibility", "Valid values") says a
  * runtime MUST ignore properties it does not know and MUST fail on a
@@ -4084,7 +4084,9 @@ static int stop_by_name(const char *name, int seconds)
  * What the engines write always passes. Go's encoding/json, which
  * both are written with, writes valid UTF-8 and escapes <, >, &,
  * U+2028 and U+2029 as \u003c and the like (its Marshal
- * documentation), so \u escapes are common. And numbers stay text
+ * documentation), so \u escapes are common; other writers (Python's
+ * json.dumps) escape every character past ASCII, up to surrogate
+ * pairs, and those pass too. And numbers stay text
  * until asked for: config-linux.md's limits are int64 and uint64,
  * which a double (what JavaScript makes of every number) cannot hold
  * exactly past 2^53.
@@ -4138,6 +4140,23 @@ static const char *const json_type_names[] = {
 	[JSON_ARRAY] = "an array", [JSON_OBJECT] = "an object",
 };
 
+/* If S ends in part of a UTF-8 character (a string cut short to fit
+ * its buffer), end it before that character. */
+static void cut_to_character(char *s)
+{
+	size_t length = strlen(s), start = length;
+
+	while (start > 0 && length - start < 4 &&
+	       ((unsigned char)s[start - 1] & 0xC0) == 0x80)
+		start--;                        /* 10xxxxxx: a later byte */
+	if (start == 0 || (unsigned char)s[start - 1] < 0xC0)
+		return;                         /* ASCII, or whole */
+	start--;                                /* the first byte */
+	if (length - start < ((unsigned char)s[start] >= 0xF0 ? 4 :
+			      (unsigned char)s[start] >= 0xE0 ? 3 : 2))
+		s[start] = '\0';
+}
+
 /* Write NODE's path into OUT (SIZE bytes, cut short if need be), as
  * a person would type it: process.args[2], linux.sysctl["net.ipv4.
  * ip_forward"]. A name that is not a plain word is quoted: sysctl's
@@ -4149,7 +4168,7 @@ static const char *const json_type_names[] = {
 static void json_path(const struct json *node, char *out, size_t size)
 {
 	size_t used;
-	bool plain = true;
+	bool plain;
 
 	out[0] = '\0';
 	if (node == NULL || node->parent == NULL)
@@ -4160,13 +4179,26 @@ static void json_path(const struct json *node, char *out, size_t size)
 		snprintf(out + used, size - used, "[%zu]", node->index);
 		return;
 	}
+	plain = node->name[0] != '\0';
 	for (const char *c = node->name; *c != '\0'; c++)
 		plain = plain && (isalnum((unsigned char)*c) || *c == '_');
-	snprintf(out + used, size - used, plain ? "%s%s" : "%s[\"%s\"]",
-		 plain && used > 0 ? "." : "", node->name);
-	for (char *c = out + used; *c != '\0'; c++)
-		if ((unsigned char)*c < 0x20)
-			*c = '?';
+	if (plain) {
+		snprintf(out + used, size - used, "%s%s", used > 0 ? "." : "",
+			 node->name);
+		return;
+	}
+	/* ["NAME"], with its quotes and backslashes escaped, and '?' for
+	 * a control byte; cut short (at a whole character) if need be. */
+	snprintf(out + used, size - used, "[\"");
+	for (const char *c = node->name; *c != '\0'; c++) {
+		used = strlen(out);
+		snprintf(out + used, size - used, "%s%c",
+			 *c == '"' || *c == '\\' ? "\\" : "",
+			 (unsigned char)*c < 0x20 ? '?' : *c);
+	}
+	used = strlen(out);
+	snprintf(out + used, size - used, "\"]");
+	cut_to_character(out);
 }
 
 /* Say what is wrong with NODE in json_error: "PATH: WHAT", or WHAT
@@ -4185,6 +4217,7 @@ static void json_fail(const struct json *node, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(json_error + used, sizeof(json_error) - used, fmt, ap);
 	va_end(ap);
+	cut_to_character(json_error);
 }
 
 /* A syntax error: json_fail() for the value being read, with the line
@@ -4210,7 +4243,11 @@ static bool reader_fail(const struct json_reader *r, const char *fmt, ...)
 	return false;
 }
 
-/* Free NODE, everything under it, and everything after it. */
+/* Free NODE, everything under it, and everything after it: the
+ * values after it in a loop, those under it by recursion, whose depth
+ * is the tree's (bounded by JSON_MAX_DEPTH). A tree the reader gave up
+ * on half way is freed the same way: every node is linked in before
+ * it is read. */
 static void json_free(struct json *node)
 {
 	while (node != NULL) {
@@ -4269,27 +4306,29 @@ static bool read_hex4(struct json_reader *r, unsigned int *unit)
  *     up to U+10FFFF   11110xxx 10xxxxxx 10xxxxxx 10xxxxxx */
 static size_t read_unicode_escape(struct json_reader *r, char *out)
 {
-	unsigned int code, low;
+	const char *escape = r->at;     /* where an error points */
+	unsigned int code, low = 0;
 
 	r->at += 2;                             /* the backslash, the u */
 	if (!read_hex4(r, &code))
 		return 0;
-	if (code >= 0xDC00 && code <= 0xDFFF)
-		return reader_fail(r, "\\u%04X is half a pair, alone", code);
-	if (code >= 0xD800 && code <= 0xDBFF) {
-		if (r->end - r->at < 2 || memcmp(r->at, "\\u", 2) != 0)
-			return reader_fail(r, "\\u%04X is half a pair, alone",
-					   code);
+	if (code >= 0xD800 && code <= 0xDBFF && r->end - r->at >= 2 &&
+	    memcmp(r->at, "\\u", 2) == 0) {
 		r->at += 2;
 		if (!read_hex4(r, &low))
 			return 0;
-		if (low < 0xDC00 || low > 0xDFFF)
-			return reader_fail(r, "\\u%04X is half a pair, alone",
-					   code);
-		code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
 	}
-	if (code == 0)
+	if ((code >= 0xD800 && code <= 0xDBFF && (low < 0xDC00 ||
+	     low > 0xDFFF)) || (code >= 0xDC00 && code <= 0xDFFF)) {
+		r->at = escape;
+		return reader_fail(r, "\\u%04X is half a pair, alone", code);
+	}
+	if (code >= 0xD800 && code <= 0xDBFF)
+		code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+	if (code == 0) {
+		r->at = escape;
 		return reader_fail(r, "\\u0000 cannot be in a C string");
+	}
 	if (code < 0x80) {
 		out[0] = (char)code;
 		return 1;
@@ -4365,12 +4404,16 @@ static bool read_string(struct json_reader *r, char **out)
 	char *text;
 
 	while (close < r->end && *close != '"')
-		close += *close == '\\' ? 2 : 1;
+		close += *close == '\\' && close + 1 < r->end ? 2 : 1;
 	if (close >= r->end)
 		return reader_fail(r, "a string with no closing quote");
 	text = malloc((size_t)(close - r->at));
 	if (text == NULL)
 		return reader_fail(r, "out of memory");
+	/* Each turn takes one of three things: a control byte, refused; an
+	 * escape, decoded; or a character as written, checked to be UTF-8
+	 * and copied. `length` is what it added to the text, 0 for an
+	 * error; the node has no text yet, so the buffer is freed here. */
 	for (r->at++; *r->at != '"';) {
 		size_t length = 0;
 		const char *escapes = "\"\"\\\\//b\bf\fn\nr\rt\t", *e;
@@ -4489,8 +4532,7 @@ static int compare_names(const void *a, const void *b)
 /* Fail if two of OBJECT's COUNT members share a name: sorted, any two
  * such are neighbours (n log n, where comparing each with each would
  * let a file of 100000 names take minutes). The sort is of a copy of
- * the pointers, so the members keep the order they were written in,
- * which is the order config.md gives mounts and hooks their meaning. */
+ * the pointers: the members keep the order they were written in. */
 static bool names_unique(struct json_reader *r, struct json *object,
 			 size_t count)
 {
@@ -4506,8 +4548,7 @@ static bool names_unique(struct json_reader *r, struct json *object,
 		if (strcmp(sorted[i - 1]->name, sorted[i]->name) == 0)
 			break;
 	if (i < count)
-		json_fail(object, "the name \"%s\" is there twice",
-			  sorted[i]->name);
+		json_fail(sorted[i], "this name is there twice");
 	free(sorted);
 	return i >= count;
 }
@@ -4621,6 +4662,8 @@ static bool read_value(struct json_reader *r, struct json *node)
 static struct json *json_parse(const char *text, size_t length)
 {
 	struct json_reader r = { text, text, text + length, 0, NULL };
+	/* The top value is a node like any other, with no parent: its
+	 * path is empty, and an error in it names no place. */
 	struct json *root = calloc(1, sizeof(*root));
 
 	if (root == NULL) {
@@ -4715,8 +4758,8 @@ static bool json_integer(const struct json *node, int64_t min, int64_t max,
 		*out = value;
 		return true;
 	}
-	json_fail(node, "%s is out of range (%" PRId64 " to %" PRId64 ")",
-		  node->text, min, max);
+	json_fail(node, "expected %" PRId64 " to %" PRId64 ", found %s", min,
+		  max, node->text);
 	return false;
 }
 
@@ -4736,8 +4779,8 @@ static bool json_unsigned(const struct json *node, uint64_t max,
 		*out = value;
 		return true;
 	}
-	json_fail(node, "%s is out of range (0 to %" PRIu64 ")", node->text,
-		  max);
+	json_fail(node, "expected 0 to %" PRIu64 ", found %s", max,
+		  node->text);
 	return false;
 }
 
@@ -4746,12 +4789,13 @@ static bool json_unsigned(const struct json *node, uint64_t max,
  * is not a JSON object (config.md's top level).
  *
  * Only a regular file: a FIFO would block the runtime until someone
- * writes to it, and /dev/zero would never end. fstat(2) on the open
- * descriptor checks the file that was opened, not one swapped in
- * under the same name since. */
+ * writes to it, and /dev/zero would never end. So the open does not
+ * wait (O_NONBLOCK: opening a FIFO waits for a writer, fifo(7); a
+ * regular file ignores the flag), and fstat(2) then checks the file
+ * that was opened, not one swapped in under the same name since. */
 static struct json *read_config(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct stat st;
 	struct json *config;
 	size_t used = 0, size;
@@ -4764,6 +4808,7 @@ static struct json *read_config(const char *path)
 		die("cannot stat %s", path);
 	if (!S_ISREG(st.st_mode))
 		refuse("%s: not a regular file", path);
+	/* The limit first, so that a file of any size costs nothing. */
 	if (st.st_size > CONFIG_MAX_BYTES)
 		refuse("%s: %lld bytes, more than the %d this runtime reads",
 		       path, (long long)st.st_size, CONFIG_MAX_BYTES);
@@ -4778,7 +4823,7 @@ static struct json *read_config(const char *path)
 	if (got < 0)
 		die("cannot read %s", path);
 	if (used > size)
-		refuse("%s: grew while being read", path);
+		refuse("%s: more than its size, %zu bytes, said", path, size);
 	close(fd);
 	config = json_parse(text, used);
 	free(text);

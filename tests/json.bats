@@ -1,10 +1,10 @@
 #!/usr/bin/env bats
 # Stage 10's JSON reader (it has no command yet), driven by
 # tests/json/harness.c built with the sanitizers, so that a bad access
-# fails the test: what runc, crun and Go's encoder write reads as
-# Python's json module reads it; what RFC 8259 leaves to each reader is
-# refused in one line that names the value's place; and a bounded
-# libFuzzer run finds no crash.
+# fails the test: what runc, crun, podman and containerd write, and the
+# escapes other writers use, read as Python's json module reads them;
+# what RFC 8259 leaves to each reader is refused in one line that names
+# the value's place; and a bounded libFuzzer run finds no crash.
 
 load helpers
 
@@ -14,11 +14,91 @@ FUZZER=$PROJECT/build/json-fuzz
 setup() {
 	[ -x "$HARNESS" ] && [ -x "$FUZZER" ] ||
 		fail "no build/json-harness or build/json-fuzz: make test builds them"
+	snapshot_host
 	cd "$BATS_TEST_TMPDIR" || exit 1
 }
 
-# The configurations runc and crun write with `spec`, and ours, which
-# has what Go's encoder writes (\u003c, surrogate pairs, uint64's top).
+teardown() {
+	stop_containerd
+	remove_conmon_cgroups
+	cd /
+	check_host_unchanged
+}
+
+# podman puts its conmon in a cgroup of every v1 hierarchy (or of the
+# v2 tree) under the parent we give it; a failed create leaves them.
+remove_conmon_cgroups() {
+	find /sys/fs/cgroup -depth -type d -path '*/container.c-json*' \
+		-exec rmdir {} + 2>/dev/null || true
+}
+
+# What podman 4.3 writes for `podman run --rootfs`, kept by
+# tests/json/keep-config, into podman.json. Its own storage and state
+# are in the test's directory; no network, so no bridge or firewall
+# rule is made.
+capture_podman_config() {
+	local dir=$BATS_TEST_TMPDIR/podman
+	mkdir -p "$dir"
+	cp "$PROJECT/tests/json/keep-config" "$dir/keep"
+	run timeout 120 podman --root "$dir/storage" --runroot "$dir/run" \
+		--tmpdir "$dir/tmp" --storage-driver vfs --runtime "$dir/keep" \
+		--cgroup-manager cgroupfs --events-backend none run --rm \
+		--network none --cgroup-parent /container.c-json \
+		--rootfs "$ROOTFS" true
+	remove_conmon_cgroups
+	assert_failure
+	assert_output --partial "keep-config: kept config.json, made no container"
+	mv "$dir/kept.json" podman.json
+}
+
+# What containerd 1.6 writes for `ctr run --rootfs`, through its runc
+# shim, into containerd.json. The containerd is the test's own: its
+# root, state and socket in the test's directory, the CRI plugin off.
+capture_containerd_config() {
+	local dir=$BATS_TEST_TMPDIR/containerd
+	mkdir -p "$dir"
+	cp "$PROJECT/tests/json/keep-config" "$dir/keep"
+	cat >"$dir/config.toml" <<EOF
+version = 2
+root = "$dir/root"
+state = "$dir/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$dir/sock"
+[ttrpc]
+  address = "$dir/sock.ttrpc"
+EOF
+	containerd --config "$dir/config.toml" >"$dir/log" 2>&1 &
+	CONTAINERD_PID=$!
+	wait_until test -S "$dir/sock" ||
+		fail "containerd did not start: $(tail -3 "$dir/log")"
+	run timeout 60 ctr --address "$dir/sock" run --runc-binary "$dir/keep" \
+		--rootfs "$ROOTFS" json-test true
+	timeout 30 ctr --address "$dir/sock" containers rm json-test
+	stop_containerd
+	assert_failure
+	assert_output --partial "keep-config: kept config.json, made no container"
+	mv "$dir/kept.json" containerd.json
+}
+
+no_shim() {
+	! pgrep -x containerd-shim >/dev/null
+}
+
+# End the test's containerd, and wait for its shim (a daemon of its own,
+# which ends when its task is gone) to go too.
+stop_containerd() {
+	[ -n "${CONTAINERD_PID:-}" ] || return 0
+	kill "$CONTAINERD_PID" 2>/dev/null || true
+	wait "$CONTAINERD_PID" 2>/dev/null || true
+	CONTAINERD_PID=
+	wait_until no_shim || echo "a containerd-shim is still there" >&2
+}
+
+# The configurations runc and crun write with `spec`, and ours, with
+# the escapes Go's encoder writes (\u003c, \u0026, \u2028), those of
+# writers that escape all past ASCII (\u00e9, a surrogate pair), and
+# numbers that need all 64 bits.
 write_configs() {
 	runc spec && mv config.json runc.json
 	runc spec --rootless && mv config.json runc-rootless.json
@@ -26,16 +106,37 @@ write_configs() {
 	cp "$PROJECT/tests/json/config.json" ours.json
 }
 
+# FILE read by our reader and written out is the same document to
+# Python's json module, members in the same order.
+read_as_python_reads() {
+	run "$HARNESS" "$1"
+	assert_success
+	python3 -c 'import json, sys
+pairs = lambda p: p
+sys.exit(json.load(open(sys.argv[1]), object_pairs_hook=pairs) !=
+         json.loads(sys.stdin.read(), object_pairs_hook=pairs))' \
+		"$1" <<<"$output" || fail "$1: read differently"
+}
+
 @test "json: runc's, crun's and our config.json read as Python's json reads them" {
 	write_configs
 	for file in runc.json runc-rootless.json crun.json ours.json; do
-		run "$HARNESS" "$file"
-		assert_success
-		# Our reader's tree, written out, is the same document to Python.
-		python3 -c 'import json, sys
-sys.exit(json.load(open(sys.argv[1])) != json.loads(sys.stdin.read()))' \
-			"$file" <<<"$output" || fail "$file: read differently"
+		read_as_python_reads "$file"
 	done
+}
+
+@test "json: the config.json podman and containerd write reads as Python's reads it" {
+	capture_podman_config
+	read_as_python_reads podman.json
+	# podman's has its seccomp profile: hundreds of names, deep down.
+	run "$HARNESS" podman.json linux.seccomp.defaultAction string
+	assert_success
+	assert_output SCMP_ACT_ERRNO
+	capture_containerd_config
+	read_as_python_reads containerd.json
+	run "$HARNESS" containerd.json linux.cgroupsPath string
+	assert_success
+	assert_output /default/json-test
 }
 
 # Print the value at PATH in FILE as TYPE, and check it is WANT.
@@ -73,11 +174,11 @@ type_refused() {
 	type_refused ours.json process.args boolean \
 		"process.args: expected a boolean, found an array"
 	type_refused ours.json linux.resources.memory.limit uint64 \
-		"linux.resources.memory.limit: -1 is out of range (0 to 18446744073709551615)"
+		"linux.resources.memory.limit: expected 0 to 18446744073709551615, found -1"
 	type_refused ours.json process.user.additionalGids.1 int32 \
-		"process.user.additionalGids[1]: 4294967295 is out of range (-2147483648 to 2147483647)"
+		"process.user.additionalGids[1]: expected -2147483648 to 2147483647, found 4294967295"
 	type_refused ours.json process.rlimits.0.hard int64 \
-		"process.rlimits[0].hard: 18446744073709551615 is out of range (-9223372036854775808 to 9223372036854775807)"
+		"process.rlimits[0].hard: expected -9223372036854775808 to 9223372036854775807, found 18446744073709551615"
 	type_refused ours.json linux.unknownToThisRuntime.ignored.1 int64 \
 		"linux.unknownToThisRuntime.ignored[1]: expected a whole number, found 1.5e-3"
 }
@@ -94,15 +195,17 @@ refused() {
 
 @test "json: what RFC 8259 leaves to each reader is refused, with its place" {
 	# Section 4: a name twice; readers differ on which value wins.
-	refused '{"a":1,"a":2}' 'the name "a" is there twice'
+	refused '{"a":1,"a":2}' 'a: this name is there twice'
 	refused '{"linux":{"sysctl":{"a.b":{"x":1,"x":2}}}}' \
-		'linux.sysctl["a.b"]: the name "x" is there twice'
+		'linux.sysctl["a.b"].x: this name is there twice'
+	# A name's control byte shows as '?': the error stays one line.
+	refused '{"a\\nb":1,"a\\nb":2}' '["a?b"]: this name is there twice'
 	# Section 8.2: half a surrogate pair is no character.
-	refused '{"x":"\\ud83d"}' 'x: \uD83D is half a pair, alone at line 1, column 13'
-	refused '{"x":"\\ude00"}' 'x: \uDE00 is half a pair, alone at line 1, column 13'
-	refused '["\\uD83D\\u0041"]' '[0]: \uD83D is half a pair, alone at line 1, column 15'
+	refused '{"x":"\\ud83d"}' 'x: \uD83D is half a pair, alone at line 1, column 7'
+	refused '{"x":"\\ude00"}' 'x: \uDE00 is half a pair, alone at line 1, column 7'
+	refused '["\\uD83D\\u0041"]' '[0]: \uD83D is half a pair, alone at line 1, column 3'
 	# A C string ends at its first NUL: "a\u0000b" would be "a".
-	refused '["\\u0000"]' '[0]: \u0000 cannot be in a C string at line 1, column 9'
+	refused '["\\u0000"]' '[0]: \u0000 cannot be in a C string at line 1, column 3'
 	# Section 8.1, UTF-8 as RFC 3629 has it: no overlong form, no
 	# surrogate, nothing past U+10FFFF, no lead byte F8 to FF, whole.
 	refused '["\xc0\xaf"]' '[0]: byte 0xc0 is not UTF-8 at line 1, column 3'
@@ -116,6 +219,8 @@ refused() {
 @test "json: the grammar, to the letter, with the line and column" {
 	refused '{"a":{"b":[1,{"c":"\\q"}]}}' \
 		'a.b[1].c: \q is no escape at line 1, column 20'
+	# An empty name, and one with a quote, are quoted in the path.
+	refused '{"":{"a\\"b":"\\q"}}' '[""]["a\"b"]: \q is no escape at line 1, column 14'
 	refused '["a\tb"]' \
 		'[0]: byte 0x09 in a string: a control character needs an escape at line 1, column 4'
 	refused '["\\u12"]' '[0]: \u needs four hex digits at line 1, column 7'
@@ -169,11 +274,23 @@ refused() {
 	run "$HARNESS" dir.json
 	assert_failure 125
 	assert_output "container: dir.json: not a regular file"
+	# A FIFO, which would block an open that waits for a writer.
+	mkfifo fifo.json
+	run timeout 10 "$HARNESS" fifo.json
+	assert_failure 125
+	assert_output "container: fifo.json: not a regular file"
+	# A file that holds more than fstat(2) says: /proc's say 0.
+	run "$HARNESS" /proc/self/status
+	assert_failure 125
+	assert_output "container: /proc/self/status: more than its size, 0 bytes, said"
 }
 
 @test "json: libFuzzer on the reader: no crash, and every round trip the same" {
 	local seconds=${JSON_FUZZ_SECONDS:-60}
 	write_configs
+	capture_podman_config
+	capture_containerd_config
+	rm -rf podman containerd
 	mkdir corpus
 	mv ./*.json corpus/
 	# The seed is in libFuzzer's first lines; -seed=N replays a run.

@@ -140,8 +140,9 @@ static const struct json *find(const struct json *root, char *path)
 			char *end;
 			unsigned long index = strtoul(part, &end, 10);
 
-			next = node->child;
-			while (next != NULL && *end == '\0' && index-- > 0)
+			next = isdigit((unsigned char)part[0]) && *end == '\0' ?
+			       node->child : NULL;
+			while (next != NULL && index-- > 0)
 				next = next->next;
 		}
 		if (next == NULL)
@@ -154,7 +155,7 @@ static const struct json *find(const struct json *root, char *path)
 /* Read FILE, whatever its top value, with json_parse() alone. */
 static int read_any(const char *file)
 {
-	static char text[CONFIG_MAX_BYTES];
+	static char text[CONFIG_MAX_BYTES + 1];
 	FILE *f = fopen(file, "rb");
 	size_t length;
 	struct json *root;
@@ -163,6 +164,8 @@ static int read_any(const char *file)
 		die("cannot open %s", file);
 	length = fread(text, 1, sizeof(text), f);
 	fclose(f);
+	if (length > CONFIG_MAX_BYTES)
+		refuse("%s: more than %d bytes", file, CONFIG_MAX_BYTES);
 	root = json_parse(text, length);
 	if (root == NULL)
 		refuse("%s: %s", file, json_error);
@@ -207,7 +210,10 @@ int main(int argc, char **argv)
 	else if (strcmp(argv[3], "uint64") == 0 &&
 		 (json_unsigned(node, UINT64_MAX, &u)))
 		printf("%" PRIu64 "\n", u);
-	else if (strstr(" string boolean int64 int32 uint64 ", argv[3]) == NULL)
+	else if (strcmp(argv[3], "string") != 0 &&
+		 strcmp(argv[3], "boolean") != 0 &&
+		 strcmp(argv[3], "int64") != 0 && strcmp(argv[3], "int32") != 0 &&
+		 strcmp(argv[3], "uint64") != 0)
 		refuse("no type %s", argv[3]);
 	else
 		refuse("%s: %s", argv[1], json_error);
