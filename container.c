@@ -2123,21 +2123,28 @@ static void name_taken(const char *name, const char *path)
  * a live runtime's, even before the child is in it. Only then is it
  * ours (cfg->cgroup names it, and the exit handler removes it). False
  * if it is not: a cleanup removed it before the lock was ours, and
- * perhaps another runtime made one in its place. */
+ * perhaps another runtime made one in its place. If the open or the
+ * lock fails for any other reason (EMFILE, ENOLCK), the empty cgroup
+ * we just made is removed before we die: the exit handler does not
+ * know it yet. */
 static bool hold_cgroup(struct config *cfg, const char *path)
 {
 	struct stat held, named;
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), locked = -1;
 
 	if (fd < 0 && errno == ENOENT)
 		return false;
-	if (fd < 0)
-		die("open %s", path);
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK)
-			die("flock %s", path);
+	if (fd >= 0)
+		locked = flock(fd, LOCK_EX | LOCK_NB);
+	if (locked < 0 && fd >= 0 && errno == EWOULDBLOCK) {
 		close(fd);            /* another runtime's */
 		return false;
+	}
+	if (locked < 0) {
+		int error = errno;
+
+		rmdir(path);
+		die_with(error, "%s %s", fd < 0 ? "open" : "flock", path);
 	}
 	if (fstat(fd, &held) < 0 || stat(path, &named) < 0 ||
 	    held.st_ino != named.st_ino) {
