@@ -153,6 +153,7 @@
 #include <sys/pidfd.h>       /* pidfd_open(): stage 9's exec, stop */
 #include <sys/prctl.h>       /* prctl(): die with the runtime */
 #include <sys/random.h>      /* getrandom() for generated names */
+#include <sys/resource.h>    /* setrlimit(): stage 10's rlimits */
 #include <sys/socket.h>      /* socketpair(): the channel */
 #include <sys/stat.h>        /* stat(), mkdir() */
 #include <sys/statfs.h>      /* statfs(): which filesystem, stage 6 */
@@ -4224,6 +4225,10 @@ static void json_fail(const struct json *node, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(json_error + used, sizeof(json_error) - used, fmt, ap);
 	va_end(ap);
+	/* One line, whatever the text: a name, a value, is the file's. */
+	for (char *c = json_error; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20)
+			*c = '?';
 	cut_to_character(json_error);
 }
 
@@ -4839,6 +4844,349 @@ static struct json *read_config(const char *path)
 	if (!json_is(config, JSON_OBJECT))
 		refuse("%s: %s", path, json_error);
 	return config;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stage 10: the process config.json asks for                         */
+/* ------------------------------------------------------------------ */
+
+/* config.md's "process": the command, and who it runs as. Stages 0 to
+ * 9 took these from the command line or fixed them (a clean
+ * environment at stage 4, Docker's capabilities at stage 8); here the
+ * engine says each one. Each feeds a step an earlier stage made:
+ *
+ *     process.            the step that will apply it          stage
+ *     args                exec_command(): execvp(3)              0
+ *     env                 the environment, in place of
+ *                         set_clean_environment()'s              4
+ *     cwd                 chdir(2) after pivot_into_rootfs(),
+ *                         so that it is the container's path     4
+ *     terminal            take_own_terminal()                    4
+ *     user                setgroups(2), setresgid(2) and
+ *                         setresuid(2), as become_root() does    5
+ *     capabilities        drop_capabilities(), five sets         8
+ *     noNewPrivileges     set_no_new_privs(), if asked           8
+ *     rlimits             setrlimit(2), before the exec         10
+ *     oomScoreAdj         /proc/self/oom_score_adj (proc(5))    10
+ *
+ * So reading the process is checking it: a value those steps could
+ * not take is refused here, before anything is made, in one line that
+ * names it. Strings point into the tree, which must live as long as
+ * this does. */
+struct process {
+	char **argv;              /* args: at least one, NULL-ended */
+	char **env;               /* env, each NAME=VALUE, NULL-ended */
+	const char *cwd;          /* cwd: an absolute path */
+	bool terminal;            /* terminal: one of its own */
+	uid_t uid;                /* user.uid and user.gid, as seen */
+	gid_t gid;                /*   inside the user namespace */
+	gid_t *groups;            /* user.additionalGids */
+	size_t group_count;
+	int umask;                /* user.umask, or -1: left as it is */
+	uint64_t capabilities[5]; /* bit N is CAP N, per set: */
+	struct {                  /* rlimits, in the order given */
+		int resource;
+		struct rlimit limit;
+	} rlimits[RLIM_NLIMITS];
+	size_t rlimit_count;
+	bool no_new_privileges;   /* noNewPrivileges */
+	bool oom_score_adjusted;  /* oomScoreAdj is there, */
+	int oom_score_adj;        /*   and its value */
+};
+
+/* The five sets config.md names, in struct process's order. What each
+ * means is in capabilities(7), and at drop_capabilities() (stage 8). */
+static const char *const capability_sets[] = {
+	"bounding", "effective", "inheritable", "permitted", "ambient",
+};
+_Static_assert(ARRAY_LEN(capability_sets) ==
+	       ARRAY_LEN(((struct process *)0)->capabilities),
+	       "one bit mask per set");
+
+/* The resources getrlimit(2) lists, by the names config.md uses. */
+static const struct { const char *name; int resource; } rlimit_names[] = {
+	{ "RLIMIT_AS", RLIMIT_AS }, { "RLIMIT_CORE", RLIMIT_CORE },
+	{ "RLIMIT_CPU", RLIMIT_CPU }, { "RLIMIT_DATA", RLIMIT_DATA },
+	{ "RLIMIT_FSIZE", RLIMIT_FSIZE }, { "RLIMIT_LOCKS", RLIMIT_LOCKS },
+	{ "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
+	{ "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
+	{ "RLIMIT_NICE", RLIMIT_NICE }, { "RLIMIT_NOFILE", RLIMIT_NOFILE },
+	{ "RLIMIT_NPROC", RLIMIT_NPROC }, { "RLIMIT_RSS", RLIMIT_RSS },
+	{ "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
+	{ "RLIMIT_RTTIME", RLIMIT_RTTIME },
+	{ "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
+	{ "RLIMIT_STACK", RLIMIT_STACK },
+};
+
+/* ARRAY, an array of strings, into a new NULL-ended vector in *OUT (of
+ * pointers into the tree), as execve(2) takes argv and envp. The
+ * vector is the caller's to free, even when an element fails: it is
+ * allocated first, and filled as far as the elements are strings. */
+static bool read_strings(const struct json *array, char ***out)
+{
+	size_t count = 0, i = 0;
+
+	if (!json_is(array, JSON_ARRAY))
+		return false;
+	for (const struct json *e = array->child; e != NULL; e = e->next)
+		count++;
+	*out = calloc(count + 1, sizeof(**out));
+	if (*out == NULL) {
+		json_fail(array, "out of memory");
+		return false;
+	}
+	for (const struct json *e = array->child; e != NULL; e = e->next) {
+		const char *s;
+
+		if (!json_string(e, &s))
+			return false;
+		(*out)[i++] = (char *)s;
+	}
+	return true;
+}
+
+/* An id that setuid(2) and setgid(2) take: 32 bits, but not -1, which
+ * to setresuid(2) means "leave this one as it is". */
+static bool read_json_id(const struct json *node, uint32_t *out)
+{
+	uint64_t id;
+
+	if (node == NULL)
+		return false;
+	if (!json_unsigned(node, UINT32_MAX - 1, &id))
+		return false;
+	*out = (uint32_t)id;
+	return true;
+}
+
+/* PROCESS's user: uid and gid (REQUIRED), umask, additionalGids. */
+static bool read_user(const struct json *process, struct process *p)
+{
+	const struct json *user = json_member(process, "user");
+	const struct json *uid = json_member(user, "uid");
+	const struct json *gid = json_member(user, "gid");
+	const struct json *mask = json_member(user, "umask");
+	const struct json *groups = json_member(user, "additionalGids");
+	uint64_t value;
+	size_t i = 0;
+
+	if (user == NULL || uid == NULL || gid == NULL) {
+		json_fail(user != NULL ? user : process,
+			  "needs a user with a uid and a gid");
+		return false;
+	}
+	if (!read_json_id(uid, &p->uid) || !read_json_id(gid, &p->gid))
+		return false;
+	p->umask = -1;
+	if (mask != NULL) {
+		if (!json_unsigned(mask, 0777, &value))
+			return false;
+		p->umask = (int)value;
+	}
+	if (groups == NULL)
+		return true;
+	if (!json_is(groups, JSON_ARRAY))
+		return false;
+	for (const struct json *g = groups->child; g != NULL; g = g->next)
+		p->group_count++;
+	p->groups = calloc(p->group_count + 1, sizeof(*p->groups));
+	if (p->groups == NULL) {
+		json_fail(groups, "out of memory");
+		return false;
+	}
+	for (const struct json *g = groups->child; g != NULL; g = g->next)
+		if (!read_json_id(g, &p->groups[i++]))
+			return false;
+	return true;
+}
+
+/* PROCESS's capabilities: five sets, each an array of names such as
+ * CAP_CHOWN. A name this file does not know (one newer than
+ * CAP_CHECKPOINT_RESTORE) is left out with a warning: config.md asks
+ * for a warning, and says a runtime SHOULD NOT fail on capabilities it
+ * cannot grant. A set that is not there stays empty. */
+static bool read_capabilities(const struct json *process,
+			      struct process *p)
+{
+	const struct json *sets = json_member(process, "capabilities");
+
+	if (sets == NULL)
+		return true;
+	if (!json_is(sets, JSON_OBJECT))
+		return false;
+	for (size_t s = 0; s < ARRAY_LEN(capability_sets); s++) {
+		const struct json *set = json_member(sets, capability_sets[s]);
+
+		if (set == NULL)
+			continue;
+		if (!json_is(set, JSON_ARRAY))
+			return false;
+		for (const struct json *n = set->child; n; n = n->next) {
+			const char *name;
+			int cap;
+
+			if (!json_string(n, &name))
+				return false;
+			cap = strncmp(name, "CAP_", 4) == 0 ?
+			      find_capability(name) : -1;
+			if (cap >= 0) {
+				p->capabilities[s] |= CAP_BIT(cap);
+				continue;
+			}
+			json_fail(n, "no capability %s here: left out", name);
+			fprintf(stderr, "container: warning: %s\n", json_error);
+		}
+	}
+	return true;
+}
+
+/* PROCESS's rlimits: each a getrlimit(2) resource by name, with soft
+ * and hard (uint64; RLIM_INFINITY is all 64 bits set). A name twice is
+ * an error (config.md), and so is soft above hard, which setrlimit(2)
+ * would refuse with EINVAL only once the container is half made. */
+static bool read_rlimits(const struct json *process, struct process *p)
+{
+	const struct json *list = json_member(process, "rlimits");
+
+	if (list == NULL)
+		return true;
+	if (!json_is(list, JSON_ARRAY))
+		return false;
+	for (const struct json *e = list->child; e != NULL; e = e->next) {
+		const struct json *type = json_member(e, "type");
+		const struct json *soft = json_member(e, "soft");
+		const struct json *hard = json_member(e, "hard");
+		const char *name;
+		uint64_t cur, max;
+		size_t i;
+
+		if (!json_is(e, JSON_OBJECT))
+			return false;
+		if (type == NULL || soft == NULL || hard == NULL) {
+			json_fail(e, "needs a type, a soft and a hard");
+			return false;
+		}
+		if (!json_string(type, &name) ||
+		    !json_unsigned(soft, UINT64_MAX, &cur) ||
+		    !json_unsigned(hard, UINT64_MAX, &max))
+			return false;
+		for (i = 0; i < ARRAY_LEN(rlimit_names); i++)
+			if (strcmp(name, rlimit_names[i].name) == 0)
+				break;
+		if (i == ARRAY_LEN(rlimit_names)) {
+			json_fail(type, "%s is no limit of getrlimit(2)", name);
+			return false;
+		}
+		for (size_t j = 0; j < p->rlimit_count; j++) {
+			if (p->rlimits[j].resource != rlimit_names[i].resource)
+				continue;
+			json_fail(type, "%s is there twice", name);
+			return false;
+		}
+		if (cur > max) {
+			json_fail(soft, "above hard, %" PRIu64, max);
+			return false;
+		}
+		p->rlimits[p->rlimit_count].resource = rlimit_names[i].resource;
+		p->rlimits[p->rlimit_count].limit.rlim_cur = cur;
+		p->rlimits[p->rlimit_count].limit.rlim_max = max;
+		p->rlimit_count++;
+	}
+	return true;
+}
+
+/* The properties of a process that this runtime cannot apply: an
+ * error if they ask for anything (config.md, "Valid values"), where a
+ * runtime that ignored them would run the command without what the
+ * engine asked for. An empty label asks for nothing. */
+static bool refuse_unsupported(const struct json *process)
+{
+	static const char *const unsupported[] = {
+		"apparmorProfile", "selinuxLabel", "scheduler", "ioPriority",
+		"execCPUAffinity",
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(unsupported); i++) {
+		const struct json *m = json_member(process, unsupported[i]);
+
+		if (m == NULL || (m->type == JSON_STRING && m->text[0] == '\0'))
+			continue;
+		json_fail(m, "this runtime cannot apply it");
+		return false;
+	}
+	return true;
+}
+
+/* CONFIG's process into *P (zeroed first). False, with json_error
+ * naming the value, if a value is missing, of the wrong type or out of
+ * range, or asks for what this runtime cannot do. */
+static bool read_process(const struct json *config, struct process *p)
+{
+	const struct json *process = json_member(config, "process");
+	const struct json *args, *env, *cwd, *terminal, *nnp, *oom;
+	int64_t score;
+
+	memset(p, 0, sizeof(*p));
+	if (process == NULL) {
+		json_fail(config, "needs a process");
+		return false;
+	}
+	if (!json_is(process, JSON_OBJECT))
+		return false;
+	args = json_member(process, "args");
+	env = json_member(process, "env");
+	cwd = json_member(process, "cwd");
+	terminal = json_member(process, "terminal");
+	nnp = json_member(process, "noNewPrivileges");
+	oom = json_member(process, "oomScoreAdj");
+	/* config.md: args has at least one entry, used as execvp's file;
+	 * cwd is REQUIRED, and an absolute path. An entry of env without
+	 * '=' is no variable at all: environ(7) holds "name=value"
+	 * strings, and getenv(3) would never find it. */
+	if (args == NULL || cwd == NULL) {
+		json_fail(process, "needs args and cwd");
+		return false;
+	}
+	if (!read_strings(args, &p->argv))
+		return false;
+	if (p->argv[0] == NULL || p->argv[0][0] == '\0') {
+		json_fail(args, "needs a command first");
+		return false;
+	}
+	if (env != NULL && !read_strings(env, &p->env))
+		return false;
+	for (const struct json *e = env ? env->child : NULL; e; e = e->next)
+		if (e->text[0] == '=' || strchr(e->text, '=') == NULL) {
+			/* "=x" has no name: nothing could ever look it up. */
+			json_fail(e, "expected NAME=VALUE");
+			return false;
+		}
+	if (!json_string(cwd, &p->cwd))
+		return false;
+	if (p->cwd[0] != '/') {
+		json_fail(cwd, "expected an absolute path");
+		return false;
+	}
+	if ((terminal != NULL && !json_boolean(terminal, &p->terminal)) ||
+	    (nnp != NULL && !json_boolean(nnp, &p->no_new_privileges)))
+		return false;
+	/* proc(5): oom_score_adj runs from -1000 to 1000. */
+	if (oom != NULL) {
+		if (!json_integer(oom, -1000, 1000, &score))
+			return false;
+		p->oom_score_adjusted = true;
+		p->oom_score_adj = (int)score;
+	}
+	return read_user(process, p) && read_capabilities(process, p) &&
+	       read_rlimits(process, p) && refuse_unsupported(process);
+}
+
+/* Free what read_process() allocated (not the strings: the tree's). */
+static void free_process(struct process *p)
+{
+	free(p->argv);
+	free(p->env);
+	free(p->groups);
 }
 #endif /* STAGE >= 10 */
 

@@ -294,10 +294,118 @@ refused() {
 	mkdir corpus
 	mv ./*.json corpus/
 	# The seed is in libFuzzer's first lines; -seed=N replays a run.
+	# read_process()'s warnings go nowhere (-close_fd_mask=2); the
+	# fuzzer's own lines, and any crash report, still come.
 	run timeout -k 5 $((seconds + 60)) "$FUZZER" -max_total_time="$seconds" \
-		-max_len=65536 -rss_limit_mb=2048 -artifact_prefix="$PROJECT/build/" corpus
+		-max_len=65536 -rss_limit_mb=2048 -close_fd_mask=2 \
+		-artifact_prefix="$PROJECT/build/" corpus
 	echo "$output" | grep -m1 'Seed:' >&3
 	assert_success
 	assert_output --regexp 'Done [0-9]+ runs in'
 	refute_output --partial 'ERROR: libFuzzer'
+}
+
+# What FILE's process says, computed by Python alone in the harness's
+# format: capability numbers from the kernel's header, rlimit numbers
+# from Python's resource module, so neither comes from container.c.
+python_process() {
+	python3 - "$1" <<'PY'
+import json, re, resource, sys
+p = json.load(open(sys.argv[1]))["process"]
+caps = dict((m.group(1), int(m.group(2))) for m in re.finditer(
+    r"#define (CAP_\w+)\s+(\d+)\n", open("/usr/include/linux/capability.h").read()))
+for i, a in enumerate(p["args"]):
+    print("args[%d] %s" % (i, a))
+for i, e in enumerate(p.get("env", [])):
+    print("env[%d] %s" % (i, e))
+u = p["user"]
+print("cwd %s\nterminal %s\nuser %d:%d" % (p["cwd"],
+      "true" if p.get("terminal") else "false", u["uid"], u["gid"]))
+for g in u.get("additionalGids", []):
+    print("group %d" % g)
+if "umask" in u:
+    print("umask %04o" % u["umask"])
+for s in ("bounding", "effective", "inheritable", "permitted", "ambient"):
+    names = sorted(p.get("capabilities", {}).get(s, []), key=caps.get)
+    print(s, ",".join(n.lower() for n in names))
+for r in p.get("rlimits", []):
+    print("rlimit %d %d %d" % (getattr(resource, r["type"]), r["soft"], r["hard"]))
+print("noNewPrivileges", "true" if p.get("noNewPrivileges") else "false")
+if "oomScoreAdj" in p:
+    print("oomScoreAdj %d" % p["oomScoreAdj"])
+PY
+}
+
+@test "json: the process runc, crun, podman and containerd ask for, read as Python reads it" {
+	write_configs
+	capture_podman_config
+	capture_containerd_config
+	for file in runc.json runc-rootless.json crun.json podman.json containerd.json; do
+		run "$HARNESS" --process "$file"
+		assert_success
+		assert_output "$(python_process "$file")"
+	done
+}
+
+# runc's config.json with the Python statement CHANGE made to it (the
+# dict is c, its process p), as changed.json.
+change_config() {
+	python3 -c 'import json, sys
+c = json.load(open("runc.json")); p = c["process"]
+exec(sys.argv[1])
+json.dump(c, open("changed.json", "w"))' "$1"
+}
+
+# The process of runc's config.json after CHANGE is refused in the one
+# line WANT.
+process_refused() {
+	change_config "$1"
+	run "$HARNESS" --process changed.json
+	assert_failure 125
+	assert_equal "${#lines[@]}" 1
+	assert_output "container: changed.json: $2"
+}
+
+@test "json: a process that is not well formed, or asks what this runtime cannot do, is refused naming the value" {
+	runc spec && mv config.json runc.json
+	process_refused 'del c["process"]' "needs a process"
+	process_refused 'p["args"] = []' "process.args: needs a command first"
+	process_refused 'del p["cwd"]' "process: needs args and cwd"
+	process_refused 'p["cwd"] = "tmp"' "process.cwd: expected an absolute path"
+	process_refused 'p["env"].append("NOTHING")' "process.env[2]: expected NAME=VALUE"
+	process_refused 'p["env"].append("=x")' "process.env[2]: expected NAME=VALUE"
+	process_refused 'del p["user"]' "process: needs a user with a uid and a gid"
+	process_refused 'del p["user"]["gid"]' "process.user: needs a user with a uid and a gid"
+	# (uid_t)-1 would mean "leave it as it is" to setresuid(2).
+	process_refused 'p["user"]["uid"] = 2**32 - 1' \
+		"process.user.uid: expected 0 to 4294967294, found 4294967295"
+	process_refused 'p["user"]["umask"] = 0o1000' \
+		"process.user.umask: expected 0 to 511, found 512"
+	process_refused 'p["rlimits"][0]["type"] = "RLIMIT_FAST"' \
+		"process.rlimits[0].type: RLIMIT_FAST is no limit of getrlimit(2)"
+	process_refused 'p["rlimits"].append(dict(p["rlimits"][0]))' \
+		"process.rlimits[1].type: RLIMIT_NOFILE is there twice"
+	process_refused 'p["rlimits"][0]["soft"] = 2048' \
+		"process.rlimits[0].soft: above hard, 1024"
+	process_refused 'p["oomScoreAdj"] = 1001' \
+		"process.oomScoreAdj: expected -1000 to 1000, found 1001"
+	process_refused 'p["apparmorProfile"] = "docker-default"' \
+		"process.apparmorProfile: this runtime cannot apply it"
+	process_refused 'p["scheduler"] = {"policy": "SCHED_FIFO"}' \
+		"process.scheduler: this runtime cannot apply it"
+	# A control byte in a value never splits the line.
+	process_refused 'p["env"].append("A\nB")' "process.env[2]: expected NAME=VALUE"
+	process_refused 'p["rlimits"][0]["type"] = "A\nB"' \
+		"process.rlimits[0].type: A?B is no limit of getrlimit(2)"
+}
+
+@test "json: an empty label asks for nothing; an unknown capability is a warning, left out" {
+	runc spec && mv config.json runc.json
+	change_config 'p["selinuxLabel"] = ""; p["capabilities"]["bounding"].append("CAP_FLY")'
+	run --separate-stderr "$HARNESS" --process changed.json
+	assert_success
+	assert_line "bounding cap_kill,cap_net_bind_service,cap_audit_write"
+	# shellcheck disable=SC2154 # run --separate-stderr sets stderr
+	assert_equal "$stderr" \
+		"container: warning: process.capabilities.bounding[3]: no capability CAP_FLY here: left out"
 }

@@ -6,6 +6,8 @@
  *     json-harness FILE              print FILE as compact JSON
  *     json-harness --any FILE        the same, for any value at the top
  *                                    (config.json's must be an object)
+ *     json-harness --process FILE    the process FILE's config.json asks
+ *                                    for, as read_process() reads it
  *     json-harness FILE PATH TYPE    print the value at PATH (names
  *                                    and indexes, between dots) as
  *                                    TYPE: string, boolean, int64,
@@ -14,7 +16,7 @@
  * A failure is one line on stderr and exit 125, as the runtime's. Built
  * with -DFUZZ instead, it is a libFuzzer target: every input is read,
  * written, read again and written again, and the two writings must be
- * the same.
+ * the same; every getter, and read_process(), runs on what was read.
  */
 #define main container_main
 #include "../../container.c"
@@ -100,6 +102,12 @@ static char *round_trip(const char *text, size_t length, size_t *written)
 	if (tree == NULL)
 		return NULL;
 	try_getters(tree);
+	if (tree->type == JSON_OBJECT) {
+		struct process p;
+
+		read_process(tree, &p);
+		free_process(&p);
+	}
 	f = open_memstream(&out, written);
 	write_json(f, tree);
 	fclose(f);
@@ -175,6 +183,41 @@ static int read_any(const char *file)
 	return 0;
 }
 
+/* Print what read_process() made of FILE's process, a line a field. */
+static int print_process(const char *file)
+{
+	struct json *config = read_config(file);
+	struct process p;
+	char names[1024];
+
+	if (!read_process(config, &p))
+		refuse("%s: %s", file, json_error);
+	for (size_t i = 0; p.argv[i] != NULL; i++)
+		printf("args[%zu] %s\n", i, p.argv[i]);
+	for (size_t i = 0; p.env != NULL && p.env[i] != NULL; i++)
+		printf("env[%zu] %s\n", i, p.env[i]);
+	printf("cwd %s\nterminal %s\nuser %u:%u\n", p.cwd,
+	       p.terminal ? "true" : "false", p.uid, p.gid);
+	for (size_t i = 0; i < p.group_count; i++)
+		printf("group %u\n", p.groups[i]);
+	if (p.umask >= 0)
+		printf("umask %04o\n", (unsigned int)p.umask);
+	for (size_t s = 0; s < ARRAY_LEN(capability_sets); s++) {
+		name_capabilities(p.capabilities[s], names, sizeof(names));
+		printf("%s %s\n", capability_sets[s], names);
+	}
+	for (size_t i = 0; i < p.rlimit_count; i++)
+		printf("rlimit %d %llu %llu\n", p.rlimits[i].resource,
+		       (unsigned long long)p.rlimits[i].limit.rlim_cur,
+		       (unsigned long long)p.rlimits[i].limit.rlim_max);
+	printf("noNewPrivileges %s\n", p.no_new_privileges ? "true" : "false");
+	if (p.oom_score_adjusted)
+		printf("oomScoreAdj %d\n", p.oom_score_adj);
+	free_process(&p);
+	json_free(config);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct json *root;
@@ -186,6 +229,8 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && strcmp(argv[1], "--any") == 0)
 		return read_any(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "--process") == 0)
+		return print_process(argv[2]);
 	if (argc != 2 && argc != 4)
 		refuse("usage: json-harness [--any] FILE [PATH TYPE]");
 	root = read_config(argv[1]);
