@@ -4863,16 +4863,25 @@ static struct json *read_config(const char *path)
  *                         so that it is the container's path     4
  *     terminal            take_own_terminal()                    4
  *     user                setgroups(2), setresgid(2) and
- *                         setresuid(2), as become_root() does    5
- *     capabilities        drop_capabilities(), five sets         8
- *     noNewPrivileges     set_no_new_privs(), if asked           8
+ *                         setresuid(2), as become_root() does
+ *                         for root; late, since leaving uid 0
+ *                         clears the capabilities the steps
+ *                         before need (capabilities(7))          5
+ *     capabilities        capset(2) and the bounding set, as
+ *                         drop_capabilities() sets them from
+ *                         one set: config.md gives five          8
+ *     noNewPrivileges     set_no_new_privs(), only if asked:
+ *                         without it the seccomp filter goes in
+ *                         while CAP_SYS_ADMIN is held (seccomp(2)) 8
+ *     apparmorProfile,    a label for the exec, written to
+ *     selinuxLabel        /proc/self/attr (proc(5))             10
  *     rlimits             setrlimit(2), before the exec         10
  *     oomScoreAdj         /proc/self/oom_score_adj (proc(5))    10
  *
- * So reading the process is checking it: a value those steps could
- * not take is refused here, before anything is made, in one line that
- * names it. Strings point into the tree, which must live as long as
- * this does. */
+ * Reading the process checks what can be checked before anything is
+ * made (each value's type and range, the names of capabilities and
+ * limits), and refuses in one line that names the value. Strings point
+ * into the tree, which must live as long as this does. */
 struct process {
 	char **argv;              /* args: at least one, NULL-ended */
 	char **env;               /* env, each NAME=VALUE, NULL-ended */
@@ -4890,6 +4899,8 @@ struct process {
 	} rlimits[RLIM_NLIMITS];
 	size_t rlimit_count;
 	bool no_new_privileges;   /* noNewPrivileges */
+	const char *apparmor;     /* apparmorProfile, or NULL */
+	const char *selinux;      /* selinuxLabel, or NULL */
 	bool oom_score_adjusted;  /* oomScoreAdj is there, */
 	int oom_score_adj;        /*   and its value */
 };
@@ -4903,7 +4914,8 @@ _Static_assert(ARRAY_LEN(capability_sets) ==
 	       ARRAY_LEN(((struct process *)0)->capabilities),
 	       "one bit mask per set");
 
-/* The resources getrlimit(2) lists, by the names config.md uses. */
+/* The resources getrlimit(2) lists, by the names config.md uses: at
+ * most RLIM_NLIMITS, so struct process has room for each once. */
 static const struct { const char *name; int resource; } rlimit_names[] = {
 	{ "RLIMIT_AS", RLIMIT_AS }, { "RLIMIT_CORE", RLIMIT_CORE },
 	{ "RLIMIT_CPU", RLIMIT_CPU }, { "RLIMIT_DATA", RLIMIT_DATA },
@@ -4917,6 +4929,8 @@ static const struct { const char *name; int resource; } rlimit_names[] = {
 	{ "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
 	{ "RLIMIT_STACK", RLIMIT_STACK },
 };
+_Static_assert(ARRAY_LEN(rlimit_names) <= RLIM_NLIMITS,
+	       "room in struct process for every limit once");
 
 /* ARRAY, an array of strings, into a new NULL-ended vector in *OUT (of
  * pointers into the tree), as execve(2) takes argv and envp. The
@@ -4970,6 +4984,8 @@ static bool read_user(const struct json *process, struct process *p)
 	uint64_t value;
 	size_t i = 0;
 
+	if (user != NULL && !json_is(user, JSON_OBJECT))
+		return false;
 	if (user == NULL || uid == NULL || gid == NULL) {
 		json_fail(user != NULL ? user : process,
 			  "needs a user with a uid and a gid");
@@ -4978,10 +4994,11 @@ static bool read_user(const struct json *process, struct process *p)
 	if (!read_json_id(uid, &p->uid) || !read_json_id(gid, &p->gid))
 		return false;
 	p->umask = -1;
+	/* umask(2) keeps mask & 0777 of any value, as runc passes it. */
 	if (mask != NULL) {
-		if (!json_unsigned(mask, 0777, &value))
+		if (!json_unsigned(mask, UINT32_MAX, &value))
 			return false;
-		p->umask = (int)value;
+		p->umask = (int)(value & 0777);
 	}
 	if (groups == NULL)
 		return true;
@@ -4989,6 +5006,12 @@ static bool read_user(const struct json *process, struct process *p)
 		return false;
 	for (const struct json *g = groups->child; g != NULL; g = g->next)
 		p->group_count++;
+	/* setgroups(2) fails with EINVAL past NGROUPS_MAX (65536). */
+	if (p->group_count > NGROUPS_MAX) {
+		json_fail(groups, "more than setgroups(2) takes, %d",
+			  NGROUPS_MAX);
+		return false;
+	}
 	p->groups = calloc(p->group_count + 1, sizeof(*p->groups));
 	if (p->groups == NULL) {
 		json_fail(groups, "out of memory");
@@ -5027,8 +5050,12 @@ static bool read_capabilities(const struct json *process,
 
 			if (!json_string(n, &name))
 				return false;
-			cap = strncmp(name, "CAP_", 4) == 0 ?
-			      find_capability(name) : -1;
+			/* capabilities(7)'s spelling only: "CAP_" and
+			 * capitals (find_capability() takes any case). */
+			cap = -1;
+			if (strncmp(name, "CAP_", 4) == 0 &&
+			    strpbrk(name, "abcdefghijklmnopqrstuvwxyz") == NULL)
+				cap = find_capability(name);
 			if (cap >= 0) {
 				p->capabilities[s] |= CAP_BIT(cap);
 				continue;
@@ -5095,21 +5122,38 @@ static bool read_rlimits(const struct json *process, struct process *p)
 	return true;
 }
 
+/* PROCESS's security labels, apparmorProfile and selinuxLabel, kept
+ * for the exec; an empty one asks for nothing. Whether the host has
+ * that security module is for the step that applies them to say. */
+static bool read_labels(const struct json *process, struct process *p)
+{
+	const struct json *apparmor = json_member(process, "apparmorProfile");
+	const struct json *selinux = json_member(process, "selinuxLabel");
+
+	if ((apparmor != NULL && !json_string(apparmor, &p->apparmor)) ||
+	    (selinux != NULL && !json_string(selinux, &p->selinux)))
+		return false;
+	if (p->apparmor != NULL && p->apparmor[0] == '\0')
+		p->apparmor = NULL;
+	if (p->selinux != NULL && p->selinux[0] == '\0')
+		p->selinux = NULL;
+	return true;
+}
+
 /* The properties of a process that this runtime cannot apply: an
- * error if they ask for anything (config.md, "Valid values"), where a
- * runtime that ignored them would run the command without what the
- * engine asked for. An empty label asks for nothing. */
+ * error if they are there (config.md, "Valid values"), where a runtime
+ * that ignored them would run the command without what the engine
+ * asked for. */
 static bool refuse_unsupported(const struct json *process)
 {
 	static const char *const unsupported[] = {
-		"apparmorProfile", "selinuxLabel", "scheduler", "ioPriority",
-		"execCPUAffinity",
+		"scheduler", "ioPriority", "execCPUAffinity",
 	};
 
 	for (size_t i = 0; i < ARRAY_LEN(unsupported); i++) {
 		const struct json *m = json_member(process, unsupported[i]);
 
-		if (m == NULL || (m->type == JSON_STRING && m->text[0] == '\0'))
+		if (m == NULL)
 			continue;
 		json_fail(m, "this runtime cannot apply it");
 		return false;
@@ -5178,7 +5222,8 @@ static bool read_process(const struct json *config, struct process *p)
 		p->oom_score_adj = (int)score;
 	}
 	return read_user(process, p) && read_capabilities(process, p) &&
-	       read_rlimits(process, p) && refuse_unsupported(process);
+	       read_rlimits(process, p) && read_labels(process, p) &&
+	       refuse_unsupported(process);
 }
 
 /* Free what read_process() allocated (not the strings: the tree's). */

@@ -326,13 +326,16 @@ for g in u.get("additionalGids", []):
 if "umask" in u:
     print("umask %04o" % u["umask"])
 for s in ("bounding", "effective", "inheritable", "permitted", "ambient"):
-    names = sorted(p.get("capabilities", {}).get(s, []), key=caps.get)
-    print(s, ",".join(n.lower() for n in names))
+    mask = sum(1 << caps[n] for n in set(p.get("capabilities", {}).get(s, [])))
+    print(s, hex(mask) if mask else "0")
 for r in p.get("rlimits", []):
     print("rlimit %d %d %d" % (getattr(resource, r["type"]), r["soft"], r["hard"]))
 print("noNewPrivileges", "true" if p.get("noNewPrivileges") else "false")
 if "oomScoreAdj" in p:
     print("oomScoreAdj %d" % p["oomScoreAdj"])
+for label in ("apparmorProfile", "selinuxLabel"):
+    if p.get(label):
+        print(label, p[label])
 PY
 }
 
@@ -345,6 +348,27 @@ PY
 		assert_success
 		assert_output "$(python_process "$file")"
 	done
+}
+
+@test "json: every capability, every rlimit, groups, labels and the ends of each range, read as Python reads them" {
+	runc spec && mv config.json runc.json
+	change_config '
+import re, resource
+names = re.findall(r"#define (CAP_\w+)\s+\d+\n", open("/usr/include/linux/capability.h").read())
+p["capabilities"] = {"bounding": names, "permitted": names[::2], "effective": names[:5], "inheritable": names[-3:], "ambient": ["CAP_NET_RAW"]}
+p["rlimits"] = [{"type": n, "soft": i, "hard": 2**64 - 1} for i, n in enumerate(sorted(x for x in dir(resource) if x.startswith("RLIMIT_") and x != "RLIMIT_OFILE"))]
+p["user"] = {"uid": 2**32 - 2, "gid": 0, "additionalGids": [0, 1, 2**32 - 2], "umask": 0o7777}
+p["oomScoreAdj"] = -1000
+p["apparmorProfile"] = "containers-default-0.50.1"
+p["selinuxLabel"] = "system_u:system_r:container_t:s0"'
+	run "$HARNESS" --process changed.json
+	assert_success
+	# umask(2) keeps mask & 0777; Python prints what it was given.
+	assert_output "$(python_process changed.json | sed 's/^umask 7777$/umask 0777/')"
+	# Python has getrlimit(2)'s names but RLIMIT_LOCKS, and RLIMIT_OFILE,
+	# glibc's BSD name for RLIMIT_NOFILE, which getrlimit(2) omits: 15.
+	assert_line "rlimit $(python3 -c 'import resource; print(resource.RLIMIT_STACK)') 14 18446744073709551615"
+	assert_equal "$(grep -c '^rlimit ' <<<"$output")" 15
 }
 
 # runc's config.json with the Python statement CHANGE made to it (the
@@ -379,8 +403,9 @@ process_refused() {
 	# (uid_t)-1 would mean "leave it as it is" to setresuid(2).
 	process_refused 'p["user"]["uid"] = 2**32 - 1' \
 		"process.user.uid: expected 0 to 4294967294, found 4294967295"
-	process_refused 'p["user"]["umask"] = 0o1000' \
-		"process.user.umask: expected 0 to 511, found 512"
+	process_refused 'p["user"] = 5' "process.user: expected an object, found a number"
+	process_refused 'p["user"]["additionalGids"] = list(range(65537))' \
+		"process.user.additionalGids: more than setgroups(2) takes, 65536"
 	process_refused 'p["rlimits"][0]["type"] = "RLIMIT_FAST"' \
 		"process.rlimits[0].type: RLIMIT_FAST is no limit of getrlimit(2)"
 	process_refused 'p["rlimits"].append(dict(p["rlimits"][0]))' \
@@ -389,23 +414,24 @@ process_refused() {
 		"process.rlimits[0].soft: above hard, 1024"
 	process_refused 'p["oomScoreAdj"] = 1001' \
 		"process.oomScoreAdj: expected -1000 to 1000, found 1001"
-	process_refused 'p["apparmorProfile"] = "docker-default"' \
-		"process.apparmorProfile: this runtime cannot apply it"
+	process_refused 'p["apparmorProfile"] = 5' \
+		"process.apparmorProfile: expected a string, found a number"
 	process_refused 'p["scheduler"] = {"policy": "SCHED_FIFO"}' \
 		"process.scheduler: this runtime cannot apply it"
 	# A control byte in a value never splits the line.
-	process_refused 'p["env"].append("A\nB")' "process.env[2]: expected NAME=VALUE"
 	process_refused 'p["rlimits"][0]["type"] = "A\nB"' \
 		"process.rlimits[0].type: A?B is no limit of getrlimit(2)"
 }
 
-@test "json: an empty label asks for nothing; an unknown capability is a warning, left out" {
+@test "json: an empty label asks for nothing; an unknown capability, or one not spelled CAP_NAME, is a warning, left out" {
 	runc spec && mv config.json runc.json
-	change_config 'p["selinuxLabel"] = ""; p["capabilities"]["bounding"].append("CAP_FLY")'
+	change_config 'p["selinuxLabel"] = ""; p["capabilities"]["bounding"] += ["CAP_FLY", "CAP_chown"]'
 	run --separate-stderr "$HARNESS" --process changed.json
 	assert_success
-	assert_line "bounding cap_kill,cap_net_bind_service,cap_audit_write"
+	# CAP_KILL 5, CAP_NET_BIND_SERVICE 10, CAP_AUDIT_WRITE 29
+	assert_line "bounding 0x20000420"
+	refute_line --partial selinuxLabel
 	# shellcheck disable=SC2154 # run --separate-stderr sets stderr
-	assert_equal "$stderr" \
-		"container: warning: process.capabilities.bounding[3]: no capability CAP_FLY here: left out"
+	assert_equal "$stderr" "container: warning: process.capabilities.bounding[3]: no capability CAP_FLY here: left out
+container: warning: process.capabilities.bounding[4]: no capability CAP_chown here: left out"
 }

@@ -188,7 +188,6 @@ static int print_process(const char *file)
 {
 	struct json *config = read_config(file);
 	struct process p;
-	char names[1024];
 
 	if (!read_process(config, &p))
 		refuse("%s: %s", file, json_error);
@@ -202,10 +201,9 @@ static int print_process(const char *file)
 		printf("group %u\n", p.groups[i]);
 	if (p.umask >= 0)
 		printf("umask %04o\n", (unsigned int)p.umask);
-	for (size_t s = 0; s < ARRAY_LEN(capability_sets); s++) {
-		name_capabilities(p.capabilities[s], names, sizeof(names));
-		printf("%s %s\n", capability_sets[s], names);
-	}
+	for (size_t s = 0; s < ARRAY_LEN(capability_sets); s++)
+		printf("%s %#llx\n", capability_sets[s],
+		       (unsigned long long)p.capabilities[s]);
 	for (size_t i = 0; i < p.rlimit_count; i++)
 		printf("rlimit %d %llu %llu\n", p.rlimits[i].resource,
 		       (unsigned long long)p.rlimits[i].limit.rlim_cur,
@@ -213,6 +211,10 @@ static int print_process(const char *file)
 	printf("noNewPrivileges %s\n", p.no_new_privileges ? "true" : "false");
 	if (p.oom_score_adjusted)
 		printf("oomScoreAdj %d\n", p.oom_score_adj);
+	if (p.apparmor != NULL)
+		printf("apparmorProfile %s\n", p.apparmor);
+	if (p.selinux != NULL)
+		printf("selinuxLabel %s\n", p.selinux);
 	free_process(&p);
 	json_free(config);
 	return 0;
