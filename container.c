@@ -5233,6 +5233,289 @@ static void free_process(struct process *p)
 	free(p->env);
 	free(p->groups);
 }
+
+/* ------------------------------------------------------------------ */
+/* Stage 10: the container config.json asks for                       */
+/* ------------------------------------------------------------------ */
+
+/* The rest of config.json that stages 1 to 5 have a step near:
+ *
+ *     config.json         the step that will apply it          stage
+ *     linux.namespaces    the CLONE_NEW* flags that stages 1 and
+ *                         5 always set, here only those listed;
+ *                         and, still to write, setns(2) into one
+ *                         with a path (podman hands over its
+ *                         network namespace so)                  1, 5
+ *     hostname            sethostname(2), as set_hostname() does 2
+ *     domainname          setdomainname(2), still to write       2
+ *     root.path           pivot_into_rootfs(), once the path is
+ *                         taken from the bundle when relative
+ *                         (config.md)                            4
+ *     root.readonly       a read-only remount of the root, still
+ *                         to write                               4
+ *     linux.uidMappings,  write_id_maps(): the same lines as
+ *     linux.gidMappings   --uidmap and --gidmap                  5
+ *
+ * Strings point into the tree. */
+struct bundle_config {
+	const char *root;         /* root.path: relative to the bundle */
+	bool root_readonly;       /* root.readonly */
+	const char *hostname;     /* hostname, or NULL: left as it is */
+	const char *domainname;   /* domainname, or NULL */
+	int namespace_count;      /* linux.namespaces, in order: */
+	struct {
+		int flag;         /* clone(2)'s CLONE_NEW* for its kind */
+		const char *path; /* one to join with setns(2), or NULL
+				     for a new one */
+	} namespaces[8];
+	struct id_map uids;       /* linux.uidMappings, as stage 5 keeps */
+	struct id_map gids;       /* linux.gidMappings    its --uidmap */
+};
+
+/* config-linux.md's namespace types, and the CLONE_NEW* flag of each
+ * (clone(2), unshare(2)). */
+static const struct { const char *type; int flag; } namespace_types[] = {
+	{ "pid", CLONE_NEWPID }, { "network", CLONE_NEWNET },
+	{ "mount", CLONE_NEWNS }, { "ipc", CLONE_NEWIPC },
+	{ "uts", CLONE_NEWUTS }, { "user", CLONE_NEWUSER },
+	{ "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
+};
+_Static_assert(ARRAY_LEN(namespace_types) ==
+	       ARRAY_LEN(((struct bundle_config *)0)->namespaces),
+	       "room for every kind once");
+
+/* Where C's entry of kind FLAG is in c->namespaces, or -1: a kind the
+ * config does not list is the runtime's own, shared (config-linux.md:
+ * the container MUST inherit it). */
+static int find_namespace(const struct bundle_config *c, int flag)
+{
+	for (int i = 0; i < c->namespace_count; i++)
+		if (c->namespaces[i].flag == flag)
+			return i;
+	return -1;
+}
+
+/* LINUX's namespaces: each type at most once and each path absolute
+ * (config-linux.md MUSTs both), each type one this runtime knows
+ * (config.md, "Valid values": an unsupported value is an error). A
+ * time namespace is refused: no stage has a step that makes one. */
+static bool read_namespaces(const struct json *linux_node,
+			    struct bundle_config *c)
+{
+	const struct json *list = json_member(linux_node, "namespaces");
+
+	if (list == NULL)
+		return true;
+	if (!json_is(list, JSON_ARRAY))
+		return false;
+	for (const struct json *e = list->child; e != NULL; e = e->next) {
+		const struct json *type = json_member(e, "type");
+		const struct json *path = json_member(e, "path");
+		const char *name, *where = NULL;
+		size_t i;
+
+		if (!json_is(e, JSON_OBJECT))
+			return false;
+		if (type == NULL) {
+			json_fail(e, "needs a type");
+			return false;
+		}
+		if (!json_string(type, &name) ||
+		    (path != NULL && !json_string(path, &where)))
+			return false;
+		for (i = 0; i < ARRAY_LEN(namespace_types); i++)
+			if (strcmp(name, namespace_types[i].type) == 0)
+				break;
+		if (i == ARRAY_LEN(namespace_types)) {
+			json_fail(type, "%s is no kind of namespace", name);
+			return false;
+		}
+		if (find_namespace(c, namespace_types[i].flag) >= 0) {
+			json_fail(type, "%s is there twice", name);
+			return false;
+		}
+		if (namespace_types[i].flag == CLONE_NEWTIME) {
+			json_fail(type, "this runtime makes no time namespace");
+			return false;
+		}
+		if (where != NULL && where[0] != '/') {
+			json_fail(path, "expected an absolute path");
+			return false;
+		}
+		c->namespaces[c->namespace_count].flag =
+			namespace_types[i].flag;
+		c->namespaces[c->namespace_count++].path = where;
+	}
+	return true;
+}
+
+/* LINUX's uidMappings or gidMappings (NAME) into MAP: containerID,
+ * hostID and size, each a uint32, as a line of uid_map takes them
+ * (user_namespaces(7)). The kernel (map_write() in
+ * kernel/user_namespace.c) refuses an id of 4294967295, which is
+ * (u32)-1, the "no id" of its own, and a line of no ids or one that
+ * runs past the last id; so does this, naming the line. Whether lines
+ * overlap, map root and fit in a page is check_id_map()'s to say
+ * (stage 5), as for --uidmap. */
+static bool read_id_map(const struct json *linux_node, const char *name,
+			struct id_map *map)
+{
+	const struct json *list = json_member(linux_node, name);
+
+	map->count = 0;
+	if (list == NULL)
+		return true;
+	if (!json_is(list, JSON_ARRAY))
+		return false;
+	for (const struct json *e = list->child; e != NULL; e = e->next) {
+		const struct json *inside = json_member(e, "containerID");
+		const struct json *outside = json_member(e, "hostID");
+		const struct json *size = json_member(e, "size");
+		uint64_t in, out, count;
+
+		if (!json_is(e, JSON_OBJECT))
+			return false;
+		if (inside == NULL || outside == NULL || size == NULL) {
+			json_fail(e, "needs containerID, hostID and size");
+			return false;
+		}
+		if (!json_unsigned(inside, UINT32_MAX - 1, &in) ||
+		    !json_unsigned(outside, UINT32_MAX - 1, &out) ||
+		    !json_unsigned(size, UINT32_MAX, &count))
+			return false;
+		if (count == 0 || in + count > UINT32_MAX ||
+		    out + count > UINT32_MAX) {
+			json_fail(size, "%s", count == 0 ? "a line of no ids" :
+				  "runs past the last id, 4294967294");
+			return false;
+		}
+		if (map->count == MAX_ID_MAP_LINES) {
+			json_fail(list, "more lines than the kernel takes, %d",
+				  MAX_ID_MAP_LINES);
+			return false;
+		}
+		map->lines[map->count++] = (struct id_range){
+			(unsigned int)in, (unsigned int)out,
+			(unsigned int)count };
+	}
+	return true;
+}
+
+/* CONFIG's name NAME (hostname, domainname) into *OUT: one that
+ * sethostname(2) or setdomainname(2) takes, at most HOST_NAME_MAX
+ * bytes (64), and only with a new uts namespace of the container's own.
+ * config.md allows more (the container's uts namespace "may be the
+ * runtime UTS namespace"), and lets a runtime choose which valid
+ * values it supports: this one refuses to rename the host, or a uts
+ * namespace it joined, which is another container's. */
+static bool read_uts_name(const struct json *config, const char *name,
+			  const struct bundle_config *c, const char **out)
+{
+	const struct json *node = json_member(config, name);
+	int uts;
+
+	if (node == NULL)
+		return true;
+	if (!json_string(node, out))
+		return false;
+	if (strlen(*out) > HOST_NAME_MAX) {
+		json_fail(node, "expected at most %d bytes", HOST_NAME_MAX);
+		return false;
+	}
+	uts = find_namespace(c, CLONE_NEWUTS);
+	if (uts < 0 || c->namespaces[uts].path != NULL) {
+		json_fail(node, "needs a new uts namespace, or it would "
+			  "rename %s", uts < 0 ? "the host" : "another's");
+		return false;
+	}
+	return true;
+}
+
+/* Is V a SemVer version (semver.org: MAJOR.MINOR.PATCH, numbers with
+ * no leading zero, then perhaps -PRERELEASE or +BUILD) of major 1? */
+static bool is_version_1(const char *v)
+{
+	if (strncmp(v, "1.", 2) != 0)
+		return false;
+	v += 2;
+	for (int part = 0; part < 2; part++) {
+		size_t digits = strspn(v, "0123456789");
+
+		if (digits == 0 || (digits > 1 && v[0] == '0'))
+			return false;
+		v += digits;
+		if (part == 0 && *v++ != '.')
+			return false;
+	}
+	return *v == '\0' || *v == '-' || *v == '+';
+}
+
+/* CONFIG's ociVersion, root, hostname, domainname, namespaces and id
+ * maps into *C. False, with json_error naming the value, if one is
+ * missing, malformed, or asks for what this runtime cannot do. */
+static bool read_bundle_config(const struct json *config,
+			       struct bundle_config *c)
+{
+	const struct json *version = json_member(config, "ociVersion");
+	const struct json *root = json_member(config, "root");
+	const struct json *path = json_member(root, "path");
+	const struct json *readonly = json_member(root, "readonly");
+	const struct json *linux_node = json_member(config, "linux");
+	const char *v;
+	int user;
+
+	memset(c, 0, sizeof(*c));
+	/* config.md: ociVersion is REQUIRED, in SemVer; this runtime knows
+	 * the specification's version 1, and a 2 may mean anything. */
+	if (version == NULL || root == NULL) {
+		json_fail(config, "needs ociVersion and root");
+		return false;
+	}
+	if (!json_string(version, &v) || !json_is(root, JSON_OBJECT))
+		return false;
+	if (!is_version_1(v)) {
+		json_fail(version, "%s is no version 1.x.y of the "
+			  "specification, which this runtime knows", v);
+		return false;
+	}
+	if (path == NULL) {
+		json_fail(root, "needs a path");
+		return false;
+	}
+	if (!json_string(path, &c->root) ||
+	    (readonly != NULL && !json_boolean(readonly, &c->root_readonly)))
+		return false;
+	if (c->root[0] == '\0') {
+		json_fail(path, "expected a path");
+		return false;
+	}
+	if (linux_node != NULL && !json_is(linux_node, JSON_OBJECT))
+		return false;
+	if (!read_namespaces(linux_node, c) ||
+	    !read_id_map(linux_node, "uidMappings", &c->uids) ||
+	    !read_id_map(linux_node, "gidMappings", &c->gids) ||
+	    !read_uts_name(config, "hostname", c, &c->hostname) ||
+	    !read_uts_name(config, "domainname", c, &c->domainname))
+		return false;
+	/* A new user namespace needs its maps: without them every id in it
+	 * is unmapped, and shows as the overflow uid, 65534
+	 * (user_namespaces(7)). And maps need a user namespace, new or
+	 * joined: podman writes a line 0 0 1 for one it joins, which has
+	 * its maps already, and so are not written again. */
+	user = find_namespace(c, CLONE_NEWUSER);
+	if (user >= 0 && c->namespaces[user].path == NULL &&
+	    (c->uids.count == 0 || c->gids.count == 0)) {
+		json_fail(linux_node, "a new user namespace needs uidMappings "
+			  "and gidMappings");
+		return false;
+	}
+	if (user < 0 && (c->uids.count > 0 || c->gids.count > 0)) {
+		json_fail(linux_node, "uidMappings and gidMappings need a user "
+			  "namespace");
+		return false;
+	}
+	return true;
+}
 #endif /* STAGE >= 10 */
 
 /* ------------------------------------------------------------------ */

@@ -435,3 +435,116 @@ process_refused() {
 	assert_equal "$stderr" "container: warning: process.capabilities.bounding[3]: no capability CAP_FLY here: left out
 container: warning: process.capabilities.bounding[4]: no capability CAP_chown here: left out"
 }
+
+# What FILE's root, hostname, namespaces and id maps say, computed by
+# Python alone in the harness's format: each namespace's clone(2) flag
+# from the kernel's linux/sched.h.
+python_bundle() {
+	python3 - "$1" <<'PY'
+import json, re, sys
+c = json.load(open(sys.argv[1]))
+linux = c.get("linux", {})
+flags = dict((m.group(1), int(m.group(2), 16)) for m in re.finditer(
+    r"#define (CLONE_NEW\w+)\s+0x([0-9a-fA-F]+)", open("/usr/include/linux/sched.h").read()))
+macro = {"pid": "CLONE_NEWPID", "network": "CLONE_NEWNET", "mount": "CLONE_NEWNS",
+         "ipc": "CLONE_NEWIPC", "uts": "CLONE_NEWUTS", "user": "CLONE_NEWUSER",
+         "cgroup": "CLONE_NEWCGROUP"}
+print("root %s%s" % (c["root"]["path"], " readonly" if c["root"].get("readonly") else ""))
+for name in ("hostname", "domainname"):
+    if name in c:
+        print(name, c[name])
+for n in linux.get("namespaces", []):
+    print("namespace %s %s%s" % (n["type"], hex(flags[macro[n["type"]]]),
+          " " + n["path"] if "path" in n else ""))
+for key, name in (("uidMappings", "uid"), ("gidMappings", "gid")):
+    for m in linux.get(key, []):
+        print(name, m["containerID"], m["hostID"], m["size"])
+PY
+}
+
+@test "json: the root, hostname, namespaces and id maps runc, crun, podman and containerd ask for, read as Python reads them" {
+	write_configs
+	capture_podman_config
+	capture_containerd_config
+	for file in runc.json runc-rootless.json crun.json podman.json containerd.json ours.json; do
+		run "$HARNESS" --bundle "$file"
+		assert_success
+		assert_output "$(python_bundle "$file")"
+	done
+	# Every kind, one joined by its path; two map lines, one up to the
+	# last id there is.
+	change_config '
+c["domainname"] = "example"
+c["linux"]["namespaces"] += [{"type": "cgroup"}, {"type": "user"}]
+c["linux"]["namespaces"][1]["path"] = "/proc/1/ns/net"
+c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}, {"containerID": 65536, "hostID": 1, "size": 4294901758}]
+c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 0, "size": 4294967295}]'
+	run "$HARNESS" --bundle changed.json
+	assert_success
+	assert_output "$(python_bundle changed.json)"
+	assert_line "namespace network 0x40000000 /proc/1/ns/net"
+	# What podman writes to join another's user namespace: a line
+	# 0 0 1, which the joined one has already; an empty name, and one
+	# of sethostname(2)'s full 64 bytes.
+	change_config '
+c["linux"]["namespaces"].append({"type": "user", "path": "/proc/1/ns/user"})
+c["linux"]["uidMappings"] = c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 0, "size": 1}]
+c["hostname"] = "h" * 64; c["domainname"] = ""'
+	run "$HARNESS" --bundle changed.json
+	assert_success
+	assert_output "$(python_bundle changed.json)"
+}
+
+# runc's config.json after CHANGE is refused by read_bundle_config() in
+# the one line WANT.
+bundle_refused() {
+	change_config "$1"
+	run "$HARNESS" --bundle changed.json
+	assert_failure 125
+	assert_equal "${#lines[@]}" 1
+	assert_output "container: changed.json: $2"
+}
+
+@test "json: a root, hostname, namespace or id map that is malformed, or cannot be applied, is refused naming the value" {
+	runc spec && mv config.json runc.json
+	bundle_refused 'del c["ociVersion"]' "needs ociVersion and root"
+	bundle_refused 'del c["root"]' "needs ociVersion and root"
+	bundle_refused 'c["ociVersion"] = "2.0.0"' \
+		"ociVersion: 2.0.0 is no version 1.x.y of the specification, which this runtime knows"
+	# config.md: ociVersion MUST be SemVer.
+	bundle_refused 'c["ociVersion"] = "1.banana"' \
+		"ociVersion: 1.banana is no version 1.x.y of the specification, which this runtime knows"
+	bundle_refused 'c["ociVersion"] = "1.01.0"' \
+		"ociVersion: 1.01.0 is no version 1.x.y of the specification, which this runtime knows"
+	bundle_refused 'del c["root"]["path"]' "root: needs a path"
+	bundle_refused 'c["root"]["path"] = ""' "root.path: expected a path"
+	# config-linux.md: each kind once, a known kind, an absolute path.
+	bundle_refused 'c["linux"]["namespaces"].append({"type": "pid"})' \
+		"linux.namespaces[5].type: pid is there twice"
+	bundle_refused 'c["linux"]["namespaces"].append({"type": "ufo"})' \
+		"linux.namespaces[5].type: ufo is no kind of namespace"
+	bundle_refused 'c["linux"]["namespaces"].append({"type": "time"})' \
+		"linux.namespaces[5].type: this runtime makes no time namespace"
+	bundle_refused 'c["linux"]["namespaces"].append({"type": "cgroup", "path": "proc/1/ns/cgroup"})' \
+		"linux.namespaces[5].path: expected an absolute path"
+	# A hostname in the host's uts namespace would rename the host.
+	bundle_refused 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "uts"]' \
+		"hostname: needs a new uts namespace, or it would rename the host"
+	bundle_refused 'c["linux"]["namespaces"][3]["path"] = "/proc/1/ns/uts"' \
+		"hostname: needs a new uts namespace, or it would rename another's"
+	bundle_refused 'c["hostname"] = "h" * 65' "hostname: expected at most 64 bytes"
+	bundle_refused 'c["linux"]["namespaces"].append({"type": "user"})' \
+		"linux: a new user namespace needs uidMappings and gidMappings"
+	bundle_refused 'c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 1000, "size": 1}]' \
+		"linux: uidMappings and gidMappings need a user namespace"
+	# What the kernel's map_write() refuses.
+	local user='c["linux"]["namespaces"].append({"type": "user"}); c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 0, "size": 1}]; '
+	bundle_refused "$user"'c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 0, "size": 0}]' \
+		"linux.uidMappings[0].size: a line of no ids"
+	bundle_refused "$user"'c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 2**32 - 1, "size": 1}]' \
+		"linux.uidMappings[0].hostID: expected 0 to 4294967294, found 4294967295"
+	bundle_refused "$user"'c["linux"]["uidMappings"] = [{"containerID": 1, "hostID": 0, "size": 2**32 - 1}]' \
+		"linux.uidMappings[0].size: runs past the last id, 4294967294"
+	bundle_refused "$user"'c["linux"]["uidMappings"] = [{"containerID": i, "hostID": i, "size": 1} for i in range(341)]' \
+		"linux.uidMappings: more lines than the kernel takes, 340"
+}

@@ -8,6 +8,8 @@
  *                                    (config.json's must be an object)
  *     json-harness --process FILE    the process FILE's config.json asks
  *                                    for, as read_process() reads it
+ *     json-harness --bundle FILE     its root, hostname, namespaces and
+ *                                    id maps, as read_bundle_config()
  *     json-harness FILE PATH TYPE    print the value at PATH (names
  *                                    and indexes, between dots) as
  *                                    TYPE: string, boolean, int64,
@@ -105,8 +107,13 @@ static char *round_trip(const char *text, size_t length, size_t *written)
 	if (tree->type == JSON_OBJECT) {
 		struct process p;
 
+		struct bundle_config *c = malloc(sizeof(*c));
+
 		read_process(tree, &p);
 		free_process(&p);
+		if (c != NULL)
+			read_bundle_config(tree, c);
+		free(c);
 	}
 	f = open_memstream(&out, written);
 	write_json(f, tree);
@@ -220,6 +227,39 @@ static int print_process(const char *file)
 	return 0;
 }
 
+/* Print what read_bundle_config() made of FILE, a line a field. */
+static int print_bundle(const char *file)
+{
+	struct json *config = read_config(file);
+	static struct bundle_config c;
+	const struct id_map *maps[] = { &c.uids, &c.gids };
+
+	if (!read_bundle_config(config, &c))
+		refuse("%s: %s", file, json_error);
+	printf("root %s%s\n", c.root, c.root_readonly ? " readonly" : "");
+	if (c.hostname != NULL)
+		printf("hostname %s\n", c.hostname);
+	if (c.domainname != NULL)
+		printf("domainname %s\n", c.domainname);
+	for (int i = 0; i < c.namespace_count; i++)
+		for (size_t t = 0; t < ARRAY_LEN(namespace_types); t++)
+			if (namespace_types[t].flag == c.namespaces[i].flag)
+				printf("namespace %s %#x%s%s\n",
+				       namespace_types[t].type,
+				       (unsigned int)c.namespaces[i].flag,
+				       c.namespaces[i].path ? " " : "",
+				       c.namespaces[i].path ?
+				       c.namespaces[i].path : "");
+	for (int m = 0; m < 2; m++)
+		for (int i = 0; i < maps[m]->count; i++)
+			printf("%s %u %u %u\n", m == 0 ? "uid" : "gid",
+			       maps[m]->lines[i].inside,
+			       maps[m]->lines[i].outside,
+			       maps[m]->lines[i].count);
+	json_free(config);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct json *root;
@@ -233,6 +273,8 @@ int main(int argc, char **argv)
 		return read_any(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "--process") == 0)
 		return print_process(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "--bundle") == 0)
+		return print_bundle(argv[2]);
 	if (argc != 2 && argc != 4)
 		refuse("usage: json-harness [--any] FILE [PATH TYPE]");
 	root = read_config(argv[1]);
