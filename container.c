@@ -5255,6 +5255,8 @@ static void free_process(struct process *p)
  *                         to write                               4
  *     linux.uidMappings,  write_id_maps(): the same lines as
  *     linux.gidMappings   --uidmap and --gidmap                  5
+ *     linux.sysctl        a write to /proc/sys/NAME, with dots
+ *                         as slashes (sysctl(8)), still to write 10
  *
  * Strings point into the tree. */
 struct bundle_config {
@@ -5270,6 +5272,7 @@ struct bundle_config {
 	} namespaces[8];
 	struct id_map uids;       /* linux.uidMappings, as stage 5 keeps */
 	struct id_map gids;       /* linux.gidMappings    its --uidmap */
+	const struct json *sysctl; /* linux.sysctl, checked, or NULL */
 };
 
 /* config-linux.md's namespace types, and the CLONE_NEW* flag of each
@@ -5431,6 +5434,74 @@ static bool read_uts_name(const struct json *config, const char *name,
 	return true;
 }
 
+/* The sysctls a container may set, and the namespace each needs: the
+ * lists podman's --sysctl documents (podman-run(1)), of parameters the
+ * kernel keeps per network or ipc namespace. Any other a container set
+ * would be the host's, whatever namespaces it has: kernel.core_pattern
+ * set from a container would name the program that the host's kernel
+ * runs, as root, for every core dump on the machine (core(5)). A name
+ * ending in '.' is a prefix. */
+static const struct { const char *name; int flag; } namespaced_sysctls[] = {
+	{ "net.", CLONE_NEWNET }, { "fs.mqueue.", CLONE_NEWIPC },
+	{ "kernel.msgmax", CLONE_NEWIPC }, { "kernel.msgmnb", CLONE_NEWIPC },
+	{ "kernel.msgmni", CLONE_NEWIPC }, { "kernel.sem", CLONE_NEWIPC },
+	{ "kernel.shmall", CLONE_NEWIPC }, { "kernel.shmmax", CLONE_NEWIPC },
+	{ "kernel.shmmni", CLONE_NEWIPC },
+	{ "kernel.shm_rmid_forced", CLONE_NEWIPC },
+};
+
+/* LINUX's sysctl: an object of names and string values. Each name is
+ * words of [A-Za-z0-9_-] between single dots, so that /proc/sys/ and the
+ * name, dots made slashes, stays a file under /proc/sys ("net/../.."
+ * would not); each is one of namespaced_sysctls, and the container has
+ * that namespace (new, or joined: whether a joined one is the host's
+ * is for the step that joins it to check). */
+static bool read_sysctl(const struct json *linux_node,
+			struct bundle_config *c)
+{
+	const struct json *list = json_member(linux_node, "sysctl");
+
+	if (list == NULL)
+		return true;
+	if (!json_is(list, JSON_OBJECT))
+		return false;
+	for (const struct json *e = list->child; e != NULL; e = e->next) {
+		const char *name = e->name, *value;
+		size_t i, n = strlen(name);
+
+		if (!json_string(e, &value))
+			return false;
+		if (n == 0 || name[0] == '.' || name[n - 1] == '.' ||
+		    strstr(name, "..") != NULL ||
+		    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-."
+			   "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != n) {
+			json_fail(e, "is no sysctl name");
+			return false;
+		}
+		for (i = 0; i < ARRAY_LEN(namespaced_sysctls); i++) {
+			const char *known = namespaced_sysctls[i].name;
+			size_t k = strlen(known);
+
+			if (known[k - 1] == '.' ? strncmp(name, known, k) == 0 :
+			    strcmp(name, known) == 0)
+				break;
+		}
+		if (i == ARRAY_LEN(namespaced_sysctls)) {
+			json_fail(e, "not a namespaced sysctl: it would set "
+				  "the host's");
+			return false;
+		}
+		if (find_namespace(c, namespaced_sysctls[i].flag) < 0) {
+			json_fail(e, "needs %s namespace, or it would set "
+				  "the host's", namespaced_sysctls[i].flag ==
+				  CLONE_NEWNET ? "a network" : "an ipc");
+			return false;
+		}
+	}
+	c->sysctl = list;
+	return true;
+}
+
 /* Is V a SemVer version (semver.org: MAJOR.MINOR.PATCH, numbers with
  * no leading zero, then perhaps -PRERELEASE or +BUILD) of major 1? */
 static bool is_version_1(const char *v)
@@ -5495,7 +5566,8 @@ static bool read_bundle_config(const struct json *config,
 	    !read_id_map(linux_node, "uidMappings", &c->uids) ||
 	    !read_id_map(linux_node, "gidMappings", &c->gids) ||
 	    !read_uts_name(config, "hostname", c, &c->hostname) ||
-	    !read_uts_name(config, "domainname", c, &c->domainname))
+	    !read_uts_name(config, "domainname", c, &c->domainname) ||
+	    !read_sysctl(linux_node, c))
 		return false;
 	/* A new user namespace needs its maps: without them every id in it
 	 * is unmapped, and shows as the overflow uid, 65534

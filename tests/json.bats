@@ -456,6 +456,8 @@ for name in ("hostname", "domainname"):
 for n in linux.get("namespaces", []):
     print("namespace %s %s%s" % (n["type"], hex(flags[macro[n["type"]]]),
           " " + n["path"] if "path" in n else ""))
+for name, value in linux.get("sysctl", {}).items():
+    print("sysctl", name, value)
 for key, name in (("uidMappings", "uid"), ("gidMappings", "gid")):
     for m in linux.get(key, []):
         print(name, m["containerID"], m["hostID"], m["size"])
@@ -478,7 +480,8 @@ c["domainname"] = "example"
 c["linux"]["namespaces"] += [{"type": "cgroup"}, {"type": "user"}]
 c["linux"]["namespaces"][1]["path"] = "/proc/1/ns/net"
 c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}, {"containerID": 65536, "hostID": 1, "size": 4294901758}]
-c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 0, "size": 4294967295}]'
+c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 0, "size": 4294967295}]
+c["linux"]["sysctl"] = {"net.ipv4.ping_group_range": "0 0", "kernel.shm_rmid_forced": "1", "fs.mqueue.msg_max": "100", "net.ipv4.conf.VLAN-1.forwarding": "0"}'
 	run "$HARNESS" --bundle changed.json
 	assert_success
 	assert_output "$(python_bundle changed.json)"
@@ -547,4 +550,25 @@ bundle_refused() {
 		"linux.uidMappings[0].size: runs past the last id, 4294967294"
 	bundle_refused "$user"'c["linux"]["uidMappings"] = [{"containerID": i, "hostID": i, "size": 1} for i in range(341)]' \
 		"linux.uidMappings: more lines than the kernel takes, 340"
+}
+
+@test "json: a sysctl the kernel does not keep per namespace, or whose namespace the container lacks, is refused" {
+	runc spec && mv config.json runc.json
+	# The classic: the program the host's kernel runs, as root, on a
+	# crash anywhere (core(5)).
+	bundle_refused 'c["linux"]["sysctl"] = {"kernel.core_pattern": "|/tmp/x"}' \
+		'linux.sysctl["kernel.core_pattern"]: not a namespaced sysctl: it would set the host'"'"'s'
+	bundle_refused 'c["linux"]["sysctl"] = {"kernel.shmmaxx": "1"}' \
+		'linux.sysctl["kernel.shmmaxx"]: not a namespaced sysctl: it would set the host'"'"'s'
+	# Dots become slashes under /proc/sys: no way out of it.
+	bundle_refused 'c["linux"]["sysctl"] = {"net/../../kernel/core_pattern": "x"}' \
+		'linux.sysctl["net/../../kernel/core_pattern"]: is no sysctl name'
+	bundle_refused 'c["linux"]["sysctl"] = {"net..ipv4": "1"}' \
+		'linux.sysctl["net..ipv4"]: is no sysctl name'
+	bundle_refused 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]; c["linux"]["sysctl"] = {"net.ipv4.ip_forward": "1"}' \
+		'linux.sysctl["net.ipv4.ip_forward"]: needs a network namespace, or it would set the host'"'"'s'
+	bundle_refused 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "ipc"]; c["linux"]["sysctl"] = {"kernel.sem": "1 2 3 4"}' \
+		'linux.sysctl["kernel.sem"]: needs an ipc namespace, or it would set the host'"'"'s'
+	bundle_refused 'c["linux"]["sysctl"] = {"net.core.somaxconn": 1024}' \
+		'linux.sysctl["net.core.somaxconn"]: expected a string, found a number'
 }
