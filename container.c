@@ -5436,11 +5436,11 @@ static bool read_uts_name(const struct json *config, const char *name,
 
 /* The sysctls a container may set, and the namespace each needs: the
  * lists podman's --sysctl documents (podman-run(1)), of parameters the
- * kernel keeps per network or ipc namespace. Any other a container set
- * would be the host's, whatever namespaces it has: kernel.core_pattern
- * set from a container would name the program that the host's kernel
- * runs, as root, for every core dump on the machine (core(5)). A name
- * ending in '.' is a prefix. */
+ * kernel keeps per network or ipc namespace. Others are refused: many
+ * are the host's, whatever namespaces the container has, such as
+ * kernel.core_pattern, which names the program that the host's kernel
+ * runs, as root, for core dumps (core(5)). A name ending in '.' is a
+ * prefix. */
 static const struct { const char *name; int flag; } namespaced_sysctls[] = {
 	{ "net.", CLONE_NEWNET }, { "fs.mqueue.", CLONE_NEWIPC },
 	{ "kernel.msgmax", CLONE_NEWIPC }, { "kernel.msgmnb", CLONE_NEWIPC },
@@ -5450,12 +5450,49 @@ static const struct { const char *name; int flag; } namespaced_sysctls[] = {
 	{ "kernel.shm_rmid_forced", CLONE_NEWIPC },
 };
 
+/* Under net. but the host's: they size the host's connection tracking
+ * tables. Linux 6.18 here shows them read-only in any network
+ * namespace but the host's (mode 0444); a kernel that did not would
+ * let a container set the host's. */
+static const char *const host_wide_sysctls[] = {
+	"net.netfilter.nf_conntrack_max",
+	"net.netfilter.nf_conntrack_expect_max",
+	"net.netfilter.nf_conntrack_buckets",
+};
+
+/* Is NAME a sysctl name: words between single dots, each of
+ * [A-Za-z0-9_-], or with a '/' between two such characters? sysctl(8)
+ * makes the dots slashes to find the file under /proc/sys, and a '/'
+ * a dot, for a name that holds one (net.ipv4.conf.eth0/100.forwarding
+ * for the interface eth0.100; sysctl.d(5)). So no word can become "."
+ * or "..", and the file stays under /proc/sys. */
+static bool is_sysctl_name(const char *name)
+{
+	const char *word = "abcdefghijklmnopqrstuvwxyz"
+			   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
+	char before = '.';
+
+	for (const char *c = name; *c != '\0'; before = *c++) {
+		char after = c[1];
+
+		if (*c == '.' && (before == '.' || after == '\0'))
+			return false;   /* an empty word */
+		if (*c == '/' && (strchr(word, before) == NULL ||
+				  after == '\0' || strchr(word, after) == NULL))
+			return false;   /* a '/' not inside a word */
+		if (*c != '.' && *c != '/' && strchr(word, *c) == NULL)
+			return false;
+	}
+	return before != '.';
+}
+
 /* LINUX's sysctl: an object of names and string values. Each name is
- * words of [A-Za-z0-9_-] between single dots, so that /proc/sys/ and the
- * name, dots made slashes, stays a file under /proc/sys ("net/../.."
- * would not); each is one of namespaced_sysctls, and the container has
- * that namespace (new, or joined: whether a joined one is the host's
- * is for the step that joins it to check). */
+ * a sysctl name (is_sysctl_name()), one of namespaced_sysctls and none
+ * of host_wide_sysctls, and the container has that namespace (new, or
+ * joined: whether a joined one is the host's is for the step that
+ * joins it to check). The step that writes must also check that the
+ * file it opened is procfs's (fstatfs(2)): a mount can stand in
+ * /proc/sys's place. */
 static bool read_sysctl(const struct json *linux_node,
 			struct bundle_config *c)
 {
@@ -5467,34 +5504,37 @@ static bool read_sysctl(const struct json *linux_node,
 		return false;
 	for (const struct json *e = list->child; e != NULL; e = e->next) {
 		const char *name = e->name, *value;
-		size_t i, n = strlen(name);
+		bool allowed = false;
+		int flag = 0;
 
 		if (!json_string(e, &value))
 			return false;
-		if (n == 0 || name[0] == '.' || name[n - 1] == '.' ||
-		    strstr(name, "..") != NULL ||
-		    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-."
-			   "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != n) {
+		if (!is_sysctl_name(name)) {
 			json_fail(e, "is no sysctl name");
 			return false;
 		}
-		for (i = 0; i < ARRAY_LEN(namespaced_sysctls); i++) {
+		for (size_t i = 0; i < ARRAY_LEN(namespaced_sysctls); i++) {
 			const char *known = namespaced_sysctls[i].name;
 			size_t k = strlen(known);
 
 			if (known[k - 1] == '.' ? strncmp(name, known, k) == 0 :
-			    strcmp(name, known) == 0)
-				break;
+			    strcmp(name, known) == 0) {
+				allowed = true;
+				flag = namespaced_sysctls[i].flag;
+			}
 		}
-		if (i == ARRAY_LEN(namespaced_sysctls)) {
-			json_fail(e, "not a namespaced sysctl: it would set "
-				  "the host's");
+		for (size_t i = 0; i < ARRAY_LEN(host_wide_sysctls); i++)
+			if (strcmp(name, host_wide_sysctls[i]) == 0)
+				allowed = false;
+		if (!allowed) {
+			json_fail(e, "not a sysctl a container may set: it "
+				  "could be the host's");
 			return false;
 		}
-		if (find_namespace(c, namespaced_sysctls[i].flag) < 0) {
+		if (find_namespace(c, flag) < 0) {
 			json_fail(e, "needs %s namespace, or it would set "
-				  "the host's", namespaced_sysctls[i].flag ==
-				  CLONE_NEWNET ? "a network" : "an ipc");
+				  "the host's", flag == CLONE_NEWNET ?
+				  "a network" : "an ipc");
 			return false;
 		}
 	}
@@ -5521,8 +5561,8 @@ static bool is_version_1(const char *v)
 	return *v == '\0' || *v == '-' || *v == '+';
 }
 
-/* CONFIG's ociVersion, root, hostname, domainname, namespaces and id
- * maps into *C. False, with json_error naming the value, if one is
+/* CONFIG's ociVersion, root, hostname, domainname, namespaces, id maps
+ * and sysctls into *C. False, with json_error naming the value, if one is
  * missing, malformed, or asks for what this runtime cannot do. */
 static bool read_bundle_config(const struct json *config,
 			       struct bundle_config *c)

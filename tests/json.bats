@@ -473,19 +473,21 @@ PY
 		assert_success
 		assert_output "$(python_bundle "$file")"
 	done
-	# Every kind, one joined by its path; two map lines, one up to the
-	# last id there is.
+	# Every kind, one joined by its path (a name podman might give; the
+	# step that joins must refuse the host's own); two map lines, one up
+	# to the last id there is; sysctls of both kinds, one for a VLAN's
+	# interface, eth0.100, its dot written as a slash.
 	change_config '
 c["domainname"] = "example"
 c["linux"]["namespaces"] += [{"type": "cgroup"}, {"type": "user"}]
-c["linux"]["namespaces"][1]["path"] = "/proc/1/ns/net"
+c["linux"]["namespaces"][1]["path"] = "/run/netns/cni-1"
 c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}, {"containerID": 65536, "hostID": 1, "size": 4294901758}]
 c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 0, "size": 4294967295}]
-c["linux"]["sysctl"] = {"net.ipv4.ping_group_range": "0 0", "kernel.shm_rmid_forced": "1", "fs.mqueue.msg_max": "100", "net.ipv4.conf.VLAN-1.forwarding": "0"}'
+c["linux"]["sysctl"] = {"net.ipv4.ping_group_range": "0 0", "kernel.shm_rmid_forced": "1", "fs.mqueue.msg_max": "100", "net.ipv4.conf.VLAN-1.forwarding": "0", "net.ipv4.conf.eth0/100.forwarding": "1"}'
 	run "$HARNESS" --bundle changed.json
 	assert_success
 	assert_output "$(python_bundle changed.json)"
-	assert_line "namespace network 0x40000000 /proc/1/ns/net"
+	assert_line "namespace network 0x40000000 /run/netns/cni-1"
 	# What podman writes to join another's user namespace: a line
 	# 0 0 1, which the joined one has already; an empty name, and one
 	# of sethostname(2)'s full 64 bytes.
@@ -557,14 +559,24 @@ bundle_refused() {
 	# The classic: the program the host's kernel runs, as root, on a
 	# crash anywhere (core(5)).
 	bundle_refused 'c["linux"]["sysctl"] = {"kernel.core_pattern": "|/tmp/x"}' \
-		'linux.sysctl["kernel.core_pattern"]: not a namespaced sysctl: it would set the host'"'"'s'
+		'linux.sysctl["kernel.core_pattern"]: not a sysctl a container may set: it could be the host'"'"'s'
 	bundle_refused 'c["linux"]["sysctl"] = {"kernel.shmmaxx": "1"}' \
-		'linux.sysctl["kernel.shmmaxx"]: not a namespaced sysctl: it would set the host'"'"'s'
+		'linux.sysctl["kernel.shmmaxx"]: not a sysctl a container may set: it could be the host'"'"'s'
 	# Dots become slashes under /proc/sys: no way out of it.
 	bundle_refused 'c["linux"]["sysctl"] = {"net/../../kernel/core_pattern": "x"}' \
 		'linux.sysctl["net/../../kernel/core_pattern"]: is no sysctl name'
 	bundle_refused 'c["linux"]["sysctl"] = {"net..ipv4": "1"}' \
 		'linux.sysctl["net..ipv4"]: is no sysctl name'
+	bundle_refused 'c["linux"]["sysctl"] = {"net.ipv4.": "1"}' \
+		'linux.sysctl["net.ipv4."]: is no sysctl name'
+	# A slash stands for a dot in a word, so "//" would be "..".
+	bundle_refused 'c["linux"]["sysctl"] = {"net.//.core_pattern": "1"}' \
+		'linux.sysctl["net.//.core_pattern"]: is no sysctl name'
+	# Under net., but sizing the host's tables.
+	bundle_refused 'c["linux"]["sysctl"] = {"net.netfilter.nf_conntrack_max": "1"}' \
+		'linux.sysctl["net.netfilter.nf_conntrack_max"]: not a sysctl a container may set: it could be the host'"'"'s'
+	bundle_refused 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "ipc"]; c["linux"]["sysctl"] = {"fs.mqueue.msg_max": "10"}' \
+		'linux.sysctl["fs.mqueue.msg_max"]: needs an ipc namespace, or it would set the host'"'"'s'
 	bundle_refused 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]; c["linux"]["sysctl"] = {"net.ipv4.ip_forward": "1"}' \
 		'linux.sysctl["net.ipv4.ip_forward"]: needs a network namespace, or it would set the host'"'"'s'
 	bundle_refused 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "ipc"]; c["linux"]["sysctl"] = {"kernel.sem": "1 2 3 4"}' \

@@ -8,8 +8,9 @@
  *                                    (config.json's must be an object)
  *     json-harness --process FILE    the process FILE's config.json asks
  *                                    for, as read_process() reads it
- *     json-harness --bundle FILE     its root, hostname, namespaces and
- *                                    id maps, as read_bundle_config()
+ *     json-harness --bundle FILE     its root, hostname, namespaces, id
+ *                                    maps and sysctls, as
+ *                                    read_bundle_config() reads them
  *     json-harness FILE PATH TYPE    print the value at PATH (names
  *                                    and indexes, between dots) as
  *                                    TYPE: string, boolean, int64,
