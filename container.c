@@ -4722,6 +4722,22 @@ static bool json_is(const struct json *node, enum json_type type)
 	return false;
 }
 
+/* The first value in OBJECT's member NAME, an array or an object (TYPE)
+ * that config.md makes OPTIONAL, into *FIRST: NULL if it is not there
+ * or empty. False, with json_error, if it is there but no TYPE. */
+static bool json_first(const struct json *object, const char *name,
+		       enum json_type type, const struct json **first)
+{
+	const struct json *member = json_member(object, name);
+
+	*first = NULL;
+	if (member != NULL && !json_is(member, type))
+		return false;
+	if (member != NULL)
+		*first = member->child;
+	return true;
+}
+
 /* NODE's string into *OUT (owned by the tree). */
 static bool json_string(const struct json *node, const char **out)
 {
@@ -5073,13 +5089,11 @@ static bool read_capabilities(const struct json *process,
  * would refuse with EINVAL only once the container is half made. */
 static bool read_rlimits(const struct json *process, struct process *p)
 {
-	const struct json *list = json_member(process, "rlimits");
+	const struct json *first;
 
-	if (list == NULL)
-		return true;
-	if (!json_is(list, JSON_ARRAY))
+	if (!json_first(process, "rlimits", JSON_ARRAY, &first))
 		return false;
-	for (const struct json *e = list->child; e != NULL; e = e->next) {
+	for (const struct json *e = first; e != NULL; e = e->next) {
 		const struct json *type = json_member(e, "type");
 		const struct json *soft = json_member(e, "soft");
 		const struct json *hard = json_member(e, "hard");
@@ -5272,7 +5286,7 @@ struct bundle_config {
 	} namespaces[8];
 	struct id_map uids;       /* linux.uidMappings, as stage 5 keeps */
 	struct id_map gids;       /* linux.gidMappings    its --uidmap */
-	const struct json *sysctl; /* linux.sysctl, checked, or NULL */
+	const struct json *sysctl; /* linux.sysctl's first, checked */
 };
 
 /* config-linux.md's namespace types, and the CLONE_NEW* flag of each
@@ -5305,13 +5319,11 @@ static int find_namespace(const struct bundle_config *c, int flag)
 static bool read_namespaces(const struct json *linux_node,
 			    struct bundle_config *c)
 {
-	const struct json *list = json_member(linux_node, "namespaces");
+	const struct json *first;
 
-	if (list == NULL)
-		return true;
-	if (!json_is(list, JSON_ARRAY))
+	if (!json_first(linux_node, "namespaces", JSON_ARRAY, &first))
 		return false;
-	for (const struct json *e = list->child; e != NULL; e = e->next) {
+	for (const struct json *e = first; e != NULL; e = e->next) {
 		const struct json *type = json_member(e, "type");
 		const struct json *path = json_member(e, "path");
 		const char *name, *where = NULL;
@@ -5363,14 +5375,12 @@ static bool read_namespaces(const struct json *linux_node,
 static bool read_id_map(const struct json *linux_node, const char *name,
 			struct id_map *map)
 {
-	const struct json *list = json_member(linux_node, name);
+	const struct json *first;
 
 	map->count = 0;
-	if (list == NULL)
-		return true;
-	if (!json_is(list, JSON_ARRAY))
+	if (!json_first(linux_node, name, JSON_ARRAY, &first))
 		return false;
-	for (const struct json *e = list->child; e != NULL; e = e->next) {
+	for (const struct json *e = first; e != NULL; e = e->next) {
 		const struct json *inside = json_member(e, "containerID");
 		const struct json *outside = json_member(e, "hostID");
 		const struct json *size = json_member(e, "size");
@@ -5393,8 +5403,8 @@ static bool read_id_map(const struct json *linux_node, const char *name,
 			return false;
 		}
 		if (map->count == MAX_ID_MAP_LINES) {
-			json_fail(list, "more lines than the kernel takes, %d",
-				  MAX_ID_MAP_LINES);
+			json_fail(e->parent, "more lines than the kernel "
+				  "takes, %d", MAX_ID_MAP_LINES);
 			return false;
 		}
 		map->lines[map->count++] = (struct id_range){
@@ -5496,13 +5506,9 @@ static bool is_sysctl_name(const char *name)
 static bool read_sysctl(const struct json *linux_node,
 			struct bundle_config *c)
 {
-	const struct json *list = json_member(linux_node, "sysctl");
-
-	if (list == NULL)
-		return true;
-	if (!json_is(list, JSON_OBJECT))
+	if (!json_first(linux_node, "sysctl", JSON_OBJECT, &c->sysctl))
 		return false;
-	for (const struct json *e = list->child; e != NULL; e = e->next) {
+	for (const struct json *e = c->sysctl; e != NULL; e = e->next) {
 		const char *name = e->name, *value;
 		bool allowed = false;
 		int flag = 0;
@@ -5538,7 +5544,6 @@ static bool read_sysctl(const struct json *linux_node,
 			return false;
 		}
 	}
-	c->sysctl = list;
 	return true;
 }
 

@@ -110,21 +110,19 @@ one_runtime_line() {
 }
 
 @test "faults: the cgroup's open or lock failing just after its mkdir: one line, 125, no cgroup left" {
-	local parent
+	local parent fault call name error message
 	parent=$(find_cgroup_parent)
-	# strace -P limits the injected error to calls on that one path.
-	run timeout -k 5 30 strace -f -o /dev/null -P "$parent/fault-open" \
-		-e inject=openat:error=EMFILE \
-		"$BUILD/container" run --name fault-open "$ROOTFS" true
-	assert_failure 125
-	assert_output "container: open $parent/fault-open: EMFILE: Too many open files"
-	[ ! -e "$parent/fault-open" ]
-	run timeout -k 5 30 strace -f -o /dev/null -P "$parent/fault-lock" \
-		-e inject=flock:error=ENOLCK \
-		"$BUILD/container" run --name fault-lock "$ROOTFS" true
-	assert_failure 125
-	assert_output "container: flock $parent/fault-lock: ENOLCK: No locks available"
-	[ ! -e "$parent/fault-lock" ]
+	for fault in "openat open fault-open EMFILE Too many open files" \
+		"flock flock fault-lock ENOLCK No locks available"; do
+		read -r call name error message <<<"${fault#* }"
+		# strace -P limits the injected error to calls on that path.
+		run timeout -k 5 30 strace -f -o /dev/null -P "$parent/$name" \
+			-e inject="${fault%% *}":error="$error" \
+			"$BUILD/container" run --name "$name" "$ROOTFS" true
+		assert_failure 125
+		assert_output "container: $call $parent/$name: $error: $message"
+		[ ! -e "$parent/$name" ]
+	done
 }
 
 @test "faults: the bridge deleted while a container runs: it ends as usual, its veth goes, the next one makes the bridge again" {

@@ -380,14 +380,20 @@ exec(sys.argv[1])
 json.dump(c, open("changed.json", "w"))' "$1"
 }
 
-# The process of runc's config.json after CHANGE is refused in the one
-# line WANT.
-process_refused() {
-	change_config "$1"
-	run "$HARNESS" --process changed.json
+# runc's config.json after CHANGE is refused by the harness's MODE
+# (--process, --bundle) in the one line WANT.
+config_refused() {
+	local mode=$1
+	change_config "$2"
+	run "$HARNESS" "$mode" changed.json
 	assert_failure 125
 	assert_equal "${#lines[@]}" 1
-	assert_output "container: changed.json: $2"
+	assert_output "container: changed.json: $3"
+}
+
+# config_refused by read_process(): CHANGE WANT.
+process_refused() {
+	config_refused --process "$@"
 }
 
 @test "json: a process that is not well formed, or asks what this runtime cannot do, is refused naming the value" {
@@ -500,14 +506,9 @@ c["hostname"] = "h" * 64; c["domainname"] = ""'
 	assert_output "$(python_bundle changed.json)"
 }
 
-# runc's config.json after CHANGE is refused by read_bundle_config() in
-# the one line WANT.
+# config_refused by read_bundle_config(): CHANGE WANT.
 bundle_refused() {
-	change_config "$1"
-	run "$HARNESS" --bundle changed.json
-	assert_failure 125
-	assert_equal "${#lines[@]}" 1
-	assert_output "container: changed.json: $2"
+	config_refused --bundle "$@"
 }
 
 @test "json: a root, hostname, namespace or id map that is malformed, or cannot be applied, is refused naming the value" {

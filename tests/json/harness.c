@@ -251,8 +251,7 @@ static int print_bundle(const char *file)
 				       c.namespaces[i].path ? " " : "",
 				       c.namespaces[i].path ?
 				       c.namespaces[i].path : "");
-	for (const struct json *e = c.sysctl ? c.sysctl->child : NULL; e;
-	     e = e->next)
+	for (const struct json *e = c.sysctl; e != NULL; e = e->next)
 		printf("sysctl %s %s\n", e->name, e->text);
 	for (int m = 0; m < 2; m++)
 		for (int i = 0; i < maps[m]->count; i++)
