@@ -149,7 +149,7 @@
 #include <dirent.h>          /* opendir(): stage 9's ps, cleanup */
 #include <sys/file.h>        /* flock(): an address, a name, held */
 #include <sys/ioctl.h>       /* ioctl(): stage 4's terminal */
-#include <sys/mount.h>       /* mount(), umount2(): stage 3 on */
+#include <sys/mount.h>       /* mount(), umount2(), mount_setattr() */
 #include <sys/pidfd.h>       /* pidfd_open(): stage 9's exec, stop */
 #include <sys/prctl.h>       /* prctl(): die with the runtime */
 #include <sys/random.h>      /* getrandom() for generated names */
@@ -208,6 +208,10 @@
 #define CONFIG_MAX_BYTES (4 << 20)      /* config.json, seccomp and all */
 #define JSON_MAX_DEPTH 32               /* far deeper than config.json */
 #define JSON_ERROR_BYTES 512            /* one line naming where, and why */
+#define MAX_DEVICE_RULES 128            /* linux.resources.devices */
+#define MAX_MAJOR 4095                  /* a device's numbers in the kernel: */
+#define MAX_MINOR 1048575               /*   12 and 20 bits (MINORBITS) */
+#define MAX_CPU_QUOTA_US 17592186044415ULL /* 2^44 - 1: max_cfs_runtime */
 #endif
 
 /* Docker's exit codes for failures that are not the command's own. */
@@ -2034,6 +2038,25 @@ static void enable_controllers(const struct limits *l, const char *dir)
 			die_with(error, "enable the %s controller in %s",
 				 controllers[i].name, dir);
 	}
+}
+
+/* The io.max line of the disk MAJOR:MINOR in L, begun ("max" in each
+ * column) if it is not there yet; NULL if L has MAX_DEVICES already. */
+static struct device_limit *device_limit_of(struct limits *l,
+					    unsigned int major,
+					    unsigned int minor)
+{
+	int i;
+
+	for (i = 0; i < l->device_count; i++)
+		if (l->devices[i].major == major &&
+		    l->devices[i].minor == minor)
+			return &l->devices[i];
+	if (i == MAX_DEVICES)
+		return NULL;
+	l->devices[l->device_count++] = (struct device_limit){
+		major, minor, { "max", "max", "max", "max" } };
+	return &l->devices[i];
 }
 
 /* Parent: write each limit asked for into the container's cgroup.
@@ -4919,6 +4942,8 @@ struct process {
 	const char *selinux;      /* selinuxLabel, or NULL */
 	bool oom_score_adjusted;  /* oomScoreAdj is there, */
 	int oom_score_adj;        /*   and its value */
+	unsigned short rows;      /* consoleSize, for the terminal: */
+	unsigned short columns;   /*   0 and 0 if none is given */
 };
 
 /* The five sets config.md names, in struct process's order. What each
@@ -5154,6 +5179,33 @@ static bool read_labels(const struct json *process, struct process *p)
 	return true;
 }
 
+/* PROCESS's consoleSize, the terminal's height and width, into P, as
+ * TIOCSWINSZ will take them: a struct winsize of unsigned shorts
+ * (ioctl_tty(2)). config.md: REQUIRED both, and ignored when there is
+ * no terminal, so not even read then. */
+static bool read_console_size(const struct json *process, struct process *p)
+{
+	const struct json *size = json_member(process, "consoleSize");
+	const struct json *height = json_member(size, "height");
+	const struct json *width = json_member(size, "width");
+	uint64_t rows, columns;
+
+	if (size == NULL || !p->terminal)
+		return true;
+	if (!json_is(size, JSON_OBJECT))
+		return false;
+	if (height == NULL || width == NULL) {
+		json_fail(size, "needs height and width");
+		return false;
+	}
+	if (!json_unsigned(height, USHRT_MAX, &rows) ||
+	    !json_unsigned(width, USHRT_MAX, &columns))
+		return false;
+	p->rows = (unsigned short)rows;
+	p->columns = (unsigned short)columns;
+	return true;
+}
+
 /* The properties of a process that this runtime cannot apply: an
  * error if they are there (config.md, "Valid values"), where a runtime
  * that ignored them would run the command without what the engine
@@ -5237,7 +5289,7 @@ static bool read_process(const struct json *config, struct process *p)
 	}
 	return read_user(process, p) && read_capabilities(process, p) &&
 	       read_rlimits(process, p) && read_labels(process, p) &&
-	       refuse_unsupported(process);
+	       read_console_size(process, p) && refuse_unsupported(process);
 }
 
 /* Free what read_process() allocated (not the strings: the tree's). */
@@ -5252,7 +5304,7 @@ static void free_process(struct process *p)
 /* Stage 10: the container config.json asks for                       */
 /* ------------------------------------------------------------------ */
 
-/* The rest of config.json that stages 1 to 5 have a step near:
+/* The rest of config.json that stages 1 to 6 have a step near:
  *
  *     config.json         the step that will apply it          stage
  *     linux.namespaces    the CLONE_NEW* flags that stages 1 and
@@ -5271,8 +5323,95 @@ static void free_process(struct process *p)
  *     linux.gidMappings   --uidmap and --gidmap                  5
  *     linux.sysctl        a write to /proc/sys/NAME, with dots
  *                         as slashes (sysctl(8)), still to write 10
+ *     linux.resources     write_limits(): memory, cpu, pids and
+ *                         blockIO's throttles become the lines
+ *                         --memory, --cpus, --pids-limit and
+ *                         --device-* write                       6
+ *     linux.resources.    a device program in the cgroup, still
+ *     devices             to write (see struct device_rule)     10
+ *     mounts              mount(2), each in order, inside the new
+ *                         root as mount_volumes() mounts each
+ *                         --volume, still to write                4
+ *     linux.rootfs-       mount(2) of the root's propagation,
+ *     Propagation         after make_mounts_private()             4
+ *     linux.maskedPaths,  mask_kernel_files(), with the engine's
+ *     linux.readonlyPaths lists for Docker's                      8
  *
  * Strings point into the tree. */
+
+/* One entry of linux.resources.devices: may the container open, or
+ * mknod(2), the device of type TYPE and these numbers? The words are
+ * cgroup v1's devices.allow (Documentation/admin-guide/cgroup-v1/
+ * devices.rst, "a *:* rwm"), which config-linux.md borrows. Cgroup v2
+ * has no such file: its device controller is a BPF program of type
+ * BPF_PROG_TYPE_CGROUP_DEVICE that the runtime attaches to the cgroup,
+ * and that the kernel asks, for each open and mknod, with the type,
+ * the numbers and the access (cgroup-v2.rst, "Device controller").
+ * The rules are that program's source: config-linux.md says they
+ * apply in order, so a later rule overrides an earlier one for the
+ * devices both name. podman's config has one rule, deny all, and
+ * counts on the runtime for the rest: runc appends its own allow
+ * rules for the devices every container needs (/dev/null, /dev/zero,
+ * /dev/tty, /dev/pts/N and their kin) after the config's. */
+struct device_rule {
+	bool allow;               /* allow: true, or false to deny */
+	char type;                /* type: 'a' (all), 'b' or 'c' */
+	int32_t major, minor;     /* major, minor: -1 for all */
+	char access[4];           /* access: of "rwm", each letter once */
+};
+
+/* One of config.json's mounts, as mount(2) and mount_setattr(2) will
+ * take it when the step that mounts is written (stage 4's
+ * mount_volumes() is its model: each made relative to the new root,
+ * never through a symbolic link out of it). */
+struct config_mount {
+	const char *destination;  /* absolute, inside the root */
+	const char *source;       /* a bind's path (relative: to the
+				     bundle), or the name /proc/mounts
+				     will show, such as "shm" */
+	const char *type;         /* a filesystem, or NULL for a bind */
+	unsigned long flags;      /* MS_* to set; MS_BIND, MS_REC */
+	unsigned long cleared;    /* MS_* an option turned off again */
+	unsigned long propagation; /* MS_SHARED, _SLAVE, _PRIVATE or
+				     _UNBINDABLE, perhaps | MS_REC; or 0 */
+	struct mount_attr tree;   /* the r- options: mount_setattr(2)
+				     with AT_RECURSIVE, on the whole tree */
+	char *data;               /* the filesystem's own options, joined
+				     by commas (mount(2)'s data), or NULL */
+};
+
+/* config.md's hooks, in the order of a container's life: programs the
+ * runtime runs at each step, each given the container's state as JSON
+ * on its standard input (runtime.md, "State"). */
+static const char *const hook_kinds[] = {
+	"prestart", "createRuntime", "createContainer", "startContainer",
+	"poststart", "poststop",
+};
+
+/* One hook: a program, run as execv(3) runs PATH with ARGS. */
+struct config_hook {
+	const char *path;         /* absolute (config.md MUSTs it) */
+	char **args;              /* args, NULL-ended, or NULL: none */
+	char **env;               /* env, NULL-ended, or NULL: empty */
+	int timeout;              /* seconds before it is killed; 0: none */
+};
+
+
+/* One of linux.devices: a node the container MUST have, made with
+ * mknod(2) or bound from the host's /dev (config-linux.md lets the
+ * runtime choose; in a user namespace mknod(2) of a device is refused,
+ * so a bind it will be). */
+struct config_device {
+	const char *path;         /* absolute, inside the root */
+	char type;                /* 'c', 'b', 'u' (unbuffered: a 'c'),
+				     or 'p' (a FIFO) */
+	uint32_t major, minor;    /* REQUIRED unless a FIFO */
+	bool has_mode;            /* fileMode is there, */
+	mode_t mode;              /*   its permission bits */
+	uid_t uid;                /* uid and gid: 0 if not there */
+	gid_t gid;
+};
+
 struct bundle_config {
 	const char *root;         /* root.path: relative to the bundle */
 	bool root_readonly;       /* root.readonly */
@@ -5287,7 +5426,24 @@ struct bundle_config {
 	struct id_map uids;       /* linux.uidMappings, as stage 5 keeps */
 	struct id_map gids;       /* linux.gidMappings    its --uidmap */
 	const struct json *sysctl; /* linux.sysctl's first, checked */
+	struct limits limits;     /* linux.resources, as stage 6 keeps
+				     --memory and the rest */
+	int device_rule_count;    /* linux.resources.devices, in order */
+	struct device_rule device_rules[MAX_DEVICE_RULES];
+	struct config_mount *mounts; /* mounts, in order: allocated */
+	size_t mount_count;
+	const struct json *masked; /* linux.maskedPaths' first, checked */
+	const struct json *readonly; /* linux.readonlyPaths' first */
+	unsigned long root_propagation; /* linux.rootfsPropagation, or 0 */
+	struct config_device *devices; /* linux.devices: allocated */
+	size_t device_count;
+	const char *cgroups_path; /* linux.cgroupsPath, or NULL */
+	struct config_hook *hooks[6]; /* hooks, by hook_kinds: allocated */
+	size_t hook_count[6];
 };
+_Static_assert(ARRAY_LEN(hook_kinds) ==
+	       ARRAY_LEN(((struct bundle_config *)0)->hooks),
+	       "a list for every kind of hook");
 
 /* config-linux.md's namespace types, and the CLONE_NEW* flag of each
  * (clone(2), unshare(2)). */
@@ -5547,6 +5703,1020 @@ static bool read_sysctl(const struct json *linux_node,
 	return true;
 }
 
+/* What linux.resources may ask for that no stage has a step for, and
+ * why. NOTHING is the one value of each that asks for nothing beyond
+ * what the kernel does anyway, as JSON (NULL: none does): a config may
+ * say it, and any other value is refused (config.md, "Valid values"),
+ * where a runtime that dropped it would run the container without a
+ * limit the engine set. The files are cgroup-v2.rst's. `ctr run`
+ * writes cpu.shares 1024, its --cpu-shares default: the weight a new
+ * cgroup of v1's cpu controller has (NICE_0_LOAD, which
+ * alloc_fair_sched_group() in kernel/sched/fair.c gives it), the same
+ * as every sibling's. cpu.weight's default, 100 (cgroup-v2.rst), says
+ * the same in cgroup v2, so 1024 asks for nothing. runc 1.1 writes it
+ * as a weight of 39 (1 + (1024 - 2) * 9999 / 262142): less than its
+ * siblings', which its later versions mend. */
+static const struct {
+	const char *path;         /* under linux.resources */
+	const char *nothing;
+	const char *why;
+} unapplied_resources[] = {
+	{ "memory.reservation", "-1", "it is memory.low, which no stage "
+	  "sets" },
+	{ "memory.kernel", "-1", "cgroup v2 has no kernel memory limit" },
+	{ "memory.kernelTCP", "-1", "cgroup v2 has no TCP memory limit" },
+	{ "memory.swappiness", NULL, "cgroup v2 has no swappiness of its "
+	  "own" },
+	{ "memory.disableOOMKiller", "false", "cgroup v2 cannot turn the "
+	  "OOM killer off" },
+	{ "memory.useHierarchy", "true", "cgroup v2 is always a "
+	  "hierarchy" },
+	{ "cpu.shares", "1024", "it is cpu.weight, which no stage sets" },
+	{ "cpu.burst", "0", "it is cpu.max.burst, which no stage sets" },
+	{ "cpu.realtimeRuntime", NULL, "no stage sets realtime time" },
+	{ "cpu.realtimePeriod", NULL, "no stage sets realtime time" },
+	{ "cpu.cpus", "\"\"", "it is cpuset.cpus, which no stage sets" },
+	{ "cpu.mems", "\"\"", "it is cpuset.mems, which no stage sets" },
+	{ "cpu.idle", "0", "it is cpu.idle, which no stage sets" },
+	{ "blockIO.weight", "0", "it is io.weight, which no stage sets" },
+	{ "blockIO.leafWeight", "0", "cgroup v2 has no leaf weight" },
+	{ "blockIO.weightDevice", "[]", "it is io.weight, which no stage "
+	  "sets" },
+	{ "hugepageLimits", "[]", "no stage uses the hugetlb controller" },
+	{ "network", NULL, "cgroup v2 has no net_cls or net_prio" },
+	{ "rdma", "{}", "no stage uses the rdma controller" },
+	{ "unified", "{}", "no stage writes cgroup files by name" },
+};
+
+/* Is NODE the value NOTHING, written as JSON: a number or a word as
+ * it is, a string quoted, an empty array or object? */
+static bool asks_nothing(const struct json *node, const char *nothing)
+{
+	if (nothing == NULL)
+		return false;
+	switch (node->type) {
+	case JSON_BOOLEAN:
+		return strcmp(nothing, node->truth ? "true" : "false") == 0;
+	case JSON_NUMBER:
+		return strcmp(nothing, node->text) == 0;
+	case JSON_STRING:
+		return node->text[0] == '\0' && strcmp(nothing, "\"\"") == 0;
+	case JSON_ARRAY:
+		return node->child == NULL && strcmp(nothing, "[]") == 0;
+	case JSON_OBJECT:
+		return node->child == NULL && strcmp(nothing, "{}") == 0;
+	default:
+		return false;
+	}
+}
+
+/* RESOURCES's members that ask for what no stage applies: refused,
+ * naming the first, with the reason. */
+static bool refuse_unapplied(const struct json *resources)
+{
+	for (size_t i = 0; i < ARRAY_LEN(unapplied_resources); i++) {
+		const char *path = unapplied_resources[i].path;
+		const char *dot = strchr(path, '.');
+		const struct json *node = resources;
+		char first[16];
+
+		if (dot != NULL) {      /* "memory.kernel": two names */
+			snprintf(first, sizeof(first), "%.*s",
+				 (int)(dot - path), path);
+			node = json_member(node, first);
+			path = dot + 1;
+		}
+		node = json_member(node, path);
+		if (node != NULL &&
+		    !asks_nothing(node, unapplied_resources[i].nothing)) {
+			json_fail(node, "this runtime cannot apply it: %s",
+				  unapplied_resources[i].why);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* PARENT's member NAME into *OBJECT: NULL if it is not there, and
+ * false if it is there but no object. */
+static bool json_object(const struct json *parent, const char *name,
+			const struct json **object)
+{
+	*object = json_member(parent, name);
+	return *object == NULL || json_is(*object, JSON_OBJECT);
+}
+
+/* RESOURCES's memory into L, as --memory and --memory-swap would set
+ * it: limit, and swap, which counts memory plus swap as Docker's
+ * option does, so that memory.swap.max gets the difference. -1 is no
+ * limit. A limit with no swap leaves swap unlimited, as runc does:
+ * the key is not there, so nothing limits it; unlike stage 6's
+ * --memory alone, which allows none. A limit under 6 MiB is refused,
+ * as --memory refuses it: it leaves no room to start a program. */
+static bool read_memory(const struct json *resources, struct limits *l)
+{
+	const struct json *memory, *limit, *swap;
+	int64_t bytes = -1, total = -1;
+
+	if (!json_object(resources, "memory", &memory))
+		return false;
+	limit = json_member(memory, "limit");
+	swap = json_member(memory, "swap");
+	if ((limit != NULL && !json_integer(limit, -1, INT64_MAX, &bytes)) ||
+	    (swap != NULL && !json_integer(swap, -1, INT64_MAX, &total)))
+		return false;
+	if (bytes >= 0 && (uint64_t)bytes < MIN_MEMORY_BYTES) {
+		json_fail(limit, "expected 6 MiB (%llu) or more, room to start "
+			  "a program; -1 is no limit", MIN_MEMORY_BYTES);
+		return false;
+	}
+	if (bytes < 0 && total >= 0) {
+		json_fail(swap, "counts memory plus swap: it needs a memory "
+			  "limit");
+		return false;
+	}
+	if (bytes < 0)
+		return true;
+	if (total >= 0 && total < bytes) {
+		json_fail(swap, "counts memory plus swap: it cannot be less "
+			  "than the limit, %" PRId64, bytes);
+		return false;
+	}
+	l->any = true;
+	l->memory_bytes = (unsigned long long)bytes;
+	l->swap_unlimited = total < 0;
+	if (total >= 0)
+		l->swap_bytes = (unsigned long long)(total - bytes);
+	return true;
+}
+
+/* RESOURCES's cpu into L's cpu.max: quota, microseconds of CPU time
+ * per period, -1 for no limit. The kernel's smallest quota is 1 ms
+ * (Documentation/scheduler/sched-bwc.rst, "Management"); its largest,
+ * max_cfs_runtime in kernel/sched/core.c, is 2^44 - 1 microseconds,
+ * some 203 days. Unlike --cpus, it may be more CPUs than this
+ * machine has: the engine chose it. The period is stage 6's: podman's
+ * --cpus writes that one, and a config with another is refused. */
+static bool read_cpu(const struct json *resources, struct limits *l)
+{
+	const struct json *cpu, *quota, *period;
+	int64_t us = -1;
+	uint64_t per = CPU_PERIOD_US;
+
+	if (!json_object(resources, "cpu", &cpu))
+		return false;
+	quota = json_member(cpu, "quota");
+	period = json_member(cpu, "period");
+	if ((quota != NULL && !json_integer(quota, -1, MAX_CPU_QUOTA_US,
+					   &us)) ||
+	    (period != NULL && !json_unsigned(period, UINT64_MAX, &per)))
+		return false;
+	if (per != CPU_PERIOD_US) {
+		json_fail(period, "this runtime's period is stage 6's, %lu "
+			  "microseconds", CPU_PERIOD_US);
+		return false;
+	}
+	if (us >= 0 && us < 1000) {
+		json_fail(quota, "the kernel's smallest quota is 1000 "
+			  "microseconds; -1 is no limit");
+		return false;
+	}
+	if (us > 0) {
+		l->any = true;
+		l->cpu_quota_us = (unsigned long)us;
+	}
+	return true;
+}
+
+/* RESOURCES's pids into L, as --pids-limit would set it: a limit of
+ * 1 to the kernel's PID_MAX_LIMIT, or -1 for none. config-linux.md
+ * says 0 SHOULD be a limit too (no process may fork); stage 6 keeps 0
+ * as "no limit", so a 0 is refused rather than dropped. */
+static bool read_pids(const struct json *resources, struct limits *l)
+{
+	const struct json *pids, *limit;
+	int64_t count = -1;
+
+	if (!json_object(resources, "pids", &pids))
+		return false;
+	limit = json_member(pids, "limit");
+	if (limit != NULL && !json_integer(limit, -1, MAX_PIDS, &count))
+		return false;
+	if (count == 0) {
+		json_fail(limit, "a limit of 0 is not one this runtime can "
+			  "set; -1 is no limit");
+		return false;
+	}
+	if (count > 0) {
+		l->any = true;
+		l->pids = (unsigned long)count;
+	}
+	return true;
+}
+
+/* RESOURCES's blockIO throttles into L's io.max lines, as --device-*
+ * would set them: each entry a disk's major and minor numbers and a
+ * rate, of bytes or operations a second, 1 or more. The four lists
+ * are io.max's four columns, in struct device_limit's order. Whether
+ * each disk is a whole disk, which io.max requires, is for the step
+ * that writes to check, as parse_device_limit() does. */
+static bool read_throttles(const struct json *resources, struct limits *l)
+{
+	static const char *const lists[] = {
+		"throttleReadBpsDevice", "throttleWriteBpsDevice",
+		"throttleReadIOPSDevice", "throttleWriteIOPSDevice",
+	};
+	const struct json *block_io, *e;
+
+	if (!json_object(resources, "blockIO", &block_io))
+		return false;
+	for (int which = 0; which < 4; which++) {
+		if (!json_first(block_io, lists[which], JSON_ARRAY, &e))
+			return false;
+		for (; e != NULL; e = e->next) {
+			const struct json *major = json_member(e, "major");
+			const struct json *minor = json_member(e, "minor");
+			const struct json *rate = json_member(e, "rate");
+			struct device_limit *d;
+			int64_t maj, min;
+			uint64_t r;
+
+			if (!json_is(e, JSON_OBJECT))
+				return false;
+			if (major == NULL || minor == NULL || rate == NULL) {
+				json_fail(e, "needs major, minor and rate");
+				return false;
+			}
+			if (!json_integer(major, 0, MAX_MAJOR, &maj) ||
+			    !json_integer(minor, 0, MAX_MINOR, &min) ||
+			    !json_unsigned(rate, UINT64_MAX, &r))
+				return false;
+			if (r == 0) {
+				json_fail(rate, "expected 1 or more; leave the "
+					  "disk out for no limit");
+				return false;
+			}
+			d = device_limit_of(l, (unsigned int)maj,
+					    (unsigned int)min);
+			if (d == NULL) {
+				json_fail(e, "limits for at most %d disks",
+					  MAX_DEVICES);
+				return false;
+			}
+			if (strcmp(d->rate[which], "max") != 0) {
+				json_fail(e, "%" PRId64 ":%" PRId64 " is there "
+					  "twice", maj, min);
+				return false;
+			}
+			l->any = true;
+			snprintf(d->rate[which], sizeof(d->rate[which]),
+				 "%" PRIu64, r);
+		}
+	}
+	return true;
+}
+
+/* Is ACCESS some of r, w and m, each once? */
+static bool is_device_access(const char *access)
+{
+	size_t length = strlen(access);
+
+	return length >= 1 && length <= 3 &&
+	       strspn(access, "rwm") == length &&
+	       (length < 2 || access[0] != access[1]) &&
+	       (length < 3 || (access[2] != access[0] &&
+			       access[2] != access[1]));
+}
+
+/* RESOURCES's devices into C's device rules, in order. allow and
+ * access are REQUIRED: config-linux.md makes access OPTIONAL but says
+ * nothing of what its absence means, and runc refuses an empty one, so
+ * this does too. type, major and minor left out mean all
+ * (config-linux.md), as -1 does for the numbers in runc's reading; a
+ * number past what the kernel's own dev_t holds can match no device:
+ * 20 bits of minor, 12 of major (MINORBITS in the kernel's source,
+ * include/linux/kdev_t.h; the copy in /usr/include keeps the 8 and 8
+ * of old, and glibc's dev_t is wider still). */
+static bool read_device_rules(const struct json *resources,
+			      struct bundle_config *c)
+{
+	const struct json *e;
+
+	if (!json_first(resources, "devices", JSON_ARRAY, &e))
+		return false;
+	for (; e != NULL; e = e->next) {
+		const struct json *allow = json_member(e, "allow");
+		const struct json *type = json_member(e, "type");
+		const struct json *major = json_member(e, "major");
+		const struct json *minor = json_member(e, "minor");
+		const struct json *access = json_member(e, "access");
+		struct device_rule *rule;
+		const char *t = "a", *a;
+		int64_t maj = -1, min = -1;
+
+		if (!json_is(e, JSON_OBJECT))
+			return false;
+		if (allow == NULL || access == NULL) {
+			json_fail(e, "needs allow and access");
+			return false;
+		}
+		if (c->device_rule_count == MAX_DEVICE_RULES) {
+			json_fail(e->parent, "more than %d rules",
+				  MAX_DEVICE_RULES);
+			return false;
+		}
+		rule = &c->device_rules[c->device_rule_count];
+		if (!json_boolean(allow, &rule->allow) ||
+		    (type != NULL && !json_string(type, &t)) ||
+		    (major != NULL && !json_integer(major, -1, MAX_MAJOR,
+						    &maj)) ||
+		    (minor != NULL && !json_integer(minor, -1, MAX_MINOR,
+						    &min)) ||
+		    !json_string(access, &a))
+			return false;
+		if (strlen(t) != 1 || strchr("abc", t[0]) == NULL) {
+			json_fail(type, "expected a (all), b (block) or c "
+				  "(char)");
+			return false;
+		}
+		if (!is_device_access(a)) {
+			json_fail(access, "expected some of r, w and m, each "
+				  "once, such as rwm");
+			return false;
+		}
+		rule->type = t[0];
+		rule->major = (int32_t)maj;
+		rule->minor = (int32_t)min;
+		strcpy(rule->access, a);
+		c->device_rule_count++;
+	}
+	return true;
+}
+
+/* LINUX's resources into C: the limits stage 6 sets, and the device
+ * rules; what no stage applies is refused. */
+static bool read_resources(const struct json *linux_node,
+			   struct bundle_config *c)
+{
+	const struct json *resources;
+
+	if (!json_object(linux_node, "resources", &resources))
+		return false;
+	return resources == NULL ||
+	       (refuse_unapplied(resources) &&
+		read_memory(resources, &c->limits) &&
+		read_cpu(resources, &c->limits) &&
+		read_pids(resources, &c->limits) &&
+		read_throttles(resources, &c->limits) &&
+		read_device_rules(resources, c));
+}
+
+/* The filesystems a mount may name: those stages 3 and 4 mount, and
+ * the two the engines add (podman-run(1) and containerd's default
+ * spec mount /dev/mqueue and /sys/fs/cgroup). */
+static const char *const mount_types[] = {
+	"proc", "sysfs", "tmpfs", "devpts", "mqueue", "cgroup", "cgroup2",
+};
+
+/* config.md's Linux mount options, and what each does: a flag of
+ * mount(2) set or cleared, a propagation (mount_namespaces(7)), or an
+ * attribute of mount_setattr(2) set or cleared on the whole tree (the
+ * options with a leading r, which config.md says need Linux 5.12). */
+enum { SETS, CLEARS, PROPAGATES, TREE_SETS, TREE_CLEARS };
+static const struct {
+	const char *name;
+	int does;
+	unsigned long what;
+} mount_options[] = {
+	{ "defaults", SETS, 0 },
+	{ "ro", SETS, MS_RDONLY }, { "rw", CLEARS, MS_RDONLY },
+	{ "nosuid", SETS, MS_NOSUID }, { "suid", CLEARS, MS_NOSUID },
+	{ "nodev", SETS, MS_NODEV }, { "dev", CLEARS, MS_NODEV },
+	{ "noexec", SETS, MS_NOEXEC }, { "exec", CLEARS, MS_NOEXEC },
+	{ "sync", SETS, MS_SYNCHRONOUS }, { "async", CLEARS, MS_SYNCHRONOUS },
+	{ "dirsync", SETS, MS_DIRSYNC },
+	{ "remount", SETS, MS_REMOUNT },
+	{ "mand", SETS, MS_MANDLOCK }, { "nomand", CLEARS, MS_MANDLOCK },
+	{ "noatime", SETS, MS_NOATIME }, { "atime", CLEARS, MS_NOATIME },
+	{ "nodiratime", SETS, MS_NODIRATIME },
+	{ "diratime", CLEARS, MS_NODIRATIME },
+	{ "relatime", SETS, MS_RELATIME },
+	{ "norelatime", CLEARS, MS_RELATIME },
+	{ "strictatime", SETS, MS_STRICTATIME },
+	{ "nostrictatime", CLEARS, MS_STRICTATIME },
+	{ "lazytime", SETS, MS_LAZYTIME },
+	{ "nolazytime", CLEARS, MS_LAZYTIME },
+	{ "iversion", SETS, MS_I_VERSION },
+	{ "noiversion", CLEARS, MS_I_VERSION },
+	{ "silent", SETS, MS_SILENT }, { "loud", CLEARS, MS_SILENT },
+	{ "nosymfollow", SETS, MS_NOSYMFOLLOW },
+	{ "symfollow", CLEARS, MS_NOSYMFOLLOW },
+	{ "bind", SETS, MS_BIND }, { "rbind", SETS, MS_BIND | MS_REC },
+	{ "shared", PROPAGATES, MS_SHARED },
+	{ "rshared", PROPAGATES, MS_SHARED | MS_REC },
+	{ "slave", PROPAGATES, MS_SLAVE },
+	{ "rslave", PROPAGATES, MS_SLAVE | MS_REC },
+	{ "private", PROPAGATES, MS_PRIVATE },
+	{ "rprivate", PROPAGATES, MS_PRIVATE | MS_REC },
+	{ "unbindable", PROPAGATES, MS_UNBINDABLE },
+	{ "runbindable", PROPAGATES, MS_UNBINDABLE | MS_REC },
+	{ "rro", TREE_SETS, MOUNT_ATTR_RDONLY },
+	{ "rrw", TREE_CLEARS, MOUNT_ATTR_RDONLY },
+	{ "rnosuid", TREE_SETS, MOUNT_ATTR_NOSUID },
+	{ "rsuid", TREE_CLEARS, MOUNT_ATTR_NOSUID },
+	{ "rnodev", TREE_SETS, MOUNT_ATTR_NODEV },
+	{ "rdev", TREE_CLEARS, MOUNT_ATTR_NODEV },
+	{ "rnoexec", TREE_SETS, MOUNT_ATTR_NOEXEC },
+	{ "rexec", TREE_CLEARS, MOUNT_ATTR_NOEXEC },
+	{ "rnodiratime", TREE_SETS, MOUNT_ATTR_NODIRATIME },
+	{ "rdiratime", TREE_CLEARS, MOUNT_ATTR_NODIRATIME },
+	{ "rnosymfollow", TREE_SETS, MOUNT_ATTR_NOSYMFOLLOW },
+	{ "rsymfollow", TREE_CLEARS, MOUNT_ATTR_NOSYMFOLLOW },
+};
+
+/* Options config.md lists that this runtime has no step for: copying
+ * a directory up into a tmpfs, idmapped mounts, and the access-time
+ * rules on a whole tree. In mount_setattr(2) those are one setting of
+ * three values (MOUNT_ATTR__ATIME, cleared before one is set), which
+ * mount_options' set-or-clear bits cannot say. */
+static const char *const unapplied_mount_options[] = {
+	"tmpcopyup", "idmap", "ridmap", "ratime", "rnoatime", "rrelatime",
+	"rnorelatime", "rstrictatime", "rnostrictatime",
+};
+
+/* What is_plain_path() asks of a path, as an error says it. */
+static const char plain_path_rule[] = "with no word \".\" or \"..\", "
+				      "and no \"//\"";
+
+/* Is PATH free of "." and ".." and empty words ("a//b")? The step that
+ * mounts resolves it inside the root, word by word; a path that says
+ * what it means in more than one way is refused rather than made sense
+ * of ("/./proc" is /proc, and must meet /proc's rule). */
+static bool is_plain_path(const char *path)
+{
+	for (const char *word = path; *word != '\0';) {
+		size_t length = strcspn(word, "/");
+
+		if ((length == 1 && word[0] == '.') ||
+		    (length == 2 && strncmp(word, "..", 2) == 0) ||
+		    (length == 0 && word != path))
+			return false;
+		word += length;
+		if (*word == '/')
+			word++;
+	}
+	return true;
+}
+
+/* Append OPTION to *DATA, after a comma if it holds some: the options
+ * that are no flag of mount(2) are the filesystem's own, and go to it
+ * as mount(2)'s last argument (config.md: a runtime SHOULD pass them
+ * so). The kernel copies at most a page of them, 4096 bytes or more
+ * (the smallest page Linux has); this takes 4096. */
+static bool add_data(const struct json *node, char **data,
+		     const char *option)
+{
+	size_t used = *data == NULL ? 0 : strlen(*data);
+	size_t length = used + (used > 0) + strlen(option) + 1;
+	char *more;
+
+	if (length > 4096) {
+		json_fail(node, "more of the filesystem's options than "
+			  "mount(2) copies, a page of 4096 bytes");
+		return false;
+	}
+	more = realloc(*data, length);
+	if (more == NULL) {
+		json_fail(node, "out of memory");
+		return false;
+	}
+	snprintf(more + used, length - used, "%s%s", used > 0 ? "," : "",
+		 option);
+	*data = more;
+	return true;
+}
+
+/* OPTIONS, an array of strings, into M: flags, propagation, the tree's
+ * attributes, and the rest as the filesystem's data. */
+static bool read_mount_options(const struct json *options,
+			       struct config_mount *m)
+{
+	const struct json *e;
+
+	if (options == NULL)
+		return true;
+	if (!json_is(options, JSON_ARRAY))
+		return false;
+	for (e = options->child; e != NULL; e = e->next) {
+		const char *name;
+		size_t i;
+
+		if (!json_string(e, &name))
+			return false;
+		for (i = 0; i < ARRAY_LEN(unapplied_mount_options); i++)
+			if (strcmp(name, unapplied_mount_options[i]) == 0) {
+				json_fail(e, "this runtime cannot apply %s",
+					  name);
+				return false;
+			}
+		for (i = 0; i < ARRAY_LEN(mount_options); i++)
+			if (strcmp(name, mount_options[i].name) == 0)
+				break;
+		if (i == ARRAY_LEN(mount_options)) {
+			if (name[0] == '\0' || strchr(name, ',') != NULL) {
+				json_fail(e, "expected one option, not a list");
+				return false;
+			}
+			if (!add_data(e, &m->data, name))
+				return false;
+			continue;
+		}
+		switch (mount_options[i].does) {
+		case SETS:
+			m->flags |= mount_options[i].what;
+			m->cleared &= ~mount_options[i].what;
+			break;
+		case CLEARS:
+			m->flags &= ~mount_options[i].what;
+			m->cleared |= mount_options[i].what;
+			break;
+		case PROPAGATES:
+			m->propagation = mount_options[i].what;
+			break;
+		case TREE_SETS:
+			m->tree.attr_set |= mount_options[i].what;
+			m->tree.attr_clr &= ~mount_options[i].what;
+			break;
+		case TREE_CLEARS:
+			m->tree.attr_clr |= mount_options[i].what;
+			m->tree.attr_set &= ~mount_options[i].what;
+			break;
+		}
+	}
+	return true;
+}
+
+/* NODE, one of config.md's mounts, into M. destination is REQUIRED:
+ * absolute, or relative to "/" (config.md keeps that for old
+ * configurations); never "/", which is root.path's, and never below
+ * /proc. A mount there could stand in for the files the runtime
+ * writes the container's own labels and limits to (/proc/self/attr/
+ * exec, /proc/self/oom_score_adj): runc's CVE-2019-16884 was a volume
+ * on /proc itself, a directory of the image's in procfs's place, that
+ * let the image slip out of its AppArmor profile. Only a fresh procfs
+ * goes on /proc. Checking the
+ * words is not enough against symbolic links, which the step that
+ * mounts must resolve inside the root (runc's CVE-2019-19921 raced
+ * one there): this is the first line, not the last. */
+static bool read_mount(const struct json *node, struct config_mount *m)
+{
+	const struct json *destination = json_member(node, "destination");
+	const struct json *source = json_member(node, "source");
+	const struct json *type = json_member(node, "type");
+	const char *d;
+	bool in_proc;
+	size_t i;
+
+	if (!json_is(node, JSON_OBJECT))
+		return false;
+	if (destination == NULL) {
+		json_fail(node, "needs a destination");
+		return false;
+	}
+	if (json_member(node, "uidMappings") != NULL ||
+	    json_member(node, "gidMappings") != NULL) {
+		json_fail(node, "this runtime cannot apply idmapped mounts");
+		return false;
+	}
+	if (!json_string(destination, &m->destination) ||
+	    (source != NULL && !json_string(source, &m->source)) ||
+	    (type != NULL && !json_string(type, &m->type)) ||
+	    !read_mount_options(json_member(node, "options"), m))
+		return false;
+	d = m->destination + strspn(m->destination, "/");
+	if (*d == '\0' || !is_plain_path(m->destination)) {
+		json_fail(destination, "expected a path below the root, %s",
+			  plain_path_rule);
+		return false;
+	}
+	in_proc = strcspn(d, "/") == 4 && strncmp(d, "proc", 4) == 0;
+	if (in_proc && ((d[4] == '/' && d[5] != '\0') ||
+			m->type == NULL || strcmp(m->type, "proc") != 0 ||
+			(m->flags & MS_BIND))) {
+		json_fail(destination, "only a new proc may be mounted "
+			  "there");
+		return false;
+	}
+	if (m->flags & MS_BIND) {
+		m->type = NULL;   /* a dummy, often "none" (config.md) */
+		if (m->source == NULL || m->source[0] == '\0') {
+			json_fail(node, "a bind mount needs a source");
+			return false;
+		}
+		return true;
+	}
+	for (i = 0; m->type != NULL && i < ARRAY_LEN(mount_types); i++)
+		if (strcmp(m->type, mount_types[i]) == 0)
+			return true;
+	json_fail(type != NULL ? type : node, "expected bind or rbind in "
+		  "the options, or a type: proc, sysfs, tmpfs, devpts, "
+		  "mqueue, cgroup or cgroup2");
+	return false;
+}
+
+/* CONFIG's mounts into C's, in order: config.md says they MUST be
+ * mounted in the order listed. */
+static bool read_mounts(const struct json *config, struct bundle_config *c)
+{
+	const struct json *first;
+	size_t count = 0;
+
+	if (!json_first(config, "mounts", JSON_ARRAY, &first))
+		return false;
+	for (const struct json *e = first; e != NULL; e = e->next)
+		count++;
+	c->mounts = calloc(count + 1, sizeof(*c->mounts));
+	if (c->mounts == NULL) {
+		json_fail(config, "out of memory");
+		return false;
+	}
+	for (const struct json *e = first; e != NULL; e = e->next)
+		if (!read_mount(e, &c->mounts[c->mount_count++]))
+			return false;
+	return true;
+}
+
+/* LINUX's maskedPaths or readonlyPaths (NAME) into *FIRST, each path
+ * absolute (config-linux.md MUSTs it) and plain. Stage 8's
+ * mask_kernel_files() masks, or makes read-only, Docker's list so;
+ * here the engine gives the lists, and the step is the same. */
+static bool read_paths(const struct json *linux_node, const char *name,
+		       const struct json **first)
+{
+	if (!json_first(linux_node, name, JSON_ARRAY, first))
+		return false;
+	for (const struct json *e = *first; e != NULL; e = e->next) {
+		const char *path;
+
+		if (!json_string(e, &path))
+			return false;
+		if (path[0] != '/' || !is_plain_path(path)) {
+			json_fail(e, "expected an absolute path, %s",
+				  plain_path_rule);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* LINUX's rootfsPropagation into C: config-linux.md's four words, as
+ * mount(2) flags for the root's mount, and, as runc takes them, each
+ * with a leading r for the mounts below too (podman writes rslave when
+ * a volume asks for it). Without one, the root stays private, as
+ * make_mounts_private() leaves every mount (stage 4). */
+static bool read_root_propagation(const struct json *linux_node,
+				  struct bundle_config *c)
+{
+	static const struct { const char *name; unsigned long flag; }
+	kinds[] = {
+		{ "shared", MS_SHARED }, { "slave", MS_SLAVE },
+		{ "private", MS_PRIVATE }, { "unbindable", MS_UNBINDABLE },
+	};
+	const struct json *node = json_member(linux_node,
+					      "rootfsPropagation");
+	const char *name;
+
+	if (node == NULL)
+		return true;
+	if (!json_string(node, &name))
+		return false;
+	for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
+		if (strcmp(name, kinds[i].name) == 0)
+			c->root_propagation = kinds[i].flag;
+		else if (name[0] == 'r' && strcmp(name + 1, kinds[i].name) == 0)
+			c->root_propagation = kinds[i].flag | MS_REC;
+	}
+	if (c->root_propagation != 0)
+		return true;
+	json_fail(node, "expected shared, slave, private or unbindable, "
+		  "perhaps with an r before");
+	return false;
+}
+
+/* NODE, one hook, into H: path REQUIRED and absolute, args and env
+ * arrays of strings, a timeout greater than zero if there is one
+ * (config.md MUSTs both). */
+static bool read_hook(const struct json *node, struct config_hook *h)
+{
+	const struct json *path = json_member(node, "path");
+	const struct json *args = json_member(node, "args");
+	const struct json *env = json_member(node, "env");
+	const struct json *timeout = json_member(node, "timeout");
+	int64_t seconds = 0;
+
+	if (!json_is(node, JSON_OBJECT))
+		return false;
+	if (path == NULL) {
+		json_fail(node, "needs a path");
+		return false;
+	}
+	if (!json_string(path, &h->path) ||
+	    (args != NULL && !read_strings(args, &h->args)) ||
+	    (env != NULL && !read_strings(env, &h->env)) ||
+	    (timeout != NULL && !json_integer(timeout, 1, INT32_MAX,
+					      &seconds)))
+		return false;
+	if (h->path[0] != '/') {
+		json_fail(path, "expected an absolute path");
+		return false;
+	}
+	h->timeout = (int)seconds;
+	return true;
+}
+
+/* CONFIG's hooks into C's, kind by kind, each in order (config.md:
+ * hooks MUST be called in the listed order). */
+static bool read_hooks(const struct json *config, struct bundle_config *c)
+{
+	const struct json *hooks = json_member(config, "hooks");
+
+	if (hooks != NULL && !json_is(hooks, JSON_OBJECT))
+		return false;
+	for (size_t k = 0; k < ARRAY_LEN(hook_kinds); k++) {
+		const struct json *first;
+		size_t count = 0;
+
+		if (!json_first(hooks, hook_kinds[k], JSON_ARRAY, &first))
+			return false;
+		for (const struct json *e = first; e != NULL; e = e->next)
+			count++;
+		if (count == 0)
+			continue;
+		c->hooks[k] = calloc(count, sizeof(*c->hooks[k]));
+		if (c->hooks[k] == NULL) {
+			json_fail(hooks, "out of memory");
+			return false;
+		}
+		for (const struct json *e = first; e != NULL; e = e->next)
+			if (!read_hook(e, &c->hooks[k][c->hook_count[k]++]))
+				return false;
+	}
+	return true;
+}
+
+/* NODE, one of linux.devices, into C's next device: its path
+ * absolute and plain, a type of mknod(1)'s, the numbers (but for a
+ * FIFO), and of fileMode only its permission bits: the file's type is
+ * type's to say. */
+static bool read_device(const struct json *node, struct bundle_config *c)
+{
+	const struct json *path = json_member(node, "path");
+	const struct json *type = json_member(node, "type");
+	const struct json *major = json_member(node, "major");
+	const struct json *minor = json_member(node, "minor");
+	const struct json *mode = json_member(node, "fileMode");
+	const struct json *uid = json_member(node, "uid");
+	const struct json *gid = json_member(node, "gid");
+	struct config_device *d = &c->devices[c->device_count];
+	int64_t maj = 0, min = 0;
+	uint64_t bits = 0;
+	const char *t;
+
+	if (!json_is(node, JSON_OBJECT))
+		return false;
+	if (path == NULL || type == NULL) {
+		json_fail(node, "needs a path and a type");
+		return false;
+	}
+	if (!json_string(path, &d->path) || !json_string(type, &t))
+		return false;
+	if (strlen(t) != 1 || strchr("cbup", t[0]) == NULL) {
+		json_fail(type, "expected c, b, u or p");
+		return false;
+	}
+	if (t[0] != 'p' && (major == NULL || minor == NULL)) {
+		json_fail(node, "needs major and minor: it is no FIFO");
+		return false;
+	}
+	if ((major != NULL && !json_integer(major, 0, MAX_MAJOR, &maj)) ||
+	    (minor != NULL && !json_integer(minor, 0, MAX_MINOR, &min)) ||
+	    (mode != NULL && !json_unsigned(mode, UINT32_MAX, &bits)) ||
+	    (uid != NULL && !read_json_id(uid, &d->uid)) ||
+	    (gid != NULL && !read_json_id(gid, &d->gid)))
+		return false;
+	if (d->path[0] != '/' || d->path[1] == '\0' ||
+	    !is_plain_path(d->path)) {
+		json_fail(path, "expected an absolute path below the root, "
+			  "%s", plain_path_rule);
+		return false;
+	}
+	for (size_t i = 0; i < c->device_count; i++)
+		if (strcmp(c->devices[i].path, d->path) == 0) {
+			json_fail(path, "%s is there twice", d->path);
+			return false;
+		}
+	d->type = t[0];
+	d->major = (uint32_t)maj;
+	d->minor = (uint32_t)min;
+	d->has_mode = mode != NULL;
+	d->mode = (mode_t)(bits & 07777);
+	c->device_count++;
+	return true;
+}
+
+/* LINUX's devices into C's. The same numbers twice is allowed (a
+ * SHOULD NOT in config-linux.md), the same path twice is refused: the
+ * second would stand on the first. */
+static bool read_devices(const struct json *linux_node,
+			 struct bundle_config *c)
+{
+	const struct json *first;
+	size_t count = 0;
+
+	if (!json_first(linux_node, "devices", JSON_ARRAY, &first))
+		return false;
+	for (const struct json *e = first; e != NULL; e = e->next)
+		count++;
+	c->devices = calloc(count + 1, sizeof(*c->devices));
+	if (c->devices == NULL) {
+		json_fail(linux_node, "out of memory");
+		return false;
+	}
+	for (const struct json *e = first; e != NULL; e = e->next)
+		if (!read_device(e, c))
+			return false;
+	return true;
+}
+
+/* LINUX's cgroupsPath into C: where the container's cgroup goes, under
+ * the cgroup2 mount (absolute), or under this runtime's own parent,
+ * stage 6's container.c/ (relative); config-linux.md leaves the
+ * second to the runtime. Its words are plain: ".." would climb out of
+ * the place the engine chose, into another's cgroup. A name with a
+ * colon is systemd's "slice:prefix:name", which the engines write when
+ * systemd keeps their cgroups: this runtime makes its cgroups itself,
+ * as podman's --cgroup-manager cgroupfs asks. */
+static bool read_cgroups_path(const struct json *linux_node,
+			      struct bundle_config *c)
+{
+	const struct json *node = json_member(linux_node, "cgroupsPath");
+
+	if (node == NULL)
+		return true;
+	if (!json_string(node, &c->cgroups_path))
+		return false;
+	if (strchr(c->cgroups_path, ':') != NULL) {
+		json_fail(node, "a systemd unit: this runtime makes its "
+			  "cgroups itself (podman --cgroup-manager "
+			  "cgroupfs)");
+		return false;
+	}
+	if (c->cgroups_path[strspn(c->cgroups_path, "/")] == '\0' ||
+	    !is_plain_path(c->cgroups_path)) {
+		json_fail(node, "expected a cgroup's path, %s",
+			  plain_path_rule);
+		return false;
+	}
+	return true;
+}
+
+/* The members of linux that ask for what no stage does, refused when
+ * there (config.md, "Valid values"); personality only if it asks for
+ * more than the LINUX domain every process has. */
+static bool refuse_unapplied_linux(const struct json *linux_node)
+{
+	static const char *const unapplied[] = {
+		"intelRdt", "memoryPolicy", "timeOffsets", "netDevices",
+	};
+	const struct json *personality = json_member(linux_node,
+						     "personality");
+	const struct json *label = json_member(linux_node, "mountLabel");
+	const struct json *domain = json_member(personality, "domain");
+	const struct json *flags = json_member(personality, "flags");
+	const char *text;
+
+	for (size_t i = 0; i < ARRAY_LEN(unapplied); i++) {
+		const struct json *m = json_member(linux_node, unapplied[i]);
+
+		if (m != NULL) {
+			json_fail(m, "this runtime cannot apply it");
+			return false;
+		}
+	}
+	if (label != NULL) {
+		if (!json_string(label, &text))
+			return false;
+		if (text[0] != '\0') {
+			json_fail(label, "this runtime cannot apply it: it "
+				  "labels no mount for SELinux");
+			return false;
+		}
+	}
+	if (personality == NULL)
+		return true;
+	if (!json_is(personality, JSON_OBJECT) ||
+	    (domain != NULL && !json_string(domain, &text)) ||
+	    (flags != NULL && !json_is(flags, JSON_ARRAY)))
+		return false;
+	if (domain == NULL || strcmp(text, "LINUX") != 0 ||
+	    (flags != NULL && flags->child != NULL)) {
+		json_fail(personality, "this runtime runs the LINUX domain "
+			  "with no flags, and nothing else");
+		return false;
+	}
+	return true;
+}
+
+/* Free what read_bundle_config() allocated (not the strings). */
+static void free_bundle_config(struct bundle_config *c)
+{
+	for (size_t i = 0; i < c->mount_count; i++)
+		free(c->mounts[i].data);
+	free(c->mounts);
+	free(c->devices);
+	for (size_t k = 0; k < ARRAY_LEN(hook_kinds); k++) {
+		for (size_t i = 0; i < c->hook_count[k]; i++) {
+			free(c->hooks[k][i].args);
+			free(c->hooks[k][i].env);
+		}
+		free(c->hooks[k]);
+	}
+	memset(c, 0, sizeof(*c));
+}
+
+/* A new user namespace needs its maps: without them every id in it is
+ * unmapped, and shows as the overflow uid, 65534 (user_namespaces(7)).
+ * And maps need a user namespace, new or joined: podman writes a line
+ * 0 0 1 for one it joins, which has its maps already, and so are not
+ * written again. */
+static bool check_id_maps(const struct json *linux_node,
+			  const struct bundle_config *c)
+{
+	int user = find_namespace(c, CLONE_NEWUSER);
+
+	if (user >= 0 && c->namespaces[user].path == NULL &&
+	    (c->uids.count == 0 || c->gids.count == 0)) {
+		json_fail(linux_node, "a new user namespace needs uidMappings "
+			  "and gidMappings");
+		return false;
+	}
+	if (user < 0 && (c->uids.count > 0 || c->gids.count > 0)) {
+		json_fail(linux_node, "uidMappings and gidMappings need a user "
+			  "namespace");
+		return false;
+	}
+	return true;
+}
+
+/* The mounts, masked and read-only paths and the root's propagation
+ * change a mount table: they need a new mount namespace, the
+ * container's own, or they would change the host's (or another
+ * container's, joined). runc refuses masked paths so too. */
+static bool check_mount_namespace(const struct json *config,
+				  const struct json *linux_node,
+				  const struct bundle_config *c)
+{
+	const struct json *asks = json_member(linux_node,
+					      "rootfsPropagation");
+	int mnt = find_namespace(c, CLONE_NEWNS);
+
+	if (c->readonly != NULL)
+		asks = c->readonly->parent;
+	if (c->masked != NULL)
+		asks = c->masked->parent;
+	if (c->mount_count > 0)
+		asks = json_member(config, "mounts");
+	if (asks == NULL || (mnt >= 0 && c->namespaces[mnt].path == NULL))
+		return true;
+	json_fail(asks, "needs a new mount namespace, or it would change "
+		  "%s", mnt < 0 ? "the host's mounts" : "another's");
+	return false;
+}
+
+/* CONFIG's linux (LINUX_NODE), and the mounts, which are read with it
+ * for they need its mount namespace. */
+static bool read_linux(const struct json *config,
+		       const struct json *linux_node, struct bundle_config *c)
+{
+	if (linux_node != NULL && !json_is(linux_node, JSON_OBJECT))
+		return false;
+	return read_namespaces(linux_node, c) &&
+	       read_id_map(linux_node, "uidMappings", &c->uids) &&
+	       read_id_map(linux_node, "gidMappings", &c->gids) &&
+	       check_id_maps(linux_node, c) &&
+	       read_uts_name(config, "hostname", c, &c->hostname) &&
+	       read_uts_name(config, "domainname", c, &c->domainname) &&
+	       read_sysctl(linux_node, c) && read_resources(linux_node, c) &&
+	       read_devices(linux_node, c) &&
+	       read_cgroups_path(linux_node, c) &&
+	       refuse_unapplied_linux(linux_node) &&
+	       read_mounts(config, c) &&
+	       read_paths(linux_node, "maskedPaths", &c->masked) &&
+	       read_paths(linux_node, "readonlyPaths", &c->readonly) &&
+	       read_root_propagation(linux_node, c) &&
+	       check_mount_namespace(config, linux_node, c);
+}
+
 /* Is V a SemVer version (semver.org: MAJOR.MINOR.PATCH, numbers with
  * no leading zero, then perhaps -PRERELEASE or +BUILD) of major 1? */
 static bool is_version_1(const char *v)
@@ -5566,9 +6736,12 @@ static bool is_version_1(const char *v)
 	return *v == '\0' || *v == '-' || *v == '+';
 }
 
-/* CONFIG's ociVersion, root, hostname, domainname, namespaces, id maps
- * and sysctls into *C. False, with json_error naming the value, if one is
- * missing, malformed, or asks for what this runtime cannot do. */
+/* CONFIG's ociVersion, root, hostname, domainname, hooks, mounts and
+ * linux (namespaces, id maps, sysctls, resources, devices, cgroupsPath,
+ * masked and read-only paths, the root's propagation) into *C;
+ * free_bundle_config() frees it, even after a failure. False, with
+ * json_error naming the value, if one is missing, malformed, or asks
+ * for what this runtime cannot do. */
 static bool read_bundle_config(const struct json *config,
 			       struct bundle_config *c)
 {
@@ -5578,7 +6751,6 @@ static bool read_bundle_config(const struct json *config,
 	const struct json *readonly = json_member(root, "readonly");
 	const struct json *linux_node = json_member(config, "linux");
 	const char *v;
-	int user;
 
 	memset(c, 0, sizeof(*c));
 	/* config.md: ociVersion is REQUIRED, in SemVer; this runtime knows
@@ -5605,33 +6777,7 @@ static bool read_bundle_config(const struct json *config,
 		json_fail(path, "expected a path");
 		return false;
 	}
-	if (linux_node != NULL && !json_is(linux_node, JSON_OBJECT))
-		return false;
-	if (!read_namespaces(linux_node, c) ||
-	    !read_id_map(linux_node, "uidMappings", &c->uids) ||
-	    !read_id_map(linux_node, "gidMappings", &c->gids) ||
-	    !read_uts_name(config, "hostname", c, &c->hostname) ||
-	    !read_uts_name(config, "domainname", c, &c->domainname) ||
-	    !read_sysctl(linux_node, c))
-		return false;
-	/* A new user namespace needs its maps: without them every id in it
-	 * is unmapped, and shows as the overflow uid, 65534
-	 * (user_namespaces(7)). And maps need a user namespace, new or
-	 * joined: podman writes a line 0 0 1 for one it joins, which has
-	 * its maps already, and so are not written again. */
-	user = find_namespace(c, CLONE_NEWUSER);
-	if (user >= 0 && c->namespaces[user].path == NULL &&
-	    (c->uids.count == 0 || c->gids.count == 0)) {
-		json_fail(linux_node, "a new user namespace needs uidMappings "
-			  "and gidMappings");
-		return false;
-	}
-	if (user < 0 && (c->uids.count > 0 || c->gids.count > 0)) {
-		json_fail(linux_node, "uidMappings and gidMappings need a user "
-			  "namespace");
-		return false;
-	}
-	return true;
+	return read_linux(config, linux_node, c) && read_hooks(config, c);
 }
 #endif /* STAGE >= 10 */
 
@@ -6561,7 +7707,6 @@ static void parse_device_limit(struct limits *l, const char *option,
 	unsigned long long value;
 	struct device_limit *d;
 	struct stat st;
-	int i;
 
 	if (colon == NULL || colon == spec)
 		bad_value(option, "wants DEVICE:RATE, such as /dev/vda:1mb, "
@@ -6579,19 +7724,10 @@ static void parse_device_limit(struct limits *l, const char *option,
 	if (access(path, F_OK) == 0)
 		refuse("%s %s: a partition; io.max limits whole disks: give %s",
 		       option, spec, disk);
-	for (i = 0; i < l->device_count; i++)
-		if (l->devices[i].major == major(st.st_rdev) &&
-		    l->devices[i].minor == minor(st.st_rdev))
-			break;
-	if (i == MAX_DEVICES)
+	d = device_limit_of(l, major(st.st_rdev), minor(st.st_rdev));
+	if (d == NULL)
 		refuse("%s %s: limits for at most %d disks", option, spec,
 		       MAX_DEVICES);
-	d = &l->devices[i];
-	if (i == l->device_count) {   /* a disk not limited before */
-		*d = (struct device_limit){ major(st.st_rdev),
-			minor(st.st_rdev), { "max", "max", "max", "max" } };
-		l->device_count++;
-	}
 	snprintf(d->rate[which], sizeof(d->rate[which]), "%llu", value);
 }
 

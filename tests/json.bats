@@ -154,8 +154,8 @@ value_is() {
 	value_is ours.json hostname string "café"
 	value_is ours.json process.noNewPrivileges boolean true
 	value_is ours.json process.rlimits.0.hard uint64 18446744073709551615
-	value_is ours.json linux.resources.cpu.quota int64 -9223372036854775808
-	value_is ours.json linux.resources.memory.swap int64 9223372036854775807
+	value_is ours.json linux.unknownToThisRuntime.lowest int64 -9223372036854775808
+	value_is ours.json linux.resources.memory.limit int64 9223372036854775807
 	value_is ours.json process.user.additionalGids.0 int32 10
 }
 
@@ -173,8 +173,8 @@ type_refused() {
 		"process.rlimits[0].hard: expected a string, found a number"
 	type_refused ours.json process.args boolean \
 		"process.args: expected a boolean, found an array"
-	type_refused ours.json linux.resources.memory.limit uint64 \
-		"linux.resources.memory.limit: expected 0 to 18446744073709551615, found -1"
+	type_refused ours.json linux.unknownToThisRuntime.lowest uint64 \
+		"linux.unknownToThisRuntime.lowest: expected 0 to 18446744073709551615, found -9223372036854775808"
 	type_refused ours.json process.user.additionalGids.1 int32 \
 		"process.user.additionalGids[1]: expected -2147483648 to 2147483647, found 4294967295"
 	type_refused ours.json process.rlimits.0.hard int64 \
@@ -336,6 +336,9 @@ if "oomScoreAdj" in p:
 for label in ("apparmorProfile", "selinuxLabel"):
     if p.get(label):
         print(label, p[label])
+size = p.get("consoleSize", {})
+if p.get("terminal") and (size.get("height") or size.get("width")):
+    print("consoleSize %dx%d" % (size["height"], size["width"]))
 PY
 }
 
@@ -360,9 +363,11 @@ p["rlimits"] = [{"type": n, "soft": i, "hard": 2**64 - 1} for i, n in enumerate(
 p["user"] = {"uid": 2**32 - 2, "gid": 0, "additionalGids": [0, 1, 2**32 - 2], "umask": 0o7777}
 p["oomScoreAdj"] = -1000
 p["apparmorProfile"] = "containers-default-0.50.1"
-p["selinuxLabel"] = "system_u:system_r:container_t:s0"'
+p["selinuxLabel"] = "system_u:system_r:container_t:s0"
+p["terminal"] = True; p["consoleSize"] = {"height": 65535, "width": 80}'
 	run "$HARNESS" --process changed.json
 	assert_success
+	assert_line "consoleSize 65535x80"
 	# umask(2) keeps mask & 0777; Python prints what it was given.
 	assert_output "$(python_process changed.json | sed 's/^umask 7777$/umask 0777/')"
 	# Python has getrlimit(2)'s names but RLIMIT_LOCKS, and RLIMIT_OFILE,
@@ -422,6 +427,16 @@ process_refused() {
 		"process.oomScoreAdj: expected -1000 to 1000, found 1001"
 	process_refused 'p["apparmorProfile"] = 5' \
 		"process.apparmorProfile: expected a string, found a number"
+	# A terminal's size is a struct winsize of unsigned shorts
+	# (ioctl_tty(2)); without a terminal it is not read at all.
+	process_refused 'p["terminal"] = True; p["consoleSize"] = {"height": 65536, "width": 80}' \
+		"process.consoleSize.height: expected 0 to 65535, found 65536"
+	process_refused 'p["terminal"] = True; p["consoleSize"] = {"width": 80}' \
+		"process.consoleSize: needs height and width"
+	change_config 'p["terminal"] = False; p["consoleSize"] = "ignored"'
+	run "$HARNESS" --process changed.json
+	assert_success
+	refute_line --partial consoleSize
 	process_refused 'p["scheduler"] = {"policy": "SCHED_FIFO"}' \
 		"process.scheduler: this runtime cannot apply it"
 	# A control byte in a value never splits the line.
@@ -442,9 +457,11 @@ process_refused() {
 container: warning: process.capabilities.bounding[4]: no capability CAP_chown here: left out"
 }
 
-# What FILE's root, hostname, namespaces and id maps say, computed by
-# Python alone in the harness's format: each namespace's clone(2) flag
-# from the kernel's linux/sched.h.
+# What read_bundle_config() should make of FILE (root, names,
+# namespaces, id maps, sysctls, resources, mounts, paths, devices,
+# hooks), computed by Python alone in the harness's format: each
+# namespace's clone(2) flag from the kernel's linux/sched.h, mount
+# flags from linux/mount.h, option names from libmount.
 python_bundle() {
 	python3 - "$1" <<'PY'
 import json, re, sys
@@ -467,10 +484,96 @@ for name, value in linux.get("sysctl", {}).items():
 for key, name in (("uidMappings", "uid"), ("gidMappings", "gid")):
     for m in linux.get(key, []):
         print(name, m["containerID"], m["hostID"], m["size"])
+# The resources, as the cgroup v2 files would get them (cgroup-v2.rst);
+# the device rules in cgroup v1's words.
+r = linux.get("resources", {})
+memory = r.get("memory", {})
+if memory.get("limit", -1) > 0:
+    print("memory.max", memory["limit"])
+    swap = memory.get("swap", -1)
+    print("memory.swap.max", "max" if swap < 0 else swap - memory["limit"])
+if r.get("cpu", {}).get("quota", -1) > 0:
+    print("cpu.max", r["cpu"]["quota"], r["cpu"].get("period", 100000))
+if r.get("pids", {}).get("limit", -1) > 0:
+    print("pids.max", r["pids"]["limit"])
+disks = {}
+for column, key in enumerate(("throttleReadBpsDevice", "throttleWriteBpsDevice",
+                              "throttleReadIOPSDevice", "throttleWriteIOPSDevice")):
+    for d in r.get("blockIO", {}).get(key, []):
+        disks.setdefault((d["major"], d["minor"]), ["max"] * 4)[column] = d["rate"]
+for (major, minor), rates in disks.items():
+    print("io.max %d:%d rbps=%s wbps=%s riops=%s wiops=%s" % ((major, minor) + tuple(rates)))
+star = lambda n: "*" if n is None or n < 0 else n
+for d in r.get("devices", []):
+    print("devices.%s %s %s:%s %s" % ("allow" if d["allow"] else "deny", d.get("type", "a"),
+          star(d.get("major")), star(d.get("minor")), d["access"]))
+# Mounts: each option as libmount, mount(8)'s own library, maps it
+# (its built-in table of names, flags and "clears the flag"); an option
+# with a leading r is mount_setattr(2)'s attribute of the same name for
+# the whole tree; the rest go to the filesystem. The numbers are the
+# kernel's, from linux/mount.h.
+import ctypes
+ms = dict((m.group(1), eval(m.group(2))) for m in re.finditer(
+    r"#define (MS_\w+|MOUNT_ATTR_\w+)\s+(\(1<<\d+\)|0x[0-9a-fA-F]+|\d+)\s",
+    open("/usr/include/linux/mount.h").read()))
+class OptMap(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("id", ctypes.c_int), ("mask", ctypes.c_int)]
+libmount = ctypes.CDLL("libmount.so.1")
+libmount.mnt_get_builtin_optmap.restype = ctypes.POINTER(OptMap)
+table, i = libmount.mnt_get_builtin_optmap(1), 0   # MNT_LINUX_MAP
+known = {}
+while table[i].name:
+    known[table[i].name.decode()] = (table[i].id & 0xffffffff, table[i].mask & 2)  # MNT_INVERT
+    i += 1
+propagations = ms["MS_SHARED"] | ms["MS_SLAVE"] | ms["MS_PRIVATE"] | ms["MS_UNBINDABLE"]
+flag_name = dict((v, k[3:]) for k, v in ms.items() if k.startswith("MS_"))
+hx = lambda n: "%#x" % n if n else "0"
+for m in c.get("mounts", []):
+    flags = cleared = propagation = tree_set = tree_clr = 0
+    data = []
+    for o in m.get("options", []):
+        if o == "defaults":
+            continue
+        if o in known and known[o][0] & propagations:
+            propagation = known[o][0]
+        elif o in known and o != "remount" and known[o][1]:
+            flags &= ~known[o][0]; cleared |= known[o][0]
+        elif o in known:
+            flags |= known[o][0]; cleared &= ~known[o][0]
+        elif o[0] == "r" and o[1:] in known:
+            flag, inverts = known[o[1:]]
+            attr = ms["MOUNT_ATTR_" + flag_name[flag]]
+            if inverts:
+                tree_clr |= attr; tree_set &= ~attr
+            else:
+                tree_set |= attr; tree_clr &= ~attr
+        else:
+            data.append(o)
+    bind = flags & ms["MS_BIND"]
+    print("mount %s %s %s flags=%s cleared=%s propagation=%s tree=%s/%s data=%s" % (
+        m["destination"], "bind" if bind else m["type"], m.get("source", "-"), hx(flags),
+        hx(cleared), hx(propagation), hx(tree_set), hx(tree_clr), ",".join(data) or "-"))
+for path in linux.get("maskedPaths", []):
+    print("masked", path)
+for path in linux.get("readonlyPaths", []):
+    print("readonly", path)
+if "rootfsPropagation" in linux:
+    print("rootfsPropagation", hx(known[linux["rootfsPropagation"]][0]))
+for d in linux.get("devices", []):
+    print("device %s %s %d:%d%s owner=%d:%d" % (d["path"], d["type"], d.get("major", 0),
+          d.get("minor", 0), " mode=%04o" % (d["fileMode"] & 0o7777) if "fileMode" in d else "",
+          d.get("uid", 0), d.get("gid", 0)))
+if "cgroupsPath" in linux:
+    print("cgroupsPath", linux["cgroupsPath"])
+vector = lambda v: "-" if v is None else "[" + " ".join(v) + "]"
+for kind in ("prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"):
+    for h in c.get("hooks", {}).get(kind, []):
+        print("hook %s %s timeout=%d args=%s env=%s" % (kind, h["path"], h.get("timeout", 0),
+              vector(h.get("args")), vector(h.get("env"))))
 PY
 }
 
-@test "json: the root, hostname, namespaces and id maps runc, crun, podman and containerd ask for, read as Python reads them" {
+@test "json: the bundle config runc, crun, podman and containerd write (root, names, namespaces, id maps, sysctls, resources, mounts, paths), read as Python reads it" {
 	write_configs
 	capture_podman_config
 	capture_containerd_config
@@ -584,4 +687,300 @@ bundle_refused() {
 		'linux.sysctl["kernel.sem"]: needs an ipc namespace, or it would set the host'"'"'s'
 	bundle_refused 'c["linux"]["sysctl"] = {"net.core.somaxconn": 1024}' \
 		'linux.sysctl["net.core.somaxconn"]: expected a string, found a number'
+}
+
+@test "json: the limits and device rules a config asks for, as the cgroup files would get them, read as Python reads them" {
+	runc spec && mv config.json runc.json
+	# Every limit stage 6 sets, and io.max's four columns on two disks,
+	# one at the largest numbers the kernel's dev_t holds; device rules
+	# as containerd writes them, a wildcard minor (-1) among them, and
+	# the quota at the kernel's largest.
+	change_config '
+r = c["linux"]["resources"]
+r["memory"] = {"limit": 64 << 20, "swap": 128 << 20}
+r["cpu"] = {"quota": 2**44 - 1, "period": 100000}
+r["pids"] = {"limit": 4194304}
+r["blockIO"] = {"throttleReadBpsDevice": [{"major": 8, "minor": 0, "rate": 1048576}, {"major": 4095, "minor": 1048575, "rate": 2**64 - 1}],
+                "throttleWriteBpsDevice": [{"major": 8, "minor": 0, "rate": 2097152}],
+                "throttleReadIOPSDevice": [{"major": 4095, "minor": 1048575, "rate": 10}],
+                "throttleWriteIOPSDevice": [{"major": 8, "minor": 0, "rate": 20}]}
+r["devices"] += [{"allow": True, "type": "c", "major": 1, "minor": 3, "access": "rwm"},
+                 {"allow": True, "type": "c", "major": 136, "minor": -1, "access": "rw"},
+                 {"allow": False, "type": "b", "major": 8, "access": "m"},
+                 {"allow": True, "type": "a", "access": "wr"}]'
+	run "$HARNESS" --bundle changed.json
+	assert_success
+	assert_output "$(python_bundle changed.json)"
+	assert_line "memory.swap.max 67108864"
+	assert_line "io.max 8:0 rbps=1048576 wbps=2097152 riops=max wiops=20"
+	assert_line "devices.allow c 136:* rw"
+	# As many disks and rules as this runtime keeps.
+	change_config '
+r = c["linux"]["resources"]
+r["blockIO"] = {"throttleReadBpsDevice": [{"major": 8, "minor": 16 * m, "rate": 2} for m in range(8)]}
+r["devices"] *= 128'
+	run "$HARNESS" --bundle changed.json
+	assert_success
+	assert_output "$(python_bundle changed.json)"
+	assert_line "io.max 8:112 rbps=2 wbps=max riops=max wiops=max"
+	# A limit and no swap: nothing limits swap. And each value that asks
+	# for nothing more than the kernel does anyway is taken: shares of
+	# 1024 (containerd writes them) are v1's default weight.
+	change_config '
+r = c["linux"]["resources"]
+r["memory"] = {"limit": 6 << 20, "reservation": -1, "kernel": -1, "kernelTCP": -1, "disableOOMKiller": False, "useHierarchy": True, "checkBeforeUpdate": True}
+r["cpu"] = {"quota": -1, "shares": 1024, "burst": 0, "cpus": "", "mems": "", "idle": 0}
+r["pids"] = {"limit": -1}
+r["blockIO"] = {"weight": 0, "leafWeight": 0, "weightDevice": []}
+r["hugepageLimits"] = []; r["rdma"] = {}; r["unified"] = {}'
+	run "$HARNESS" --bundle changed.json
+	assert_success
+	assert_output "$(python_bundle changed.json)"
+	assert_line "memory.swap.max max"
+	refute_line --partial "cpu.max"
+	refute_line --partial "pids.max"
+}
+
+@test "json: a limit no stage can set, or one malformed, is refused naming the value and why" {
+	runc spec && mv config.json runc.json
+	local r='r = c["linux"]["resources"]; '
+	bundle_refused "$r"'r["memory"] = {"limit": 1 << 30, "reservation": 1 << 29}' \
+		"linux.resources.memory.reservation: this runtime cannot apply it: it is memory.low, which no stage sets"
+	bundle_refused "$r"'r["memory"] = {"disableOOMKiller": True}' \
+		"linux.resources.memory.disableOOMKiller: this runtime cannot apply it: cgroup v2 cannot turn the OOM killer off"
+	bundle_refused "$r"'r["cpu"] = {"shares": 2048}' \
+		"linux.resources.cpu.shares: this runtime cannot apply it: it is cpu.weight, which no stage sets"
+	bundle_refused "$r"'r["cpu"] = {"cpus": "0-1"}' \
+		"linux.resources.cpu.cpus: this runtime cannot apply it: it is cpuset.cpus, which no stage sets"
+	bundle_refused "$r"'r["unified"] = {"memory.high": "1G"}' \
+		"linux.resources.unified: this runtime cannot apply it: no stage writes cgroup files by name"
+	local little
+	for little in 0 1 '(6 << 20) - 1'; do
+		bundle_refused "$r"'r["memory"] = {"limit": '"$little"'}' \
+			"linux.resources.memory.limit: expected 6 MiB (6291456) or more, room to start a program; -1 is no limit"
+	done
+	bundle_refused "$r"'r["memory"] = {"limit": -2}' \
+		"linux.resources.memory.limit: expected -1 to 9223372036854775807, found -2"
+	bundle_refused "$r"'r["memory"] = {"swap": 1 << 30}' \
+		"linux.resources.memory.swap: counts memory plus swap: it needs a memory limit"
+	bundle_refused "$r"'r["memory"] = {"limit": 1 << 30, "swap": 1 << 29}' \
+		"linux.resources.memory.swap: counts memory plus swap: it cannot be less than the limit, 1073741824"
+	bundle_refused "$r"'r["cpu"] = {"quota": 2**44}' \
+		"linux.resources.cpu.quota: expected -1 to 17592186044415, found 17592186044416"
+	bundle_refused "$r"'r["cpu"] = {"quota": 999}' \
+		"linux.resources.cpu.quota: the kernel's smallest quota is 1000 microseconds; -1 is no limit"
+	bundle_refused "$r"'r["cpu"] = {"quota": 50000, "period": 50000}' \
+		"linux.resources.cpu.period: this runtime's period is stage 6's, 100000 microseconds"
+	bundle_refused "$r"'r["pids"] = {"limit": 0}' \
+		"linux.resources.pids.limit: a limit of 0 is not one this runtime can set; -1 is no limit"
+	bundle_refused "$r"'r["pids"] = {"limit": 4194305}' \
+		"linux.resources.pids.limit: expected -1 to 4194304, found 4194305"
+	local io='r["blockIO"] = {"throttleWriteIOPSDevice": '
+	bundle_refused "$r$io"'[{"major": 8, "minor": 0}]}' \
+		"linux.resources.blockIO.throttleWriteIOPSDevice[0]: needs major, minor and rate"
+	bundle_refused "$r$io"'[{"major": 8, "minor": 0, "rate": 0}]}' \
+		"linux.resources.blockIO.throttleWriteIOPSDevice[0].rate: expected 1 or more; leave the disk out for no limit"
+	bundle_refused "$r$io"'[{"major": 4096, "minor": 0, "rate": 1}]}' \
+		"linux.resources.blockIO.throttleWriteIOPSDevice[0].major: expected 0 to 4095, found 4096"
+	bundle_refused "$r$io"'[{"major": 8, "minor": 0, "rate": 1}] * 2}' \
+		"linux.resources.blockIO.throttleWriteIOPSDevice[1]: 8:0 is there twice"
+	bundle_refused "$r$io"'[{"major": 8, "minor": m, "rate": 1} for m in range(9)]}' \
+		"linux.resources.blockIO.throttleWriteIOPSDevice[8]: limits for at most 8 disks"
+	local rule='r["devices"].append('
+	bundle_refused "$r$rule"'{"allow": True})' \
+		"linux.resources.devices[1]: needs allow and access"
+	bundle_refused "$r$rule"'{"allow": "yes", "access": "r"})' \
+		"linux.resources.devices[1].allow: expected a boolean, found a string"
+	local access
+	for access in "" rr rwx rwmr; do
+		bundle_refused "$r$rule"'{"allow": True, "access": "'"$access"'"})' \
+			"linux.resources.devices[1].access: expected some of r, w and m, each once, such as rwm"
+	done
+	bundle_refused "$r$rule"'{"allow": True, "type": "u", "access": "r"})' \
+		"linux.resources.devices[1].type: expected a (all), b (block) or c (char)"
+	bundle_refused "$r$rule"'{"allow": True, "minor": -2, "access": "r"})' \
+		"linux.resources.devices[1].minor: expected -1 to 1048575, found -2"
+	bundle_refused "$r"'r["devices"] *= 129' \
+		"linux.resources.devices: more than 128 rules"
+}
+
+@test "json: mounts with every option config.md lists, masked and read-only paths and the root's propagation, read as Python reads them" {
+	runc spec && mv config.json runc.json
+	# Every flag option and its opposite, the recursive attributes, each
+	# propagation, a bind by "bind" and by "rbind" (its type a dummy),
+	# a relative destination (config.md: relative to "/"), and options
+	# that go to the filesystem.
+	change_config '
+c["mounts"] += [
+  {"destination": "/data", "type": "none", "source": "vol", "options": ["rbind", "rw", "rslave", "rro", "rnosuid", "rnodev", "rnoexec", "rnodiratime", "rnosymfollow"]},
+  {"destination": "/data2", "type": "bind", "source": "/srv", "options": ["bind", "ro", "rw", "private", "rsuid", "rdev", "rexec", "rdiratime", "rsymfollow", "rrw"]},
+  {"destination": "tmp", "type": "tmpfs", "source": "tmpfs", "options": ["defaults", "async", "atime", "dev", "diratime", "dirsync", "exec", "iversion", "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime", "noexec", "noiversion", "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow", "relatime", "remount", "ro", "rw", "silent", "strictatime", "suid", "symfollow", "sync", "unbindable", "mode=1777", "size=64k"]},
+  {"destination": "/run/a", "type": "tmpfs", "options": ["shared"]},
+  {"destination": "/run/b", "type": "cgroup2", "options": ["rshared"]},
+  {"destination": "/run/c", "type": "tmpfs", "options": ["slave"]},
+  {"destination": "/run/d", "type": "tmpfs", "options": ["rprivate"]},
+  {"destination": "/run/e", "type": "tmpfs", "options": ["runbindable", "uid=1000", "gid=1000"]}]
+c["linux"]["rootfsPropagation"] = "slave"'
+	run "$HARNESS" --bundle changed.json
+	assert_success
+	assert_output "$(python_bundle changed.json)"
+	assert_line --regexp '^mount tmp tmpfs tmpfs .*propagation=0x20000 tree=0/0 data=mode=1777,size=64k$'
+	assert_line --regexp '^mount /data bind vol flags=0x5000 .*propagation=0x84000 '
+	assert_line "rootfsPropagation 0x80000"
+	# podman writes rslave for a volume that asks for it; runc takes the
+	# four words with an r before too. No mounts at all, no namespace.
+	local kind
+	for kind in unbindable rslave rshared rprivate runbindable; do
+		change_config 'c["linux"]["rootfsPropagation"] = "'"$kind"'"; del c["linux"]["maskedPaths"]'
+		run "$HARNESS" --bundle changed.json
+		assert_success
+		assert_output "$(python_bundle changed.json)"
+		refute_line --partial masked
+	done
+	change_config 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "mount"]; c["mounts"] = c["linux"]["maskedPaths"] = c["linux"]["readonlyPaths"] = []'
+	run "$HARNESS" --bundle changed.json
+	assert_success
+	assert_output "$(python_bundle changed.json)"
+}
+
+# A mount appended to runc's seven, refused with WANT after "mounts[7]".
+mount_refused() {
+	bundle_refused 'c["mounts"].append('"$1"')' "mounts[7]$2"
+}
+
+@test "json: a mount over /proc or the root, out of it, or of a kind no stage mounts, is refused naming the value" {
+	runc spec && mv config.json runc.json
+	# runc's CVE-2019-16884: an image's directory mounted on /proc,
+	# in procfs's place, took the files the runtime writes the AppArmor
+	# profile to. Only a new proc goes on /proc, and nothing below it,
+	# however the path is written.
+	local where kind plain='with no word "." or "..", and no "//"'
+	for where in /proc proc /proc/ /proc/self/attr; do
+		for kind in '"type": "tmpfs"' '"source": "/tmp", "options": ["bind"]' \
+			'"type": "proc", "source": "/x", "options": ["rbind"]'; do
+			mount_refused '{"destination": "'"$where"'", '"$kind"'}' \
+				".destination: only a new proc may be mounted there"
+		done
+	done
+	for where in / /. . /./ /./proc /./proc/self/attr /a/../../etc /a//b ""; do
+		mount_refused '{"destination": "'"$where"'", "type": "tmpfs"}' \
+			".destination: expected a path below the root, $plain"
+	done
+	mount_refused '{"type": "tmpfs"}' ": needs a destination"
+	mount_refused '{"destination": "/mnt", "type": "overlay"}' \
+		".type: expected bind or rbind in the options, or a type: proc, sysfs, tmpfs, devpts, mqueue, cgroup or cgroup2"
+	mount_refused '{"destination": "/mnt"}' \
+		": expected bind or rbind in the options, or a type: proc, sysfs, tmpfs, devpts, mqueue, cgroup or cgroup2"
+	mount_refused '{"destination": "/mnt", "options": ["bind"]}' \
+		": a bind mount needs a source"
+	mount_refused '{"destination": "/mnt", "type": "tmpfs", "options": ["tmpcopyup"]}' \
+		".options[0]: this runtime cannot apply tmpcopyup"
+	mount_refused '{"destination": "/mnt", "source": "/srv", "options": ["rbind", "ridmap"]}' \
+		".options[1]: this runtime cannot apply ridmap"
+	mount_refused '{"destination": "/mnt", "source": "/srv", "options": ["rbind"], "uidMappings": [], "gidMappings": []}' \
+		": this runtime cannot apply idmapped mounts"
+	mount_refused '{"destination": "/mnt", "type": "tmpfs", "options": ["size=1k,mode=700"]}' \
+		".options[0]: expected one option, not a list"
+	mount_refused '{"destination": "/mnt", "type": "tmpfs", "options": ["x" * 2048, "y" * 2048]}' \
+		".options[1]: more of the filesystem's options than mount(2) copies, a page of 4096 bytes"
+	mount_refused '{"destination": "/mnt", "type": "tmpfs", "options": ["ro", 1]}' \
+		".options[1]: expected a string, found a number"
+	bundle_refused 'c["linux"]["maskedPaths"].append("proc/kcore")' \
+		"linux.maskedPaths[10]: expected an absolute path, $plain"
+	bundle_refused 'c["linux"]["readonlyPaths"].append("/proc/./sys")' \
+		"linux.readonlyPaths[5]: expected an absolute path, $plain"
+	bundle_refused 'c["linux"]["rootfsPropagation"] = "rrshared"' \
+		"linux.rootfsPropagation: expected shared, slave, private or unbindable, perhaps with an r before"
+	# Without a mount namespace of its own, the container's mounts would
+	# be the host's; in another's, that other's.
+	local no_mnt='c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "mount"]; '
+	bundle_refused "$no_mnt" "mounts: needs a new mount namespace, or it would change the host's mounts"
+	bundle_refused "$no_mnt"'c["mounts"] = []' \
+		"linux.maskedPaths: needs a new mount namespace, or it would change the host's mounts"
+	bundle_refused "$no_mnt"'c["mounts"] = []; del c["linux"]["maskedPaths"]' \
+		"linux.readonlyPaths: needs a new mount namespace, or it would change the host's mounts"
+	bundle_refused "$no_mnt"'c["mounts"] = c["linux"]["maskedPaths"] = c["linux"]["readonlyPaths"] = []; c["linux"]["rootfsPropagation"] = "shared"' \
+		"linux.rootfsPropagation: needs a new mount namespace, or it would change the host's mounts"
+	bundle_refused 'c["linux"]["namespaces"][4]["path"] = "/proc/1/ns/mnt"' \
+		"mounts: needs a new mount namespace, or it would change another's"
+}
+
+@test "json: hooks, device nodes and cgroupsPath, read as Python reads them" {
+	runc spec && mv config.json runc.json
+	# Every kind of hook, in order, one with all it may say; device
+	# nodes of each type, a FIFO without numbers, fileMode with more than
+	# permission bits (its type is type's to say); cgroupsPath, absolute.
+	change_config '
+c["hooks"] = {"prestart": [{"path": "/bin/a"}],
+  "createRuntime": [{"path": "/bin/b", "args": ["b", "--state"], "env": ["X=1", "Y=2"], "timeout": 2147483647}, {"path": "/bin/c", "args": []}],
+  "createContainer": [{"path": "/bin/d", "timeout": 1}], "startContainer": [{"path": "/bin/e"}],
+  "poststart": [{"path": "/bin/f"}], "poststop": [{"path": "/bin/g", "env": []}]}
+c["linux"]["devices"] = [
+  {"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 438, "uid": 0, "gid": 0},
+  {"path": "/dev/sda", "type": "b", "major": 8, "minor": 0, "fileMode": 0o60660},
+  {"path": "/dev/u", "type": "u", "major": 4095, "minor": 1048575, "uid": 1000, "gid": 4294967294},
+  {"path": "/run/fifo", "type": "p"},
+  {"path": "/dev/s", "type": "c", "major": 1, "minor": 3, "fileMode": 0o24755}]
+c["linux"]["cgroupsPath"] = "/machine/ctr-1"
+c["linux"]["personality"] = {"domain": "LINUX", "flags": []}
+c["linux"]["mountLabel"] = ""'
+	run "$HARNESS" --bundle changed.json
+	assert_success
+	assert_output "$(python_bundle changed.json)"
+	assert_line "hook createRuntime /bin/b timeout=2147483647 args=[b --state] env=[X=1 Y=2]"
+	assert_line "device /dev/sda b 8:0 mode=0660 owner=0:0"
+	assert_line "device /dev/s c 1:3 mode=4755 owner=0:0"
+	# A relative cgroupsPath, as containerd writes it, and no hooks.
+	change_config 'c["linux"]["cgroupsPath"] = "default/ctr-1"'
+	run "$HARNESS" --bundle changed.json
+	assert_success
+	assert_output "$(python_bundle changed.json)"
+	refute_line --partial hook
+}
+
+@test "json: a hook, device node or cgroupsPath that is malformed, or what no stage applies, is refused naming the value" {
+	runc spec && mv config.json runc.json
+	local plain='with no word "." or "..", and no "//"'
+	bundle_refused 'c["hooks"] = {"poststop": [{"args": ["x"]}]}' "hooks.poststop[0]: needs a path"
+	bundle_refused 'c["hooks"] = {"createRuntime": [{"path": "bin/x"}]}' \
+		"hooks.createRuntime[0].path: expected an absolute path"
+	bundle_refused 'c["hooks"] = {"prestart": [{"path": "/x", "timeout": 0}]}' \
+		"hooks.prestart[0].timeout: expected 1 to 2147483647, found 0"
+	bundle_refused 'c["hooks"] = {"poststart": [{"path": "/x", "args": [1]}]}' \
+		"hooks.poststart[0].args[0]: expected a string, found a number"
+	bundle_refused 'c["hooks"] = []' "hooks: expected an object, found an array"
+	local dev='c["linux"]["devices"] = ['
+	bundle_refused "$dev"'{"path": "/dev/x"}]' "linux.devices[0]: needs a path and a type"
+	bundle_refused "$dev"'{"path": "/dev/x", "type": "s", "major": 1, "minor": 1}]' \
+		"linux.devices[0].type: expected c, b, u or p"
+	bundle_refused "$dev"'{"path": "/dev/x", "type": "c", "major": 1}]' \
+		"linux.devices[0]: needs major and minor: it is no FIFO"
+	bundle_refused "$dev"'{"path": "/dev/x", "type": "c", "major": 4096, "minor": 0}]' \
+		"linux.devices[0].major: expected 0 to 4095, found 4096"
+	bundle_refused "$dev"'{"path": "/dev/x", "type": "p", "uid": 2**32 - 1}]' \
+		"linux.devices[0].uid: expected 0 to 4294967294, found 4294967295"
+	bundle_refused "$dev"'{"path": "/dev/../x", "type": "p"}]' \
+		"linux.devices[0].path: expected an absolute path below the root, $plain"
+	bundle_refused "$dev"'{"path": "/", "type": "p"}]' \
+		"linux.devices[0].path: expected an absolute path below the root, $plain"
+	bundle_refused "$dev"'{"path": "/dev/x", "type": "p"}, {"path": "/dev/x", "type": "p"}]' \
+		"linux.devices[1].path: /dev/x is there twice"
+	bundle_refused 'c["linux"]["cgroupsPath"] = "machine.slice:libpod:1"' \
+		"linux.cgroupsPath: a systemd unit: this runtime makes its cgroups itself (podman --cgroup-manager cgroupfs)"
+	local where
+	for where in / "" ../x /a/./b; do
+		bundle_refused 'c["linux"]["cgroupsPath"] = "'"$where"'"' \
+			"linux.cgroupsPath: expected a cgroup's path, $plain"
+	done
+	local what
+	for what in intelRdt memoryPolicy timeOffsets netDevices; do
+		bundle_refused 'c["linux"]["'"$what"'"] = {}' \
+			"linux.$what: this runtime cannot apply it"
+	done
+	bundle_refused 'c["linux"]["mountLabel"] = "system_u:object_r:container_file_t:s0"' \
+		"linux.mountLabel: this runtime cannot apply it: it labels no mount for SELinux"
+	bundle_refused 'c["linux"]["personality"] = {"domain": "LINUX32"}' \
+		"linux.personality: this runtime runs the LINUX domain with no flags, and nothing else"
+	bundle_refused 'c["linux"]["personality"] = {"domain": "LINUX", "flags": ["ADDR_NO_RANDOMIZE"]}' \
+		"linux.personality: this runtime runs the LINUX domain with no flags, and nothing else"
 }

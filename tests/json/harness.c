@@ -9,7 +9,8 @@
  *     json-harness --process FILE    the process FILE's config.json asks
  *                                    for, as read_process() reads it
  *     json-harness --bundle FILE     its root, hostname, namespaces, id
- *                                    maps and sysctls, as
+ *                                    maps, sysctls, resources, mounts
+ *                                    and paths, as
  *                                    read_bundle_config() reads them
  *     json-harness FILE PATH TYPE    print the value at PATH (names
  *                                    and indexes, between dots) as
@@ -112,8 +113,10 @@ static char *round_trip(const char *text, size_t length, size_t *written)
 
 		read_process(tree, &p);
 		free_process(&p);
-		if (c != NULL)
+		if (c != NULL) {
 			read_bundle_config(tree, c);
+			free_bundle_config(c);
+		}
 		free(c);
 	}
 	f = open_memstream(&out, written);
@@ -223,9 +226,76 @@ static int print_process(const char *file)
 		printf("apparmorProfile %s\n", p.apparmor);
 	if (p.selinux != NULL)
 		printf("selinuxLabel %s\n", p.selinux);
+	if (p.rows != 0 || p.columns != 0)
+		printf("consoleSize %ux%u\n", p.rows, p.columns);
 	free_process(&p);
 	json_free(config);
 	return 0;
+}
+
+/* A device number of a rule, or * for all, as devices.allow has it. */
+static void print_number(int32_t n)
+{
+	if (n < 0)
+		printf("*");
+	else
+		printf("%d", n);
+}
+
+/* The limits C asks for, as the cgroup files would get them, and its
+ * device rules, as cgroup v1's devices.allow and devices.deny. */
+static void print_limits(const struct bundle_config *c)
+{
+	const struct limits *l = &c->limits;
+
+	if (l->memory_bytes != 0) {
+		printf("memory.max %llu\n", l->memory_bytes);
+		if (l->swap_unlimited)
+			printf("memory.swap.max max\n");
+		else
+			printf("memory.swap.max %llu\n", l->swap_bytes);
+	}
+	if (l->cpu_quota_us != 0)
+		printf("cpu.max %lu %lu\n", l->cpu_quota_us, CPU_PERIOD_US);
+	if (l->pids != 0)
+		printf("pids.max %lu\n", l->pids);
+	for (int i = 0; i < l->device_count; i++)
+		printf("io.max %u:%u rbps=%s wbps=%s riops=%s wiops=%s\n",
+		       l->devices[i].major, l->devices[i].minor,
+		       l->devices[i].rate[0], l->devices[i].rate[1],
+		       l->devices[i].rate[2], l->devices[i].rate[3]);
+	for (int i = 0; i < c->device_rule_count; i++) {
+		const struct device_rule *r = &c->device_rules[i];
+
+		printf("devices.%s %c ", r->allow ? "allow" : "deny", r->type);
+		print_number(r->major);
+		printf(":");
+		print_number(r->minor);
+		printf(" %s\n", r->access);
+	}
+}
+
+/* Print the strings of VECTOR (NULL-ended) between brackets, or "-". */
+static void print_vector(char **vector)
+{
+	if (vector == NULL) {
+		printf("-");
+		return;
+	}
+	printf("[");
+	for (size_t i = 0; vector[i] != NULL; i++)
+		printf("%s%s", i > 0 ? " " : "", vector[i]);
+	printf("]");
+}
+
+/* One hook of KIND, on a line. */
+static void print_hook(const char *kind, const struct config_hook *h)
+{
+	printf("hook %s %s timeout=%d args=", kind, h->path, h->timeout);
+	print_vector(h->args);
+	printf(" env=");
+	print_vector(h->env);
+	printf("\n");
 }
 
 /* Print what read_bundle_config() made of FILE, a line a field. */
@@ -235,8 +305,10 @@ static int print_bundle(const char *file)
 	static struct bundle_config c;
 	const struct id_map *maps[] = { &c.uids, &c.gids };
 
-	if (!read_bundle_config(config, &c))
+	if (!read_bundle_config(config, &c)) {
+		free_bundle_config(&c);
 		refuse("%s: %s", file, json_error);
+	}
 	printf("root %s%s\n", c.root, c.root_readonly ? " readonly" : "");
 	if (c.hostname != NULL)
 		printf("hostname %s\n", c.hostname);
@@ -259,6 +331,39 @@ static int print_bundle(const char *file)
 			       maps[m]->lines[i].inside,
 			       maps[m]->lines[i].outside,
 			       maps[m]->lines[i].count);
+	print_limits(&c);
+	for (size_t i = 0; i < c.mount_count; i++) {
+		const struct config_mount *m = &c.mounts[i];
+
+		printf("mount %s %s %s flags=%#lx cleared=%#lx "
+		       "propagation=%#lx tree=%#llx/%#llx data=%s\n",
+		       m->destination, m->type ? m->type : "bind",
+		       m->source ? m->source : "-", m->flags, m->cleared,
+		       m->propagation, (unsigned long long)m->tree.attr_set,
+		       (unsigned long long)m->tree.attr_clr,
+		       m->data ? m->data : "-");
+	}
+	for (const struct json *e = c.masked; e != NULL; e = e->next)
+		printf("masked %s\n", e->text);
+	for (const struct json *e = c.readonly; e != NULL; e = e->next)
+		printf("readonly %s\n", e->text);
+	if (c.root_propagation != 0)
+		printf("rootfsPropagation %#lx\n", c.root_propagation);
+	for (size_t i = 0; i < c.device_count; i++) {
+		const struct config_device *d = &c.devices[i];
+
+		printf("device %s %c %u:%u", d->path, d->type, d->major,
+		       d->minor);
+		if (d->has_mode)
+			printf(" mode=%04o", (unsigned int)d->mode);
+		printf(" owner=%u:%u\n", d->uid, d->gid);
+	}
+	if (c.cgroups_path != NULL)
+		printf("cgroupsPath %s\n", c.cgroups_path);
+	for (size_t k = 0; k < ARRAY_LEN(hook_kinds); k++)
+		for (size_t i = 0; i < c.hook_count[k]; i++)
+			print_hook(hook_kinds[k], &c.hooks[k][i]);
+	free_bundle_config(&c);
 	json_free(config);
 	return 0;
 }
