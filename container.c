@@ -209,6 +209,8 @@
 #define JSON_MAX_DEPTH 32               /* far deeper than config.json */
 #define JSON_ERROR_BYTES 512            /* one line naming where, and why */
 #define MAX_DEVICE_RULES 128            /* linux.resources.devices */
+#define MAX_DEVICE_NODES 256            /* linux.devices: each is checked
+					   against each before it */
 #define MAX_MAJOR 4095                  /* a device's numbers in the kernel: */
 #define MAX_MINOR 1048575               /*   12 and 20 bits (MINORBITS) */
 #define MAX_CPU_QUOTA_US 17592186044415ULL /* 2^44 - 1: max_cfs_runtime */
@@ -5000,6 +5002,22 @@ static bool read_strings(const struct json *array, char ***out)
 	return true;
 }
 
+/* ARRAY, an environment, into *OUT as read_strings() does: each entry
+ * NAME=VALUE. One without '=' is no variable at all: environ(7) holds
+ * "name=value" strings, and getenv(3) would never find it; "=x" has no
+ * name, so nothing could ever look it up. */
+static bool read_environment(const struct json *array, char ***out)
+{
+	if (!read_strings(array, out))
+		return false;
+	for (const struct json *e = array->child; e != NULL; e = e->next)
+		if (e->text[0] == '=' || strchr(e->text, '=') == NULL) {
+			json_fail(e, "expected NAME=VALUE");
+			return false;
+		}
+	return true;
+}
+
 /* An id that setuid(2) and setgid(2) take: 32 bits, but not -1, which
  * to setresuid(2) means "leave this one as it is". */
 static bool read_json_id(const struct json *node, uint32_t *out)
@@ -5250,9 +5268,7 @@ static bool read_process(const struct json *config, struct process *p)
 	nnp = json_member(process, "noNewPrivileges");
 	oom = json_member(process, "oomScoreAdj");
 	/* config.md: args has at least one entry, used as execvp's file;
-	 * cwd is REQUIRED, and an absolute path. An entry of env without
-	 * '=' is no variable at all: environ(7) holds "name=value"
-	 * strings, and getenv(3) would never find it. */
+	 * cwd is REQUIRED, and an absolute path. */
 	if (args == NULL || cwd == NULL) {
 		json_fail(process, "needs args and cwd");
 		return false;
@@ -5263,14 +5279,8 @@ static bool read_process(const struct json *config, struct process *p)
 		json_fail(args, "needs a command first");
 		return false;
 	}
-	if (env != NULL && !read_strings(env, &p->env))
+	if (env != NULL && !read_environment(env, &p->env))
 		return false;
-	for (const struct json *e = env ? env->child : NULL; e; e = e->next)
-		if (e->text[0] == '=' || strchr(e->text, '=') == NULL) {
-			/* "=x" has no name: nothing could ever look it up. */
-			json_fail(e, "expected NAME=VALUE");
-			return false;
-		}
 	if (!json_string(cwd, &p->cwd))
 		return false;
 	if (p->cwd[0] != '/') {
@@ -5391,16 +5401,18 @@ static const char *const hook_kinds[] = {
 /* One hook: a program, run as execv(3) runs PATH with ARGS. */
 struct config_hook {
 	const char *path;         /* absolute (config.md MUSTs it) */
-	char **args;              /* args, NULL-ended, or NULL: none */
-	char **env;               /* env, NULL-ended, or NULL: empty */
+	char **args;              /* args, NULL-ended; path alone if none
+				     are given, never an empty argv */
+	char **env;               /* env, NULL-ended, or NULL: an empty
+				     one, unlike runc, whose hooks get
+				     its own environment */
 	int timeout;              /* seconds before it is killed; 0: none */
 };
-
 
 /* One of linux.devices: a node the container MUST have, made with
  * mknod(2) or bound from the host's /dev (config-linux.md lets the
  * runtime choose; in a user namespace mknod(2) of a device is refused,
- * so a bind it will be). */
+ * so a device will be a bind, and a FIFO made). */
 struct config_device {
 	const char *path;         /* absolute, inside the root */
 	char type;                /* 'c', 'b', 'u' (unbuffered: a 'c'),
@@ -6145,16 +6157,23 @@ static const char *const unapplied_mount_options[] = {
 };
 
 /* What is_plain_path() asks of a path, as an error says it. */
-static const char plain_path_rule[] = "with no word \".\" or \"..\", "
-				      "and no \"//\"";
+static const char plain_path_rule[] = "with no word \".\", \"..\" or "
+				      "empty (\"//\", a '/' at the end), "
+				      "and no control character";
 
-/* Is PATH free of "." and ".." and empty words ("a//b")? The step that
- * mounts resolves it inside the root, word by word; a path that says
- * what it means in more than one way is refused rather than made sense
- * of ("/./proc" is /proc, and must meet /proc's rule). */
+/* Is PATH free of "." and ".." and empty words ("a//b", "a/"), and of
+ * control characters? The step that mounts resolves it inside the
+ * root, word by word; a path that says what it means in more than one
+ * way is refused rather than made sense of ("/./proc" is /proc, and
+ * must meet /proc's rule; "/dev/null/" would be a second /dev/null). */
 static bool is_plain_path(const char *path)
 {
-	for (const char *word = path; *word != '\0';) {
+	const char *word = path;
+
+	for (const char *c = path; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20)
+			return false;
+	while (*word != '\0') {
 		size_t length = strcspn(word, "/");
 
 		if ((length == 1 && word[0] == '.') ||
@@ -6162,10 +6181,29 @@ static bool is_plain_path(const char *path)
 		    (length == 0 && word != path))
 			return false;
 		word += length;
-		if (*word == '/')
-			word++;
+		if (*word == '/' && *++word == '\0' && word - path > 1)
+			return false;   /* a '/' at the end, but for "/" */
 	}
 	return true;
+}
+
+/* Is PATH on or below /proc/self, /proc/thread-self or /proc/PID, where
+ * the files are the process's own: those the runtime writes its
+ * AppArmor or SELinux label to (/proc/self/attr/exec) and its
+ * oom_score_adj. Nothing may stand in their place, as a mount on /proc
+ * may not (read_mount()). */
+static bool is_process_file(const char *path)
+{
+	const char *word;
+	size_t length;
+
+	if (strncmp(path, "/proc/", 6) != 0)
+		return false;
+	word = path + 6;
+	length = strcspn(word, "/");
+	return (length == 4 && strncmp(word, "self", 4) == 0) ||
+	       (length == 11 && strncmp(word, "thread-self", 11) == 0) ||
+	       (length > 0 && strspn(word, "0123456789") == length);
 }
 
 /* Append OPTION to *DATA, after a comma if it holds some: the options
@@ -6365,6 +6403,11 @@ static bool read_paths(const struct json *linux_node, const char *name,
 				  plain_path_rule);
 			return false;
 		}
+		if (is_process_file(path)) {
+			json_fail(e, "a process's own files, which the runtime "
+				  "writes to, are not to be covered");
+			return false;
+		}
 	}
 	return true;
 }
@@ -6390,6 +6433,8 @@ static bool read_root_propagation(const struct json *linux_node,
 		return true;
 	if (!json_string(node, &name))
 		return false;
+	if (name[0] == '\0')   /* as runc takes it: not given */
+		return true;
 	for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
 		if (strcmp(name, kinds[i].name) == 0)
 			c->root_propagation = kinds[i].flag;
@@ -6422,13 +6467,24 @@ static bool read_hook(const struct json *node, struct config_hook *h)
 	}
 	if (!json_string(path, &h->path) ||
 	    (args != NULL && !read_strings(args, &h->args)) ||
-	    (env != NULL && !read_strings(env, &h->env)) ||
+	    (env != NULL && !read_environment(env, &h->env)) ||
 	    (timeout != NULL && !json_integer(timeout, 1, INT32_MAX,
 					      &seconds)))
 		return false;
 	if (h->path[0] != '/') {
 		json_fail(path, "expected an absolute path");
 		return false;
+	}
+	/* No argv[0] at all is what let pkexec read its environment as its
+	 * arguments (CVE-2021-4034): a hook without args gets its path. */
+	if (h->args == NULL || h->args[0] == NULL) {
+		free(h->args);
+		h->args = calloc(2, sizeof(*h->args));
+		if (h->args == NULL) {
+			json_fail(node, "out of memory");
+			return false;
+		}
+		h->args[0] = (char *)h->path;
 	}
 	h->timeout = (int)seconds;
 	return true;
@@ -6464,10 +6520,17 @@ static bool read_hooks(const struct json *config, struct bundle_config *c)
 	return true;
 }
 
+/* The S_IF bits of a file of device TYPE (inode(7), "The file type
+ * and mode"): what stat(2) shows of it in st_mode, above 07777. */
+static uint64_t device_type_bits(char type)
+{
+	return type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
+}
+
 /* NODE, one of linux.devices, into C's next device: its path
  * absolute and plain, a type of mknod(1)'s, the numbers (but for a
- * FIFO), and of fileMode only its permission bits: the file's type is
- * type's to say. */
+ * FIFO), and fileMode's permission bits; fileMode may hold the type's
+ * own S_IF bits too, but never another type's. */
 static bool read_device(const struct json *node, struct bundle_config *c)
 {
 	const struct json *path = json_member(node, "path");
@@ -6510,6 +6573,18 @@ static bool read_device(const struct json *node, struct bundle_config *c)
 			  "%s", plain_path_rule);
 		return false;
 	}
+	if (strncmp(d->path, "/proc", 5) == 0 &&
+	    (d->path[5] == '\0' || d->path[5] == '/')) {
+		json_fail(path, "only a new proc goes on /proc, and nothing "
+			  "in it");
+		return false;
+	}
+	if ((bits & ~(uint64_t)07777) != 0 &&
+	    (bits & ~(uint64_t)07777) != device_type_bits(t[0])) {
+		json_fail(mode, "expected permission bits (07777), perhaps "
+			  "with the S_IF bits of its type (inode(7))");
+		return false;
+	}
 	for (size_t i = 0; i < c->device_count; i++)
 		if (strcmp(c->devices[i].path, d->path) == 0) {
 			json_fail(path, "%s is there twice", d->path);
@@ -6524,9 +6599,9 @@ static bool read_device(const struct json *node, struct bundle_config *c)
 	return true;
 }
 
-/* LINUX's devices into C's. The same numbers twice is allowed (a
- * SHOULD NOT in config-linux.md), the same path twice is refused: the
- * second would stand on the first. */
+/* LINUX's devices into C's, at most MAX_DEVICE_NODES. The same
+ * numbers twice is allowed (a SHOULD NOT in config-linux.md), the same
+ * path twice is refused: the second would stand on the first. */
 static bool read_devices(const struct json *linux_node,
 			 struct bundle_config *c)
 {
@@ -6537,6 +6612,11 @@ static bool read_devices(const struct json *linux_node,
 		return false;
 	for (const struct json *e = first; e != NULL; e = e->next)
 		count++;
+	if (count > MAX_DEVICE_NODES) {
+		json_fail(first->parent, "more than %d devices",
+			  MAX_DEVICE_NODES);
+		return false;
+	}
 	c->devices = calloc(count + 1, sizeof(*c->devices));
 	if (c->devices == NULL) {
 		json_fail(linux_node, "out of memory");
@@ -6551,11 +6631,14 @@ static bool read_devices(const struct json *linux_node,
 /* LINUX's cgroupsPath into C: where the container's cgroup goes, under
  * the cgroup2 mount (absolute), or under this runtime's own parent,
  * stage 6's container.c/ (relative); config-linux.md leaves the
- * second to the runtime. Its words are plain: ".." would climb out of
- * the place the engine chose, into another's cgroup. A name with a
- * colon is systemd's "slice:prefix:name", which the engines write when
- * systemd keeps their cgroups: this runtime makes its cgroups itself,
- * as podman's --cgroup-manager cgroupfs asks. */
+ * second to the runtime. Its words are plain (is_plain_path()). It may
+ * name a cgroup that is there already, even a host service's: the
+ * specification lets a config join one ("to run a new process in an
+ * existing container"), so the steps that apply it must limit, kill or
+ * remove only a cgroup this runtime made. A name with a colon is
+ * systemd's "slice:prefix:name", which the engines write when systemd
+ * keeps their cgroups: this runtime makes its cgroups itself, as
+ * podman's --cgroup-manager cgroupfs asks. */
 static bool read_cgroups_path(const struct json *linux_node,
 			      struct bundle_config *c)
 {
@@ -6571,8 +6654,11 @@ static bool read_cgroups_path(const struct json *linux_node,
 			  "cgroupfs)");
 		return false;
 	}
-	if (c->cgroups_path[strspn(c->cgroups_path, "/")] == '\0' ||
-	    !is_plain_path(c->cgroups_path)) {
+	if (c->cgroups_path[strspn(c->cgroups_path, "/")] == '\0') {
+		json_fail(node, "expected a cgroup below the root one");
+		return false;
+	}
+	if (!is_plain_path(c->cgroups_path)) {
 		json_fail(node, "expected a cgroup's path, %s",
 			  plain_path_rule);
 		return false;
@@ -6581,8 +6667,8 @@ static bool read_cgroups_path(const struct json *linux_node,
 }
 
 /* The members of linux that ask for what no stage does, refused when
- * there (config.md, "Valid values"); personality only if it asks for
- * more than the LINUX domain every process has. */
+ * they ask for something (config.md, "Valid values"); personality
+ * only if it asks for more than the LINUX domain every process has. */
 static bool refuse_unapplied_linux(const struct json *linux_node)
 {
 	static const char *const unapplied[] = {
@@ -6598,7 +6684,7 @@ static bool refuse_unapplied_linux(const struct json *linux_node)
 	for (size_t i = 0; i < ARRAY_LEN(unapplied); i++) {
 		const struct json *m = json_member(linux_node, unapplied[i]);
 
-		if (m != NULL) {
+		if (m != NULL && !asks_nothing(m, "{}")) {
 			json_fail(m, "this runtime cannot apply it");
 			return false;
 		}
@@ -6618,7 +6704,11 @@ static bool refuse_unapplied_linux(const struct json *linux_node)
 	    (domain != NULL && !json_string(domain, &text)) ||
 	    (flags != NULL && !json_is(flags, JSON_ARRAY)))
 		return false;
-	if (domain == NULL || strcmp(text, "LINUX") != 0 ||
+	if (domain == NULL) {
+		json_fail(personality, "needs a domain");
+		return false;
+	}
+	if (strcmp(text, "LINUX") != 0 ||
 	    (flags != NULL && flags->child != NULL)) {
 		json_fail(personality, "this runtime runs the LINUX domain "
 			  "with no flags, and nothing else");
@@ -6668,27 +6758,22 @@ static bool check_id_maps(const struct json *linux_node,
 	return true;
 }
 
-/* The mounts, masked and read-only paths and the root's propagation
- * change a mount table: they need a new mount namespace, the
- * container's own, or they would change the host's (or another
- * container's, joined). runc refuses masked paths so too. */
+/* The container's root is set up in a mount namespace of its own: the
+ * root's switch (pivot_root(2)), its mounts, masked and read-only paths
+ * and device nodes change a mount table, which would be the host's
+ * without one, or another container's in one joined. runc sets up a
+ * root only in a new mount namespace too. config-linux.md lets a
+ * config leave it out; this runtime refuses that. */
 static bool check_mount_namespace(const struct json *config,
 				  const struct json *linux_node,
 				  const struct bundle_config *c)
 {
-	const struct json *asks = json_member(linux_node,
-					      "rootfsPropagation");
 	int mnt = find_namespace(c, CLONE_NEWNS);
 
-	if (c->readonly != NULL)
-		asks = c->readonly->parent;
-	if (c->masked != NULL)
-		asks = c->masked->parent;
-	if (c->mount_count > 0)
-		asks = json_member(config, "mounts");
-	if (asks == NULL || (mnt >= 0 && c->namespaces[mnt].path == NULL))
+	if (mnt >= 0 && c->namespaces[mnt].path == NULL)
 		return true;
-	json_fail(asks, "needs a new mount namespace, or it would change "
+	json_fail(linux_node != NULL ? linux_node : config, "needs a new "
+		  "mount namespace to set up the root in, or it would change "
 		  "%s", mnt < 0 ? "the host's mounts" : "another's");
 	return false;
 }
@@ -6704,6 +6789,7 @@ static bool read_linux(const struct json *config,
 	       read_id_map(linux_node, "uidMappings", &c->uids) &&
 	       read_id_map(linux_node, "gidMappings", &c->gids) &&
 	       check_id_maps(linux_node, c) &&
+	       check_mount_namespace(config, linux_node, c) &&
 	       read_uts_name(config, "hostname", c, &c->hostname) &&
 	       read_uts_name(config, "domainname", c, &c->domainname) &&
 	       read_sysctl(linux_node, c) && read_resources(linux_node, c) &&
@@ -6713,8 +6799,7 @@ static bool read_linux(const struct json *config,
 	       read_mounts(config, c) &&
 	       read_paths(linux_node, "maskedPaths", &c->masked) &&
 	       read_paths(linux_node, "readonlyPaths", &c->readonly) &&
-	       read_root_propagation(linux_node, c) &&
-	       check_mount_namespace(config, linux_node, c);
+	       read_root_propagation(linux_node, c);
 }
 
 /* Is V a SemVer version (semver.org: MAJOR.MINOR.PATCH, numbers with

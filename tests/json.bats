@@ -10,6 +10,8 @@ load helpers
 
 HARNESS=$PROJECT/build/json-harness
 FUZZER=$PROJECT/build/json-fuzz
+# What the reader asks of a path in the container (is_plain_path()).
+plain="with no word \".\", \"..\" or empty (\"//\", a '/' at the end), and no control character"
 
 setup() {
 	[ -x "$HARNESS" ] && [ -x "$FUZZER" ] ||
@@ -536,7 +538,7 @@ for m in c.get("mounts", []):
             continue
         if o in known and known[o][0] & propagations:
             propagation = known[o][0]
-        elif o in known and o != "remount" and known[o][1]:
+        elif o in known and known[o][1]:
             flags &= ~known[o][0]; cleared |= known[o][0]
         elif o in known:
             flags |= known[o][0]; cleared &= ~known[o][0]
@@ -557,19 +559,25 @@ for path in linux.get("maskedPaths", []):
     print("masked", path)
 for path in linux.get("readonlyPaths", []):
     print("readonly", path)
-if "rootfsPropagation" in linux:
+if linux.get("rootfsPropagation"):   # "" is none, as runc reads it
     print("rootfsPropagation", hx(known[linux["rootfsPropagation"]][0]))
+# fileMode as stat(2)'s st_mode: the permission bits, and perhaps the
+# type's own (Python's stat module has them).
+import stat
 for d in linux.get("devices", []):
+    mode = d.get("fileMode")
+    if mode is not None:
+        assert stat.S_IFMT(mode) in (0, {"b": stat.S_IFBLK, "p": stat.S_IFIFO}.get(d["type"], stat.S_IFCHR))
     print("device %s %s %d:%d%s owner=%d:%d" % (d["path"], d["type"], d.get("major", 0),
-          d.get("minor", 0), " mode=%04o" % (d["fileMode"] & 0o7777) if "fileMode" in d else "",
+          d.get("minor", 0), "" if mode is None else " mode=%04o" % stat.S_IMODE(mode),
           d.get("uid", 0), d.get("gid", 0)))
 if "cgroupsPath" in linux:
     print("cgroupsPath", linux["cgroupsPath"])
-vector = lambda v: "-" if v is None else "[" + " ".join(v) + "]"
+vector = lambda v: "-" if v is None else "[" + " ".join('"%s"' % s for s in v) + "]"
 for kind in ("prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"):
     for h in c.get("hooks", {}).get(kind, []):
         print("hook %s %s timeout=%d args=%s env=%s" % (kind, h["path"], h.get("timeout", 0),
-              vector(h.get("args")), vector(h.get("env"))))
+              vector(h.get("args") or [h["path"]]), vector(h.get("env"))))
 PY
 }
 
@@ -828,19 +836,14 @@ c["linux"]["rootfsPropagation"] = "slave"'
 	assert_line --regexp '^mount /data bind vol flags=0x5000 .*propagation=0x84000 '
 	assert_line "rootfsPropagation 0x80000"
 	# podman writes rslave for a volume that asks for it; runc takes the
-	# four words with an r before too. No mounts at all, no namespace.
+	# four words with an r before too, and "" as none given.
 	local kind
-	for kind in unbindable rslave rshared rprivate runbindable; do
+	for kind in unbindable rslave rshared rprivate runbindable ""; do
 		change_config 'c["linux"]["rootfsPropagation"] = "'"$kind"'"; del c["linux"]["maskedPaths"]'
 		run "$HARNESS" --bundle changed.json
 		assert_success
 		assert_output "$(python_bundle changed.json)"
-		refute_line --partial masked
 	done
-	change_config 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "mount"]; c["mounts"] = c["linux"]["maskedPaths"] = c["linux"]["readonlyPaths"] = []'
-	run "$HARNESS" --bundle changed.json
-	assert_success
-	assert_output "$(python_bundle changed.json)"
 }
 
 # A mount appended to runc's seven, refused with WANT after "mounts[7]".
@@ -854,15 +857,15 @@ mount_refused() {
 	# in procfs's place, took the files the runtime writes the AppArmor
 	# profile to. Only a new proc goes on /proc, and nothing below it,
 	# however the path is written.
-	local where kind plain='with no word "." or "..", and no "//"'
-	for where in /proc proc /proc/ /proc/self/attr; do
+	local where kind
+	for where in /proc proc /proc/self/attr; do
 		for kind in '"type": "tmpfs"' '"source": "/tmp", "options": ["bind"]' \
 			'"type": "proc", "source": "/x", "options": ["rbind"]'; do
 			mount_refused '{"destination": "'"$where"'", '"$kind"'}' \
 				".destination: only a new proc may be mounted there"
 		done
 	done
-	for where in / /. . /./ /./proc /./proc/self/attr /a/../../etc /a//b ""; do
+	for where in / /. . /./ /./proc /./proc/self/attr /proc/ /mnt/ /a/../../etc /a//b "" "/a\nb"; do
 		mount_refused '{"destination": "'"$where"'", "type": "tmpfs"}' \
 			".destination: expected a path below the root, $plain"
 	done
@@ -889,20 +892,25 @@ mount_refused() {
 		"linux.maskedPaths[10]: expected an absolute path, $plain"
 	bundle_refused 'c["linux"]["readonlyPaths"].append("/proc/./sys")' \
 		"linux.readonlyPaths[5]: expected an absolute path, $plain"
+	bundle_refused 'c["linux"]["maskedPaths"].append("/proc/self/attr/exec")' \
+		"linux.maskedPaths[10]: a process's own files, which the runtime writes to, are not to be covered"
+	bundle_refused 'c["linux"]["readonlyPaths"].append("/proc/1/oom_score_adj")' \
+		"linux.readonlyPaths[5]: a process's own files, which the runtime writes to, are not to be covered"
+	bundle_refused 'c["linux"]["readonlyPaths"].append("/proc/thread-self")' \
+		"linux.readonlyPaths[5]: a process's own files, which the runtime writes to, are not to be covered"
 	bundle_refused 'c["linux"]["rootfsPropagation"] = "rrshared"' \
 		"linux.rootfsPropagation: expected shared, slave, private or unbindable, perhaps with an r before"
-	# Without a mount namespace of its own, the container's mounts would
-	# be the host's; in another's, that other's.
+	# Without a mount namespace of its own, the container's root, mounts
+	# and paths would be set up in the host's; in another's, that
+	# other's. Even a config that asks for no mount at all: its root is
+	# one.
 	local no_mnt='c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "mount"]; '
-	bundle_refused "$no_mnt" "mounts: needs a new mount namespace, or it would change the host's mounts"
-	bundle_refused "$no_mnt"'c["mounts"] = []' \
-		"linux.maskedPaths: needs a new mount namespace, or it would change the host's mounts"
-	bundle_refused "$no_mnt"'c["mounts"] = []; del c["linux"]["maskedPaths"]' \
-		"linux.readonlyPaths: needs a new mount namespace, or it would change the host's mounts"
-	bundle_refused "$no_mnt"'c["mounts"] = c["linux"]["maskedPaths"] = c["linux"]["readonlyPaths"] = []; c["linux"]["rootfsPropagation"] = "shared"' \
-		"linux.rootfsPropagation: needs a new mount namespace, or it would change the host's mounts"
+	bundle_refused "$no_mnt" \
+		"linux: needs a new mount namespace to set up the root in, or it would change the host's mounts"
+	bundle_refused "$no_mnt"'c["mounts"] = c["linux"]["maskedPaths"] = c["linux"]["readonlyPaths"] = []' \
+		"linux: needs a new mount namespace to set up the root in, or it would change the host's mounts"
 	bundle_refused 'c["linux"]["namespaces"][4]["path"] = "/proc/1/ns/mnt"' \
-		"mounts: needs a new mount namespace, or it would change another's"
+		"linux: needs a new mount namespace to set up the root in, or it would change another's"
 }
 
 @test "json: hooks, device nodes and cgroupsPath, read as Python reads them" {
@@ -913,7 +921,7 @@ mount_refused() {
 	change_config '
 c["hooks"] = {"prestart": [{"path": "/bin/a"}],
   "createRuntime": [{"path": "/bin/b", "args": ["b", "--state"], "env": ["X=1", "Y=2"], "timeout": 2147483647}, {"path": "/bin/c", "args": []}],
-  "createContainer": [{"path": "/bin/d", "timeout": 1}], "startContainer": [{"path": "/bin/e"}],
+  "createContainer": [{"path": "/bin/d", "timeout": 1}], "startContainer": [{"path": "/bin/e", "args": ["e f"]}],
   "poststart": [{"path": "/bin/f"}], "poststop": [{"path": "/bin/g", "env": []}]}
 c["linux"]["devices"] = [
   {"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 438, "uid": 0, "gid": 0},
@@ -923,11 +931,17 @@ c["linux"]["devices"] = [
   {"path": "/dev/s", "type": "c", "major": 1, "minor": 3, "fileMode": 0o24755}]
 c["linux"]["cgroupsPath"] = "/machine/ctr-1"
 c["linux"]["personality"] = {"domain": "LINUX", "flags": []}
-c["linux"]["mountLabel"] = ""'
+c["linux"]["mountLabel"] = ""
+c["linux"]["netDevices"] = c["linux"]["intelRdt"] = {}'
 	run "$HARNESS" --bundle changed.json
 	assert_success
 	assert_output "$(python_bundle changed.json)"
-	assert_line "hook createRuntime /bin/b timeout=2147483647 args=[b --state] env=[X=1 Y=2]"
+	assert_line 'hook createRuntime /bin/b timeout=2147483647 args=["b" "--state"] env=["X=1" "Y=2"]'
+	# No args, or none at all, is the path alone: never an empty argv
+	# (CVE-2021-4034); one arg with a space is one arg.
+	assert_line 'hook createRuntime /bin/c timeout=0 args=["/bin/c"] env=-'
+	assert_line 'hook prestart /bin/a timeout=0 args=["/bin/a"] env=-'
+	assert_line 'hook startContainer /bin/e timeout=0 args=["e f"] env=-'
 	assert_line "device /dev/sda b 8:0 mode=0660 owner=0:0"
 	assert_line "device /dev/s c 1:3 mode=4755 owner=0:0"
 	# A relative cgroupsPath, as containerd writes it, and no hooks.
@@ -935,13 +949,13 @@ c["linux"]["mountLabel"] = ""'
 	run "$HARNESS" --bundle changed.json
 	assert_success
 	assert_output "$(python_bundle changed.json)"
-	refute_line --partial hook
 }
 
 @test "json: a hook, device node or cgroupsPath that is malformed, or what no stage applies, is refused naming the value" {
 	runc spec && mv config.json runc.json
-	local plain='with no word "." or "..", and no "//"'
 	bundle_refused 'c["hooks"] = {"poststop": [{"args": ["x"]}]}' "hooks.poststop[0]: needs a path"
+	bundle_refused 'c["hooks"] = {"poststop": [{"path": "/x", "env": ["PATH=/bin", "HOME"]}]}' \
+		"hooks.poststop[0].env[1]: expected NAME=VALUE"
 	bundle_refused 'c["hooks"] = {"createRuntime": [{"path": "bin/x"}]}' \
 		"hooks.createRuntime[0].path: expected an absolute path"
 	bundle_refused 'c["hooks"] = {"prestart": [{"path": "/x", "timeout": 0}]}' \
@@ -965,20 +979,38 @@ c["linux"]["mountLabel"] = ""'
 		"linux.devices[0].path: expected an absolute path below the root, $plain"
 	bundle_refused "$dev"'{"path": "/dev/x", "type": "p"}, {"path": "/dev/x", "type": "p"}]' \
 		"linux.devices[1].path: /dev/x is there twice"
+	bundle_refused "$dev"'{"path": "/dev/x", "type": "p"}, {"path": "/dev/x/", "type": "p"}]' \
+		"linux.devices[1].path: expected an absolute path below the root, $plain"
+	local where
+	for where in /proc /proc/self/attr/exec; do
+		bundle_refused "$dev"'{"path": "'"$where"'", "type": "c", "major": 1, "minor": 3}]' \
+			"linux.devices[0].path: only a new proc goes on /proc, and nothing in it"
+	done
+	# fileMode: the permission bits, and only the type's own S_IF bits.
+	bundle_refused "$dev"'{"path": "/dev/x", "type": "c", "major": 1, "minor": 3, "fileMode": 0o60666}]' \
+		"linux.devices[0].fileMode: expected permission bits (07777), perhaps with the S_IF bits of its type (inode(7))"
+	bundle_refused "$dev"'{"path": "/dev/x", "type": "p", "fileMode": 2**32 - 1}]' \
+		"linux.devices[0].fileMode: expected permission bits (07777), perhaps with the S_IF bits of its type (inode(7))"
+	bundle_refused "$dev"'{"path": "/dev/%d" % i, "type": "p"} for i in range(257)]' \
+		"linux.devices: more than 256 devices"
 	bundle_refused 'c["linux"]["cgroupsPath"] = "machine.slice:libpod:1"' \
 		"linux.cgroupsPath: a systemd unit: this runtime makes its cgroups itself (podman --cgroup-manager cgroupfs)"
-	local where
-	for where in / "" ../x /a/./b; do
+	for where in ../x /a/./b a/ "a\nb"; do
 		bundle_refused 'c["linux"]["cgroupsPath"] = "'"$where"'"' \
 			"linux.cgroupsPath: expected a cgroup's path, $plain"
 	done
+	for where in / "" //; do
+		bundle_refused 'c["linux"]["cgroupsPath"] = "'"$where"'"' \
+			"linux.cgroupsPath: expected a cgroup below the root one"
+	done
 	local what
 	for what in intelRdt memoryPolicy timeOffsets netDevices; do
-		bundle_refused 'c["linux"]["'"$what"'"] = {}' \
+		bundle_refused 'c["linux"]["'"$what"'"] = {"x": 1}' \
 			"linux.$what: this runtime cannot apply it"
 	done
 	bundle_refused 'c["linux"]["mountLabel"] = "system_u:object_r:container_file_t:s0"' \
 		"linux.mountLabel: this runtime cannot apply it: it labels no mount for SELinux"
+	bundle_refused 'c["linux"]["personality"] = {"flags": []}' "linux.personality: needs a domain"
 	bundle_refused 'c["linux"]["personality"] = {"domain": "LINUX32"}' \
 		"linux.personality: this runtime runs the LINUX domain with no flags, and nothing else"
 	bundle_refused 'c["linux"]["personality"] = {"domain": "LINUX", "flags": ["ADDR_NO_RANDOMIZE"]}' \

@@ -8,10 +8,9 @@
  *                                    (config.json's must be an object)
  *     json-harness --process FILE    the process FILE's config.json asks
  *                                    for, as read_process() reads it
- *     json-harness --bundle FILE     its root, hostname, namespaces, id
- *                                    maps, sysctls, resources, mounts
- *                                    and paths, as
- *                                    read_bundle_config() reads them
+ *     json-harness --bundle FILE     the rest (root, names, hooks,
+ *                                    mounts, linux), as
+ *                                    read_bundle_config() reads it
  *     json-harness FILE PATH TYPE    print the value at PATH (names
  *                                    and indexes, between dots) as
  *                                    TYPE: string, boolean, int64,
@@ -275,7 +274,8 @@ static void print_limits(const struct bundle_config *c)
 	}
 }
 
-/* Print the strings of VECTOR (NULL-ended) between brackets, or "-". */
+/* Print the strings of VECTOR (NULL-ended), each quoted, between
+ * brackets, or "-". */
 static void print_vector(char **vector)
 {
 	if (vector == NULL) {
@@ -284,7 +284,7 @@ static void print_vector(char **vector)
 	}
 	printf("[");
 	for (size_t i = 0; vector[i] != NULL; i++)
-		printf("%s%s", i > 0 ? " " : "", vector[i]);
+		printf("%s\"%s\"", i > 0 ? " " : "", vector[i]);
 	printf("]");
 }
 
