@@ -27,7 +27,10 @@ self=$(readlink /proc/self/ns/pid)
 	echo "ip_forward $(cat /proc/sys/net/ipv4/ip_forward)"
 	echo "hostname $(hostname)"
 	# Processes: a container's live in another pid namespace. One find
-	# for every pid's namespace, one awk for every name.
+	# for every pid's namespace, one awk for every name. A zombie whose
+	# parent is the host's init (PID 1) is dead already, and init's to
+	# reap: a runtime killed with SIGKILL leaves its container's so,
+	# and some inits (this CI's) reap only every second or two.
 	find /proc -mindepth 3 -maxdepth 3 -path '/proc/[0-9]*/ns/pid' \
 		-printf '%h %l\n' 2>/dev/null |
 		awk -v self="$self" '
@@ -36,6 +39,11 @@ self=$(readlink /proc/self/ns/pid)
 				dir = FILENAME; sub(/\/comm$/, "", dir)
 				if (!(dir in ns) || ns[dir] == "") next
 				if (ns[dir] != self || $0 ~ /^container/) {
+					stat = ""
+					getline stat < (dir "/stat")
+					close(dir "/stat")
+					sub(/^.*\) /, "", stat)   # after "(comm) "
+					if (stat ~ /^Z 1 /) next
 					pid = dir; sub(/^\/proc\//, "", pid)
 					print "process " pid " " $0 " " ns[dir]
 				}
