@@ -4763,6 +4763,24 @@ static bool json_first(const struct json *object, const char *name,
 	return true;
 }
 
+/* A zeroed array of one item of SIZE bytes for each value from FIRST
+ * on, and one more, their number in *COUNT; NULL, with json_error
+ * naming NODE, if memory runs out. The caller frees it. */
+static void *json_new_array(const struct json *node,
+			    const struct json *first, size_t size,
+			    size_t *count)
+{
+	void *array;
+
+	*count = 0;
+	for (const struct json *e = first; e != NULL; e = e->next)
+		(*count)++;
+	array = calloc(*count + 1, size);
+	if (array == NULL)
+		json_fail(node, "out of memory");
+	return array;
+}
+
 /* NODE's string into *OUT (owned by the tree). */
 static bool json_string(const struct json *node, const char **out)
 {
@@ -4981,17 +4999,13 @@ _Static_assert(ARRAY_LEN(rlimit_names) <= RLIM_NLIMITS,
  * allocated first, and filled as far as the elements are strings. */
 static bool read_strings(const struct json *array, char ***out)
 {
-	size_t count = 0, i = 0;
+	size_t count, i = 0;
 
 	if (!json_is(array, JSON_ARRAY))
 		return false;
-	for (const struct json *e = array->child; e != NULL; e = e->next)
-		count++;
-	*out = calloc(count + 1, sizeof(**out));
-	if (*out == NULL) {
-		json_fail(array, "out of memory");
+	*out = json_new_array(array, array->child, sizeof(**out), &count);
+	if (*out == NULL)
 		return false;
-	}
 	for (const struct json *e = array->child; e != NULL; e = e->next) {
 		const char *s;
 
@@ -6367,17 +6381,13 @@ static bool read_mount(const struct json *node, struct config_mount *m)
 static bool read_mounts(const struct json *config, struct bundle_config *c)
 {
 	const struct json *first;
-	size_t count = 0;
+	size_t count;
 
 	if (!json_first(config, "mounts", JSON_ARRAY, &first))
 		return false;
-	for (const struct json *e = first; e != NULL; e = e->next)
-		count++;
-	c->mounts = calloc(count + 1, sizeof(*c->mounts));
-	if (c->mounts == NULL) {
-		json_fail(config, "out of memory");
+	c->mounts = json_new_array(config, first, sizeof(*c->mounts), &count);
+	if (c->mounts == NULL)
 		return false;
-	}
 	for (const struct json *e = first; e != NULL; e = e->next)
 		if (!read_mount(e, &c->mounts[c->mount_count++]))
 			return false;
@@ -6500,19 +6510,14 @@ static bool read_hooks(const struct json *config, struct bundle_config *c)
 		return false;
 	for (size_t k = 0; k < ARRAY_LEN(hook_kinds); k++) {
 		const struct json *first;
-		size_t count = 0;
+		size_t count;
 
 		if (!json_first(hooks, hook_kinds[k], JSON_ARRAY, &first))
 			return false;
-		for (const struct json *e = first; e != NULL; e = e->next)
-			count++;
-		if (count == 0)
-			continue;
-		c->hooks[k] = calloc(count, sizeof(*c->hooks[k]));
-		if (c->hooks[k] == NULL) {
-			json_fail(hooks, "out of memory");
+		c->hooks[k] = json_new_array(hooks, first,
+					     sizeof(*c->hooks[k]), &count);
+		if (c->hooks[k] == NULL)
 			return false;
-		}
 		for (const struct json *e = first; e != NULL; e = e->next)
 			if (!read_hook(e, &c->hooks[k][c->hook_count[k]++]))
 				return false;
@@ -6606,20 +6611,17 @@ static bool read_devices(const struct json *linux_node,
 			 struct bundle_config *c)
 {
 	const struct json *first;
-	size_t count = 0;
+	size_t count;
 
 	if (!json_first(linux_node, "devices", JSON_ARRAY, &first))
 		return false;
-	for (const struct json *e = first; e != NULL; e = e->next)
-		count++;
+	c->devices = json_new_array(linux_node, first, sizeof(*c->devices),
+				    &count);
+	if (c->devices == NULL)
+		return false;
 	if (count > MAX_DEVICE_NODES) {
 		json_fail(first->parent, "more than %d devices",
 			  MAX_DEVICE_NODES);
-		return false;
-	}
-	c->devices = calloc(count + 1, sizeof(*c->devices));
-	if (c->devices == NULL) {
-		json_fail(linux_node, "out of memory");
 		return false;
 	}
 	for (const struct json *e = first; e != NULL; e = e->next)
