@@ -26,7 +26,8 @@ VM_PACKAGES   := qemu-system-x86 kmod cpio
 TEST_PACKAGES := $(RUN_PACKAGES) unifdef bats bats-support bats-assert \
                  shellcheck iproute2 procps util-linux debootstrap nftables \
                  valgrind tmux strace python3 runc crun clang podman \
-                 containerd libclang-rt-dev libmount1 $(VM_PACKAGES)
+                 containerd libclang-rt-dev libmount1 libseccomp2 \
+                 $(VM_PACKAGES)
 
 .PHONY: all help stages helpers run test deps-run deps-test clean shellcheck \
         quotes check-quotes vm test-vm deps-vm bench-limits sanitize \

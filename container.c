@@ -213,6 +213,7 @@
 					   against each before it */
 #define MAX_MAJOR 4095                  /* a device's numbers in the kernel: */
 #define MAX_MINOR 1048575               /*   12 and 20 bits (MINORBITS) */
+#define SYSCALL_SLOTS 512               /* x86_64's calls are under 512 */
 #define MAX_CPU_QUOTA_US 17592186044415ULL /* 2^44 - 1: max_cfs_runtime */
 #endif
 
@@ -5466,6 +5467,10 @@ struct bundle_config {
 	const char *cgroups_path; /* linux.cgroupsPath, or NULL */
 	struct config_hook *hooks[6]; /* hooks, by hook_kinds: allocated */
 	size_t hook_count[6];
+	struct sock_filter *seccomp; /* linux.seccomp's program, or NULL:
+				       allocated */
+	size_t seccomp_length;
+	unsigned int seccomp_flags; /* seccomp(2)'s, from its flags */
 };
 _Static_assert(ARRAY_LEN(hook_kinds) ==
 	       ARRAY_LEN(((struct bundle_config *)0)->hooks),
@@ -6668,6 +6673,725 @@ static bool read_cgroups_path(const struct json *linux_node,
 	return true;
 }
 
+/* linux.seccomp: a profile of system calls, which stage 10 turns into
+ * a seccomp program like stage 8's (install_seccomp_filter() explains
+ * the program and its instructions), but written from the config's
+ * rules instead of a fixed list. config-linux.md takes its words from
+ * libseccomp, the library runc and crun build their programs with:
+ *
+ *     defaultAction     what a call no rule matches gets
+ *     syscalls[]        rules: names, an action, and perhaps args,
+ *                       comparisons that must all hold for it to
+ *                       match (args[0] > 5 and args[1] == 0, say)
+ *     architectures     whose calling conventions the profile means
+ *     flags             seccomp(2)'s SECCOMP_FILTER_FLAG_*
+ *
+ * A profile names calls; the kernel's filter sees numbers, and each
+ * architecture numbers its calls its own way. So the names are looked
+ * up in this architecture's table, below, and a name that is not in it
+ * is mostly skipped, as runc and crun skip it: profiles list the calls
+ * of every architecture at once (podman's names 32-bit x86's
+ * socketcall, which x86_64 does not have). read_seccomp_rule() says
+ * when such a name is refused instead. */
+#if !defined(__x86_64__)
+#error "stage 10 knows x86_64's system call names only"
+#endif
+
+/* Every system call x86_64 has, by its name in the kernel headers
+ * (the __NR_ constants of asm/unistd_64.h, which <sys/syscall.h>
+ * includes), in strcmp(3)'s order, so that bsearch(3) finds a name.
+ * tests/json.bats checks the list against the headers it is built
+ * with. A call newer than the headers is not here: a profile's rule
+ * for it is skipped, and the call gets the default action, unless
+ * that would let through a call the rule refuses (read_seccomp_rule()
+ * then refuses the profile). */
+#define N(call) { #call, __NR_##call }
+static const struct syscall_name {
+	const char *name;
+	int number;
+} syscall_names[] = {
+	N(_sysctl), N(accept), N(accept4), N(access), N(acct), N(add_key),
+	N(adjtimex), N(afs_syscall), N(alarm), N(arch_prctl), N(bind), N(bpf),
+	N(brk), N(capget), N(capset), N(chdir), N(chmod), N(chown), N(chroot),
+	N(clock_adjtime), N(clock_getres), N(clock_gettime),
+	N(clock_nanosleep), N(clock_settime), N(clone), N(clone3), N(close),
+	N(close_range), N(connect), N(copy_file_range), N(creat),
+	N(create_module), N(delete_module), N(dup), N(dup2), N(dup3),
+	N(epoll_create), N(epoll_create1), N(epoll_ctl), N(epoll_ctl_old),
+	N(epoll_pwait), N(epoll_pwait2), N(epoll_wait), N(epoll_wait_old),
+	N(eventfd), N(eventfd2), N(execve), N(execveat), N(exit),
+	N(exit_group), N(faccessat), N(faccessat2), N(fadvise64),
+	N(fallocate), N(fanotify_init), N(fanotify_mark), N(fchdir),
+	N(fchmod), N(fchmodat), N(fchown), N(fchownat), N(fcntl),
+	N(fdatasync), N(fgetxattr), N(finit_module), N(flistxattr), N(flock),
+	N(fork), N(fremovexattr), N(fsconfig), N(fsetxattr), N(fsmount),
+	N(fsopen), N(fspick), N(fstat), N(fstatfs), N(fsync), N(ftruncate),
+	N(futex), N(futex_waitv), N(futimesat), N(get_kernel_syms),
+	N(get_mempolicy), N(get_robust_list), N(get_thread_area), N(getcpu),
+	N(getcwd), N(getdents), N(getdents64), N(getegid), N(geteuid),
+	N(getgid), N(getgroups), N(getitimer), N(getpeername), N(getpgid),
+	N(getpgrp), N(getpid), N(getpmsg), N(getppid), N(getpriority),
+	N(getrandom), N(getresgid), N(getresuid), N(getrlimit), N(getrusage),
+	N(getsid), N(getsockname), N(getsockopt), N(gettid), N(gettimeofday),
+	N(getuid), N(getxattr), N(init_module), N(inotify_add_watch),
+	N(inotify_init), N(inotify_init1), N(inotify_rm_watch), N(io_cancel),
+	N(io_destroy), N(io_getevents), N(io_pgetevents), N(io_setup),
+	N(io_submit), N(io_uring_enter), N(io_uring_register),
+	N(io_uring_setup), N(ioctl), N(ioperm), N(iopl), N(ioprio_get),
+	N(ioprio_set), N(kcmp), N(kexec_file_load), N(kexec_load), N(keyctl),
+	N(kill), N(landlock_add_rule), N(landlock_create_ruleset),
+	N(landlock_restrict_self), N(lchown), N(lgetxattr), N(link),
+	N(linkat), N(listen), N(listxattr), N(llistxattr), N(lookup_dcookie),
+	N(lremovexattr), N(lseek), N(lsetxattr), N(lstat), N(madvise),
+	N(mbind), N(membarrier), N(memfd_create), N(memfd_secret),
+	N(migrate_pages), N(mincore), N(mkdir), N(mkdirat), N(mknod),
+	N(mknodat), N(mlock), N(mlock2), N(mlockall), N(mmap), N(modify_ldt),
+	N(mount), N(mount_setattr), N(move_mount), N(move_pages), N(mprotect),
+	N(mq_getsetattr), N(mq_notify), N(mq_open), N(mq_timedreceive),
+	N(mq_timedsend), N(mq_unlink), N(mremap), N(msgctl), N(msgget),
+	N(msgrcv), N(msgsnd), N(msync), N(munlock), N(munlockall), N(munmap),
+	N(name_to_handle_at), N(nanosleep), N(newfstatat), N(nfsservctl),
+	N(open), N(open_by_handle_at), N(open_tree), N(openat), N(openat2),
+	N(pause), N(perf_event_open), N(personality), N(pidfd_getfd),
+	N(pidfd_open), N(pidfd_send_signal), N(pipe), N(pipe2), N(pivot_root),
+	N(pkey_alloc), N(pkey_free), N(pkey_mprotect), N(poll), N(ppoll),
+	N(prctl), N(pread64), N(preadv), N(preadv2), N(prlimit64),
+	N(process_madvise), N(process_mrelease), N(process_vm_readv),
+	N(process_vm_writev), N(pselect6), N(ptrace), N(putpmsg), N(pwrite64),
+	N(pwritev), N(pwritev2), N(query_module), N(quotactl), N(quotactl_fd),
+	N(read), N(readahead), N(readlink), N(readlinkat), N(readv),
+	N(reboot), N(recvfrom), N(recvmmsg), N(recvmsg), N(remap_file_pages),
+	N(removexattr), N(rename), N(renameat), N(renameat2), N(request_key),
+	N(restart_syscall), N(rmdir), N(rseq), N(rt_sigaction),
+	N(rt_sigpending), N(rt_sigprocmask), N(rt_sigqueueinfo),
+	N(rt_sigreturn), N(rt_sigsuspend), N(rt_sigtimedwait),
+	N(rt_tgsigqueueinfo), N(sched_get_priority_max),
+	N(sched_get_priority_min), N(sched_getaffinity), N(sched_getattr),
+	N(sched_getparam), N(sched_getscheduler), N(sched_rr_get_interval),
+	N(sched_setaffinity), N(sched_setattr), N(sched_setparam),
+	N(sched_setscheduler), N(sched_yield), N(seccomp), N(security),
+	N(select), N(semctl), N(semget), N(semop), N(semtimedop), N(sendfile),
+	N(sendmmsg), N(sendmsg), N(sendto), N(set_mempolicy),
+	N(set_mempolicy_home_node), N(set_robust_list), N(set_thread_area),
+	N(set_tid_address), N(setdomainname), N(setfsgid), N(setfsuid),
+	N(setgid), N(setgroups), N(sethostname), N(setitimer), N(setns),
+	N(setpgid), N(setpriority), N(setregid), N(setresgid), N(setresuid),
+	N(setreuid), N(setrlimit), N(setsid), N(setsockopt), N(settimeofday),
+	N(setuid), N(setxattr), N(shmat), N(shmctl), N(shmdt), N(shmget),
+	N(shutdown), N(sigaltstack), N(signalfd), N(signalfd4), N(socket),
+	N(socketpair), N(splice), N(stat), N(statfs), N(statx), N(swapoff),
+	N(swapon), N(symlink), N(symlinkat), N(sync), N(sync_file_range),
+	N(syncfs), N(sysfs), N(sysinfo), N(syslog), N(tee), N(tgkill),
+	N(time), N(timer_create), N(timer_delete), N(timer_getoverrun),
+	N(timer_gettime), N(timer_settime), N(timerfd_create),
+	N(timerfd_gettime), N(timerfd_settime), N(times), N(tkill),
+	N(truncate), N(tuxcall), N(umask), N(umount2), N(uname), N(unlink),
+	N(unlinkat), N(unshare), N(uselib), N(userfaultfd), N(ustat),
+	N(utime), N(utimensat), N(utimes), N(vfork), N(vhangup), N(vmsplice),
+	N(vserver), N(wait4), N(waitid), N(write), N(writev)
+};
+#undef N
+
+static int compare_syscall_names(const void *key, const void *entry)
+{
+	return strcmp(key, ((const struct syscall_name *)entry)->name);
+}
+
+/* NAME's number on this architecture, or -1 if it has none. */
+static int syscall_number(const char *name)
+{
+	const struct syscall_name *found =
+		bsearch(name, syscall_names, ARRAY_LEN(syscall_names),
+			sizeof(syscall_names[0]), compare_syscall_names);
+
+	return found != NULL ? found->number : -1;
+}
+
+/* The actions, by libseccomp's names, and what the program returns
+ * for each (seccomp(2), "Filter return values"). SCMP_ACT_KILL is
+ * libseccomp's old name for killing the thread. ERRNO and TRACE carry
+ * a number in the return value's low 16 bits: the errno the call
+ * fails with, and the message a tracer reads. SCMP_ACT_NOTIFY, which
+ * hands the call to a program listening on a file descriptor, is
+ * refused: this runtime passes that descriptor to no one. */
+static const struct {
+	const char *name;
+	uint32_t ret;             /* SECCOMP_RET_* */
+	bool takes_number;        /* errnoRet goes with it */
+} seccomp_actions[] = {
+	{ "SCMP_ACT_KILL", SECCOMP_RET_KILL_THREAD, false },
+	{ "SCMP_ACT_KILL_THREAD", SECCOMP_RET_KILL_THREAD, false },
+	{ "SCMP_ACT_KILL_PROCESS", SECCOMP_RET_KILL_PROCESS, false },
+	{ "SCMP_ACT_TRAP", SECCOMP_RET_TRAP, false },
+	{ "SCMP_ACT_ERRNO", SECCOMP_RET_ERRNO, true },
+	{ "SCMP_ACT_TRACE", SECCOMP_RET_TRACE, true },
+	{ "SCMP_ACT_ALLOW", SECCOMP_RET_ALLOW, false },
+	{ "SCMP_ACT_LOG", SECCOMP_RET_LOG, false },
+};
+
+/* The comparisons an argument can be put to, by libseccomp's names. */
+enum seccomp_op { OP_NE, OP_LT, OP_LE, OP_EQ, OP_GE, OP_GT, OP_MASKED_EQ };
+static const char *const seccomp_ops[] = {
+	"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
+	"SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
+};
+
+/* The flags config-linux.md lists, and seccomp(2)'s bit for each.
+ * SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV is left out: it only means
+ * something with a listener, for SCMP_ACT_NOTIFY, and without one
+ * seccomp(2) fails with EINVAL. */
+static const struct { const char *name; unsigned int bit; }
+seccomp_flag_names[] = {
+	{ "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
+	{ "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
+	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
+};
+
+/* The architectures config-linux.md lists. The program this runtime
+ * writes knows x86_64's numbers alone: a call made by another
+ * convention (a 32-bit x86 program's int 0x80, or an x32 program's,
+ * whose numbers all have __X32_SYSCALL_BIT set) kills the process,
+ * even when the profile lists its architecture, unlike runc and crun,
+ * whose libseccomp writes a part of the program for each. A name not
+ * on the list is refused. */
+static const char *const seccomp_architectures[] = {
+	"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32",
+	"SCMP_ARCH_ARM", "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",
+	"SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL",
+	"SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+	"SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390",
+	"SCMP_ARCH_S390X", "SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64",
+	"SCMP_ARCH_RISCV64", "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",
+	"SCMP_ARCH_SH", "SCMP_ARCH_SHEB",
+};
+
+/* NAME's index in the TABLE of COUNT strings, or -1. */
+static int word_index(const char *name, const char *const *table,
+		      size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (strcmp(name, table[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* One comparison of a rule: args[index] against value. MASKED_EQ is
+ * (args[index] & value) == (value_two & value): libseccomp masks the
+ * expected value too (its db.c, _db_node_mask_fixup()), so that bits
+ * of valueTwo outside the mask do not count, and a profile must mean
+ * here what it means under runc and crun. */
+struct seccomp_comparison {
+	int index;
+	enum seccomp_op op;
+	uint64_t value, value_two;
+};
+
+/* A rule of syscalls[], read: its return value and its comparisons,
+ * at most one per argument (libseccomp refuses two on the same one,
+ * seccomp_rule_add(3); runc then splits them into rules of their own,
+ * which makes "and" an "or"; this runtime refuses them too). */
+struct seccomp_rule {
+	uint32_t ret;
+	int count;
+	struct seccomp_comparison args[6];
+};
+
+/* The profile while it is read and compiled. Each rule's names become
+ * calls, and the calls of each number are kept in a list, in the
+ * config's order: first[number] is its first, next[] the one after. */
+struct seccomp_reading {
+	uint32_t default_ret;
+	struct seccomp_rule *rules;
+	struct { int number, rule; } *calls;
+	size_t call_count;
+	int first[SYSCALL_SLOTS], last[SYSCALL_SLOTS];
+	int *next;
+	struct sock_filter *steps; /* the program, as it is written */
+	size_t length;
+};
+
+/* NODE's action (defaultAction, or a rule's action) into *RET, with
+ * the number NUMBER gives (errnoRet, defaultErrnoRet), or EPERM if
+ * NUMBER is NULL (config-linux.md's default). An action that takes no
+ * number but is given one is an error (a MUST there). The kernel
+ * returns an errno of at most MAX_ERRNO, 4095, and quietly turns a
+ * larger one into that (__seccomp_filter() in kernel/seccomp.c): one
+ * is refused here; a tracer reads all 16 bits (SECCOMP_RET_DATA). */
+static bool read_seccomp_action(const struct json *node,
+				const struct json *number, uint32_t *ret)
+{
+	uint64_t data = EPERM;
+	const char *name;
+	size_t i = 0;
+
+	if (!json_string(node, &name))
+		return false;
+	if (strcmp(name, "SCMP_ACT_NOTIFY") == 0) {
+		json_fail(node, "this runtime cannot apply it: it hands no "
+			  "call to a listening program");
+		return false;
+	}
+	while (i < ARRAY_LEN(seccomp_actions) &&
+	       strcmp(name, seccomp_actions[i].name) != 0)
+		i++;
+	if (i == ARRAY_LEN(seccomp_actions)) {
+		json_fail(node, "%s is no action config-linux.md lists, such "
+			  "as SCMP_ACT_ERRNO", name);
+		return false;
+	}
+	if (number != NULL && !seccomp_actions[i].takes_number) {
+		json_fail(number, "%s takes no number: SCMP_ACT_ERRNO and "
+			  "SCMP_ACT_TRACE do", name);
+		return false;
+	}
+	if (number != NULL &&
+	    !json_unsigned(number, seccomp_actions[i].ret ==
+			   SECCOMP_RET_ERRNO ? 4095 : SECCOMP_RET_DATA, &data))
+		return false;
+	*ret = seccomp_actions[i].ret;
+	if (seccomp_actions[i].takes_number)
+		*ret |= (uint32_t)data;
+	return true;
+}
+
+/* NODE, one of a rule's args, into RULE's next comparison. */
+static bool read_seccomp_comparison(const struct json *node,
+				    struct seccomp_rule *rule)
+{
+	const struct json *index = json_member(node, "index");
+	const struct json *value = json_member(node, "value");
+	const struct json *two = json_member(node, "valueTwo");
+	const struct json *op = json_member(node, "op");
+	struct seccomp_comparison c = { 0 };
+	uint64_t i;
+	const char *name;
+	int found;
+
+	if (!json_is(node, JSON_OBJECT))
+		return false;
+	if (index == NULL || value == NULL || op == NULL) {
+		json_fail(node, "needs index, value and op");
+		return false;
+	}
+	/* A system call has at most six arguments: seccomp_data's. */
+	if (!json_unsigned(index, 5, &i) ||
+	    !json_unsigned(value, UINT64_MAX, &c.value) ||
+	    (two != NULL && !json_unsigned(two, UINT64_MAX, &c.value_two)) ||
+	    !json_string(op, &name))
+		return false;
+	found = word_index(name, seccomp_ops, ARRAY_LEN(seccomp_ops));
+	if (found < 0) {
+		json_fail(op, "%s is no operator config-linux.md lists, such "
+			  "as SCMP_CMP_EQ", name);
+		return false;
+	}
+	/* (arg & 0) == 0 holds for every arg: libseccomp makes such a
+	 * rule something else (in 2.5.4, one with no comparison, which
+	 * then stands over the call's other rules); refused, not guessed. */
+	if (found == OP_MASKED_EQ && c.value == 0) {
+		json_fail(value, "a mask of 0 compares no bit");
+		return false;
+	}
+	for (int k = 0; k < rule->count; k++)
+		if (rule->args[k].index == (int)i) {
+			json_fail(index, "argument %d is compared twice in one "
+				  "rule", (int)i);
+			return false;
+		}
+	c.index = (int)i;
+	c.op = (enum seccomp_op)found;
+	rule->args[rule->count++] = c;
+	return true;
+}
+
+/* Does RET let the call through? SCMP_ACT_TRACE counts, as runc
+ * counts it (libcontainer/seccomp/patchbpf): a tracer may let it. */
+static bool lets_through(uint32_t ret)
+{
+	uint32_t action = ret & SECCOMP_RET_ACTION_FULL;
+
+	return action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG ||
+	       action == SECCOMP_RET_TRACE;
+}
+
+/* NODE, syscalls[R], into S's rules, and its names into S's calls.
+ * A rule that returns what the default does is left out, as runc
+ * leaves it out, since libseccomp refuses it (seccomp_rule_add(3),
+ * EACCES); then a rule after it with arguments is seen alone, as in
+ * runc. A name x86_64 does not have is skipped (socketcall), as
+ * libseccomp leaves it out of x86_64's program, unless the default lets
+ * calls through and the rule does not: if the name is a call newer
+ * than this runtime's headers (mseal(2), say), skipping the rule
+ * would let the call through, so the profile is refused instead. */
+static bool read_seccomp_rule(const struct json *node,
+			      struct seccomp_reading *s, int r)
+{
+	const struct json *names = json_member(node, "names");
+	const struct json *action = json_member(node, "action");
+	const struct json *args;
+	struct seccomp_rule *rule = &s->rules[r];
+
+	if (!json_is(node, JSON_OBJECT))
+		return false;
+	if (names == NULL || action == NULL) {
+		json_fail(node, "needs names and action");
+		return false;
+	}
+	if (!json_is(names, JSON_ARRAY) ||
+	    !read_seccomp_action(action, json_member(node, "errnoRet"),
+				 &rule->ret) ||
+	    !json_first(node, "args", JSON_ARRAY, &args))
+		return false;
+	if (names->child == NULL) {
+		json_fail(names, "expected at least one name");
+		return false;
+	}
+	for (; args != NULL; args = args->next)
+		if (!read_seccomp_comparison(args, rule))
+			return false;
+	for (const struct json *e = names->child; e != NULL; e = e->next) {
+		const char *name;
+		int number;
+
+		if (!json_string(e, &name))
+			return false;
+		number = syscall_number(name);
+		if (number < 0 && lets_through(s->default_ret) &&
+		    !lets_through(rule->ret)) {
+			json_fail(e, "%s is no x86_64 call this runtime knows "
+				  "(a newer one, or another architecture's), "
+				  "and the default would let it through",
+				  name);
+			return false;
+		}
+		if (number < 0 || rule->ret == s->default_ret)
+			continue;
+		if (number >= (int)ARRAY_LEN(s->first)) {
+			json_fail(e, "%s is call %d, past this runtime's "
+				  "room for %zu", name, number,
+				  ARRAY_LEN(s->first));
+			return false;
+		}
+		s->calls[s->call_count].number = number;
+		s->calls[s->call_count].rule = r;
+		if (s->first[number] < 0)
+			s->first[number] = (int)s->call_count;
+		else
+			s->next[s->last[number]] = (int)s->call_count;
+		s->last[number] = (int)s->call_count;
+		s->next[s->call_count++] = -1;
+	}
+	return true;
+}
+
+/* Append STEP to S's program. Past BPF_MAXINSNS, the most steps the
+ * kernel takes in one program (linux/bpf_common.h), it only counts, so
+ * that read_seccomp() can say how long the program would have been. */
+static void emit(struct seccomp_reading *s, struct sock_filter step)
+{
+	if (s->length < BPF_MAXINSNS)
+		s->steps[s->length] = step;
+	s->length++;
+}
+
+/* The steps emit() takes, as stage 8 writes them: load a 32-bit word
+ * of struct seccomp_data at OFFSET; keep the bits of the loaded word
+ * that are in MASK; jump if it compares by OP to K, by T steps if it
+ * does and by F if not (counted from the next step); jump by STEPS
+ * always; return RET. */
+#define STEP(s) ((struct sock_filter)s)
+#define LOAD(offset) STEP(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (offset)))
+#define AND(mask) STEP(BPF_STMT(BPF_ALU | BPF_AND | BPF_K, (mask)))
+#define JUMP(op, k, t, f) STEP(BPF_JUMP(BPF_JMP | (op) | BPF_K, (k), (t), \
+					 (f)))
+#define SKIP(steps) STEP(BPF_STMT(BPF_JMP | BPF_JA, (steps)))
+#define RETURN(ret) STEP(BPF_STMT(BPF_RET | BPF_K, (ret)))
+
+/* The steps emit_comparison() writes for each operator: at most 6,
+ * and a rule has at most 6 comparisons and a return, so that a jump
+ * past the rule always fits a jump's 8 bits. */
+_Static_assert(6 * 6 + 1 <= 255, "a rule's steps fit a jump");
+static size_t comparison_steps(enum seccomp_op op)
+{
+	return op == OP_MASKED_EQ ? 6 : op == OP_EQ || op == OP_NE ? 4 : 5;
+}
+
+/* Steps that go on to the next step if comparison C holds and jump to
+ * step FAIL if not. The program's words are 32 bits and an argument is
+ * 64, so each comparison is two: the high halves first, then the low
+ * ones if the high ones are equal. On a little-endian machine such as
+ * x86_64 the low half of args[i] comes first in seccomp_data. As in
+ * libseccomp, all 64 bits are compared, even for an argument the kernel
+ * reads as 32 (stage 8's ioctl refusals show why that can matter). */
+static void emit_comparison(struct seccomp_reading *s,
+			    const struct seccomp_comparison *c, size_t fail)
+{
+	uint32_t low = (uint32_t)offsetof(struct seccomp_data, args) +
+		       8 * (uint32_t)c->index;
+	uint32_t high = low + 4;
+	uint32_t v_high = (uint32_t)(c->value >> 32);
+	uint32_t v_low = (uint32_t)c->value;
+	uint16_t last = c->op == OP_GE || c->op == OP_LT ? BPF_JGE : BPF_JGT;
+	/* From the step about to be written to FAIL. */
+#define TO_FAIL ((uint8_t)(fail - s->length - 1))
+
+	switch (c->op) {
+	case OP_EQ:     /* high == and low == */
+		emit(s, LOAD(high));
+		emit(s, JUMP(BPF_JEQ, v_high, 0, TO_FAIL));
+		emit(s, LOAD(low));
+		emit(s, JUMP(BPF_JEQ, v_low, 0, TO_FAIL));
+		break;
+	case OP_NE:     /* high !=, or low != */
+		emit(s, LOAD(high));
+		emit(s, JUMP(BPF_JEQ, v_high, 0, 2));
+		emit(s, LOAD(low));
+		emit(s, JUMP(BPF_JEQ, v_low, TO_FAIL, 0));
+		break;
+	case OP_MASKED_EQ: /* (arg & value) == (valueTwo & value) */
+		emit(s, LOAD(high));
+		emit(s, AND(v_high));
+		emit(s, JUMP(BPF_JEQ, v_high & (uint32_t)(c->value_two >> 32),
+			     0, TO_FAIL));
+		emit(s, LOAD(low));
+		emit(s, AND(v_low));
+		emit(s, JUMP(BPF_JEQ, v_low & (uint32_t)c->value_two, 0,
+			     TO_FAIL));
+		break;
+	case OP_GT:     /* high >, or high == and low > (GE: >=) */
+	case OP_GE:
+		emit(s, LOAD(high));
+		emit(s, JUMP(BPF_JGT, v_high, 3, 0));
+		emit(s, JUMP(BPF_JEQ, v_high, 0, TO_FAIL));
+		emit(s, LOAD(low));
+		emit(s, JUMP(last, v_low, 0, TO_FAIL));
+		break;
+	case OP_LT:     /* not GE; and LE is not GT */
+	case OP_LE:
+		emit(s, LOAD(high));
+		emit(s, JUMP(BPF_JGT, v_high, TO_FAIL, 0));
+		emit(s, JUMP(BPF_JEQ, v_high, 0, 2));
+		emit(s, LOAD(low));
+		emit(s, JUMP(last, v_low, TO_FAIL, 0));
+		break;
+	}
+#undef TO_FAIL
+}
+
+/* The steps for the rules of call NUMBER, with the number of the call
+ * loaded: a rule with no args stands for the call alone, and of those
+ * the first; else each rule in turn, the first that matches deciding,
+ * and the default if none does. These are libseccomp's rules (its
+ * db.c, which runc and crun use): a rule with no arguments stands over
+ * every rule with arguments for the same call, whichever comes first.
+ * Where two rules with arguments match the same call and disagree,
+ * libseccomp's choice is its tree's and unwritten; here the first
+ * wins. A jump reaches 255 steps at most, so the block of rules is
+ * jumped over with BPF_JA, whose 32-bit offset reaches anywhere. */
+static void emit_call(struct seccomp_reading *s, int number)
+{
+	size_t block = 1;         /* the rules' steps, and the default */
+
+	for (int c = s->first[number]; c >= 0; c = s->next[c]) {
+		const struct seccomp_rule *r = &s->rules[s->calls[c].rule];
+
+		if (r->count == 0) {
+			emit(s, JUMP(BPF_JEQ, (uint32_t)number, 0, 1));
+			emit(s, RETURN(r->ret));
+			return;
+		}
+	}
+	for (int c = s->first[number]; c >= 0; c = s->next[c]) {
+		const struct seccomp_rule *r = &s->rules[s->calls[c].rule];
+
+		block++;
+		for (int a = 0; a < r->count; a++)
+			block += comparison_steps(r->args[a].op);
+	}
+	emit(s, JUMP(BPF_JEQ, (uint32_t)number, 1, 0));
+	emit(s, SKIP((uint32_t)block));
+	for (int c = s->first[number]; c >= 0; c = s->next[c]) {
+		const struct seccomp_rule *r = &s->rules[s->calls[c].rule];
+		size_t fail = s->length + 1;
+
+		for (int a = 0; a < r->count; a++)
+			fail += comparison_steps(r->args[a].op);
+		for (int a = 0; a < r->count; a++)
+			emit_comparison(s, &r->args[a], fail);
+		emit(s, RETURN(r->ret));
+	}
+	emit(s, RETURN(s->default_ret));
+}
+
+/* S's whole program: the architecture first, as stage 8's; a call
+ * made by another convention is killed, an x32 call too (stage 8's
+ * answers those with EPERM). Call number -1 goes on, to the default,
+ * as in libseccomp's programs: it is no call, but a tracer skips a
+ * call by setting its number to -1 (seccomp(2)), and since Linux 4.8
+ * the filter can see that number (libseccomp's src/gen_bpf.c lets it
+ * through for this reason): a traced container must not be killed
+ * for it. Then the calls, each in the order the config first names
+ * it, then the default. */
+static void emit_program(struct seccomp_reading *s)
+{
+	emit(s, LOAD(offsetof(struct seccomp_data, arch)));
+	emit(s, JUMP(BPF_JEQ, SECCOMP_ARCH, 1, 0));
+	emit(s, RETURN(SECCOMP_RET_KILL_PROCESS));
+	emit(s, LOAD(offsetof(struct seccomp_data, nr)));
+	emit(s, JUMP(BPF_JGE, __X32_SYSCALL_BIT, 0, 2));
+	emit(s, JUMP(BPF_JEQ, 0xffffffff, 1, 0));
+	emit(s, RETURN(SECCOMP_RET_KILL_PROCESS));
+	for (size_t c = 0; c < s->call_count; c++)
+		if (s->first[s->calls[c].number] == (int)c)
+			emit_call(s, s->calls[c].number);
+	emit(s, RETURN(s->default_ret));
+}
+#undef STEP
+#undef LOAD
+#undef AND
+#undef JUMP
+#undef SKIP
+#undef RETURN
+
+/* SECCOMP's architectures, flags and listener into C: each word one of
+ * config-linux.md's. listenerPath matters only to SCMP_ACT_NOTIFY,
+ * which is refused, and so is ignored, as config-linux.md says; its
+ * listenerMetadata MUST NOT be there without it. */
+static bool read_seccomp_words(const struct json *seccomp,
+			       struct bundle_config *c)
+{
+	const struct json *e, *path = json_member(seccomp, "listenerPath");
+	const struct json *data = json_member(seccomp, "listenerMetadata");
+	const char *text;
+	int i;
+
+	if (!json_first(seccomp, "architectures", JSON_ARRAY, &e))
+		return false;
+	for (; e != NULL; e = e->next)
+		if (!json_string(e, &text) ||
+		    word_index(text, seccomp_architectures,
+			       ARRAY_LEN(seccomp_architectures)) < 0) {
+			if (e->type == JSON_STRING)
+				json_fail(e, "%s is no architecture "
+					  "config-linux.md lists, such as "
+					  "SCMP_ARCH_X86_64", text);
+			return false;
+		}
+	if (!json_first(seccomp, "flags", JSON_ARRAY, &e))
+		return false;
+	for (; e != NULL; e = e->next) {
+		if (!json_string(e, &text))
+			return false;
+		for (i = 0; i < (int)ARRAY_LEN(seccomp_flag_names); i++)
+			if (strcmp(text, seccomp_flag_names[i].name) == 0)
+				break;
+		if (strcmp(text, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV")
+		    == 0) {
+			json_fail(e, "this runtime cannot apply it: it only "
+				  "means something with SCMP_ACT_NOTIFY");
+			return false;
+		}
+		if (i == (int)ARRAY_LEN(seccomp_flag_names)) {
+			json_fail(e, "%s is no flag config-linux.md lists, "
+				  "such as SECCOMP_FILTER_FLAG_LOG", text);
+			return false;
+		}
+		c->seccomp_flags |= seccomp_flag_names[i].bit;
+	}
+	if ((path != NULL && !json_string(path, &text)) ||
+	    (data != NULL && !json_string(data, &text)))
+		return false;
+	if (data != NULL && path == NULL) {
+		json_fail(data, "needs a listenerPath");
+		return false;
+	}
+	return true;
+}
+
+/* LINUX's seccomp into C's program, and its flags for seccomp(2). */
+static bool read_seccomp(const struct json *linux_node,
+			 struct bundle_config *c)
+{
+	const struct json *node, *action, *rules;
+	struct seccomp_reading s = { 0 };
+	size_t rule_count, names = 0;
+	int r = 0;
+	bool ok = false;
+
+	if (!json_object(linux_node, "seccomp", &node) || node == NULL)
+		return node == NULL;
+	action = json_member(node, "defaultAction");
+	if (action == NULL) {
+		json_fail(node, "needs a defaultAction");
+		return false;
+	}
+	if (!read_seccomp_action(action, json_member(node, "defaultErrnoRet"),
+				 &s.default_ret) ||
+	    !read_seccomp_words(node, c) ||
+	    !json_first(node, "syscalls", JSON_ARRAY, &rules))
+		return false;
+	/* Room for every name of every rule, before they are read. */
+	for (const struct json *e = rules; e != NULL; e = e->next) {
+		const struct json *n = json_member(e, "names");
+
+		for (n = n != NULL ? n->child : NULL; n != NULL; n = n->next)
+			names++;
+	}
+	s.rules = json_new_array(node, rules, sizeof(*s.rules), &rule_count);
+	s.calls = calloc(names + 1, sizeof(*s.calls));
+	s.next = calloc(names + 1, sizeof(*s.next));
+	s.steps = calloc(BPF_MAXINSNS, sizeof(*s.steps));
+	if (s.rules == NULL || s.calls == NULL || s.next == NULL ||
+	    s.steps == NULL) {
+		json_fail(node, "out of memory");
+		goto done;
+	}
+	for (size_t n = 0; n < ARRAY_LEN(s.first); n++)
+		s.first[n] = s.last[n] = -1;
+	for (const struct json *e = rules; e != NULL; e = e->next)
+		if (!read_seccomp_rule(e, &s, r++))
+			goto done;
+	emit_program(&s);
+	if (s.length > BPF_MAXINSNS) {
+		json_fail(node, "makes a program of %zu steps, and the "
+			  "kernel takes %d at most", s.length, BPF_MAXINSNS);
+		goto done;
+	}
+	c->seccomp = s.steps;
+	c->seccomp_length = s.length;
+	s.steps = NULL;
+	ok = true;
+done:
+	free(s.rules);
+	free(s.calls);
+	free(s.next);
+	free(s.steps);
+	return ok;
+}
+
+/* Install C's program, if it has one, with seccomp(2), which takes
+ * the flags that prctl(2)'s PR_SET_SECCOMP does not. It is to come
+ * last before the exec, as stage 8's filter does, so that the
+ * runtime's own steps are not filtered; but without no_new_privs (the
+ * config's noNewPrivileges to ask) the kernel lets a process install
+ * a filter only while it holds CAP_SYS_ADMIN (seccomp(2), EACCES), so
+ * then it must come before the capabilities are dropped, as runc
+ * orders it (libcontainer/standard_init_linux.go). 0 if it is
+ * installed; -1 and errno if not; with SECCOMP_FILTER_FLAG_TSYNC, the
+ * id of a thread of the process that could not take it (seccomp(2)). */
+static long install_config_seccomp(const struct bundle_config *c)
+{
+	struct sock_fprog program = {
+		.len = (unsigned short)c->seccomp_length,
+		.filter = c->seccomp,
+	};
+
+	if (c->seccomp == NULL)
+		return 0;
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		       c->seccomp_flags, &program);
+}
+
 /* The members of linux that ask for what no stage does, refused when
  * they ask for something (config.md, "Valid values"); personality
  * only if it asks for more than the LINUX domain every process has. */
@@ -6726,6 +7450,7 @@ static void free_bundle_config(struct bundle_config *c)
 		free(c->mounts[i].data);
 	free(c->mounts);
 	free(c->devices);
+	free(c->seccomp);
 	for (size_t k = 0; k < ARRAY_LEN(hook_kinds); k++) {
 		for (size_t i = 0; i < c->hook_count[k]; i++) {
 			free(c->hooks[k][i].args);
@@ -6797,6 +7522,7 @@ static bool read_linux(const struct json *config,
 	       read_sysctl(linux_node, c) && read_resources(linux_node, c) &&
 	       read_devices(linux_node, c) &&
 	       read_cgroups_path(linux_node, c) &&
+	       read_seccomp(linux_node, c) &&
 	       refuse_unapplied_linux(linux_node) &&
 	       read_mounts(config, c) &&
 	       read_paths(linux_node, "maskedPaths", &c->masked) &&
@@ -6825,7 +7551,7 @@ static bool is_version_1(const char *v)
 
 /* CONFIG's ociVersion, root, hostname, domainname, hooks, mounts and
  * linux (namespaces, id maps, sysctls, resources, devices, cgroupsPath,
- * masked and read-only paths, the root's propagation) into *C;
+ * seccomp, masked and read-only paths, the root's propagation) into *C;
  * free_bundle_config() frees it, even after a failure. False, with
  * json_error naming the value, if one is missing, malformed, or asks
  * for what this runtime cannot do. */

@@ -1016,3 +1016,223 @@ c["linux"]["netDevices"] = c["linux"]["intelRdt"] = {}'
 	bundle_refused 'c["linux"]["personality"] = {"domain": "LINUX", "flags": ["ADDR_NO_RANDOMIZE"]}' \
 		"linux.personality: this runtime runs the LINUX domain with no flags, and nothing else"
 }
+
+JUDGE=$PROJECT/tests/json/libseccomp.py
+
+@test "json: the system call names are every one of x86_64's headers, in order" {
+	# The names the kernel headers give x86_64's calls (<asm/unistd_64.h>
+	# through <sys/syscall.h>), as the compiler sees them, and the
+	# table stage 10 looks names up in, which must be sorted for
+	# bsearch(3).
+	echo '#include <sys/syscall.h>' | cc -dM -E - |
+		sed -n 's/^#define __NR_\([a-z0-9_]*\) .*/\1/p' | LC_ALL=C sort >headers
+	sed -n '/^} syscall_names\[\] = {$/,/^};$/p; /^static const struct syscall_name {$/,/^} syscall_names/p' \
+		"$PROJECT/container.c" | grep -o 'N([a-z0-9_]*)' |
+		sed 's/^N(\(.*\))$/\1/' >table
+	[ "$(wc -l <headers)" -gt 300 ] || fail "the headers gave $(wc -l <headers) names"
+	LC_ALL=C sort -c table || fail "the table is not in strcmp(3)'s order"
+	diff headers table || fail "the table is not the headers' list"
+}
+
+@test "json: podman's seccomp profile makes a program that answers every call as libseccomp's does" {
+	capture_podman_config
+	run python3 "$JUDGE" "$HARNESS" podman.json
+	assert_success
+	assert_output --regexp '^judge: podman.json: [0-9]+ calls, 0 answered differently$'
+}
+
+@test "json: random seccomp profiles: every comparison, action and order of rules, as libseccomp and the README's rules answer" {
+	local seed=$((RANDOM * 32768 + RANDOM))
+	echo "# judge seed $seed" >&3
+	run python3 "$JUDGE" "$HARNESS" --random 30 "$seed"
+	assert_success
+	assert_output --regexp 'judge: [0-9]+ calls, 0 answered differently$'
+}
+
+@test "json: a seccomp rule's comparisons all hold, or the rule does not match: where libseccomp 2.5 loses that, ours keeps it, in the kernel too" {
+	# Three rules, each of which refuses getpriority(2) (call 140):
+	# when its first argument is 2^64-1, when its third is 0, when its
+	# first is at most 16. getpriority(0xffffffff, 0, 1) matches none of
+	# them. Debian 12's libseccomp 2.5.4 merges the three into one tree,
+	# and its program then compares the first argument's low half where
+	# it means the high one (the word it compares was not loaded again):
+	# it refuses the call. runc and crun build their programs with it.
+	# What a later libseccomp answers is printed, not held to.
+	runc spec && mv config.json runc.json
+	change_config 'c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+	    {"names": ["getpriority"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 2**64 - 1, "op": "SCMP_CMP_GE"}]},
+	    {"names": ["getpriority"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 2, "value": 0, "op": "SCMP_CMP_EQ"}]},
+	    {"names": ["getpriority"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 16, "op": "SCMP_CMP_LE"}]}]}'
+	# In the judge's BPF machine: ALLOW is 0x7fff0000; ERRNO with
+	# EPERM, 0x50001.
+	local version
+	version=$(python3 "$JUDGE" --version)
+	run python3 "$JUDGE" "$HARNESS" changed.json --call 140 0xffffffff 0 1 0 0 0
+	assert_output --regexp '^ours 0x7fff0000 libseccomp 0x[0-9a-f]+ profile 0x7fff0000$'
+	local theirs=$output
+	run python3 "$JUDGE" "$HARNESS" changed.json --call 140 3 0 1 0 0 0
+	assert_output "ours 0x50001 libseccomp 0x50001 profile 0x50001"
+	# And in the kernel, each program installed in a process of its
+	# own: the call itself fails with EINVAL (no such "which").
+	run python3 "$JUDGE" --call 140 0xffffffff 0 1
+	assert_output "Invalid argument"
+	run "$HARNESS" --seccomp-exec changed.json python3 "$JUDGE" --call 140 0xffffffff 0 1
+	assert_output "Invalid argument"
+	# Where the third rule matches (3 is at most 16), both refuse.
+	run "$HARNESS" --seccomp-exec changed.json python3 "$JUDGE" --call 140 3 0 1
+	assert_output "Operation not permitted"
+	run python3 "$JUDGE" "$HARNESS" changed.json --load 140 3 0 1
+	assert_output "Operation not permitted"
+	run python3 "$JUDGE" "$HARNESS" changed.json --load 140 0xffffffff 0 1
+	if [ "$version" != 2.5.4 ]; then
+		echo "# libseccomp $version: $theirs; in the kernel: $output" >&3
+		return
+	fi
+	# The README's word on 2.5.4, in the BPF machine and the kernel.
+	assert_equal "$theirs" "ours 0x7fff0000 libseccomp 0x50001 profile 0x7fff0000"
+	assert_output "Operation not permitted"
+}
+
+@test "json: podman's seccomp profile in the kernel: a shell runs under it, and swapoff fails with EPERM, not ENOENT" {
+	capture_podman_config
+	# podman's profile refuses swapoff(2) with errno 1; without it,
+	# root's swapoff of a file that is not there finds no file.
+	run busybox swapoff /nonexistent
+	assert_output "swapoff: /nonexistent: No such file or directory"
+	run "$HARNESS" --seccomp-exec podman.json busybox swapoff /nonexistent
+	assert_failure
+	assert_output "swapoff: /nonexistent: Operation not permitted"
+	run "$HARNESS" --seccomp-exec podman.json busybox sh -c 'echo "a shell, pid $$"'
+	assert_success
+	assert_output --regexp '^a shell, pid [0-9]+$'
+}
+
+@test "json: a seccomp profile that is malformed, or asks what this runtime cannot do, is refused naming the value" {
+	runc spec && mv config.json runc.json
+	local s='c["linux"]["seccomp"] = '
+	local rule='{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": '
+	bundle_refused "$s"'{}' "linux.seccomp: needs a defaultAction"
+	bundle_refused "$s"'[]' "linux.seccomp: expected an object, found an array"
+	bundle_refused "$s"'{"defaultAction": "SCMP_ACT_DENY"}' \
+		"linux.seccomp.defaultAction: SCMP_ACT_DENY is no action config-linux.md lists, such as SCMP_ACT_ERRNO"
+	bundle_refused "$s"'{"defaultAction": "SCMP_ACT_NOTIFY", "listenerPath": "/run/agent"}' \
+		"linux.seccomp.defaultAction: this runtime cannot apply it: it hands no call to a listening program"
+	# config-linux.md: an errnoRet with an action that takes none MUST
+	# be an error.
+	bundle_refused "$s"'{"defaultAction": "SCMP_ACT_ALLOW", "defaultErrnoRet": 1}' \
+		"linux.seccomp.defaultErrnoRet: SCMP_ACT_ALLOW takes no number: SCMP_ACT_ERRNO and SCMP_ACT_TRACE do"
+	bundle_refused "$s$rule"'"SCMP_ACT_KILL", "errnoRet": 1}]}' \
+		"linux.seccomp.syscalls[0].errnoRet: SCMP_ACT_KILL takes no number: SCMP_ACT_ERRNO and SCMP_ACT_TRACE do"
+	# The kernel would quietly make 4096 its MAX_ERRNO, 4095.
+	bundle_refused "$s$rule"'"SCMP_ACT_ERRNO", "errnoRet": 4096}]}' \
+		"linux.seccomp.syscalls[0].errnoRet: expected 0 to 4095, found 4096"
+	bundle_refused "$s$rule"'"SCMP_ACT_TRACE", "errnoRet": 65536}]}' \
+		"linux.seccomp.syscalls[0].errnoRet: expected 0 to 65535, found 65536"
+	bundle_refused "$s$rule"'"SCMP_ACT_NOTIFY"}]}' \
+		"linux.seccomp.syscalls[0].action: this runtime cannot apply it: it hands no call to a listening program"
+	bundle_refused "$s"'{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": [], "action": "SCMP_ACT_KILL"}]}' \
+		"linux.seccomp.syscalls[0].names: expected at least one name"
+	bundle_refused "$s"'{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"]}]}' \
+		"linux.seccomp.syscalls[0]: needs names and action"
+	bundle_refused "$s$rule"'"SCMP_ACT_KILL", "args": [{"index": 6, "value": 0, "op": "SCMP_CMP_EQ"}]}]}' \
+		"linux.seccomp.syscalls[0].args[0].index: expected 0 to 5, found 6"
+	bundle_refused "$s$rule"'"SCMP_ACT_KILL", "args": [{"index": 0, "value": 0, "op": "SCMP_CMP_IN"}]}]}' \
+		"linux.seccomp.syscalls[0].args[0].op: SCMP_CMP_IN is no operator config-linux.md lists, such as SCMP_CMP_EQ"
+	bundle_refused "$s$rule"'"SCMP_ACT_KILL", "args": [{"index": 0, "op": "SCMP_CMP_EQ"}]}]}' \
+		"linux.seccomp.syscalls[0].args[0]: needs index, value and op"
+	bundle_refused "$s$rule"'"SCMP_ACT_KILL", "args": [{"index": 3, "value": 0, "valueTwo": 5, "op": "SCMP_CMP_MASKED_EQ"}]}]}' \
+		"linux.seccomp.syscalls[0].args[0].value: a mask of 0 compares no bit"
+	bundle_refused "$s$rule"'"SCMP_ACT_KILL", "args": [{"index": 0, "value": -1, "op": "SCMP_CMP_EQ"}]}]}' \
+		"linux.seccomp.syscalls[0].args[0].value: expected 0 to 18446744073709551615, found -1"
+	# libseccomp refuses two comparisons of one argument in a rule, and
+	# runc then makes a rule of each, which turns "and" into "or".
+	bundle_refused "$s$rule"'"SCMP_ACT_KILL", "args": [{"index": 1, "value": 2, "op": "SCMP_CMP_GE"}, {"index": 1, "value": 5, "op": "SCMP_CMP_LE"}]}]}' \
+		"linux.seccomp.syscalls[0].args[1].index: argument 1 is compared twice in one rule"
+	bundle_refused "$s"'{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_VAX"]}' \
+		"linux.seccomp.architectures[0]: SCMP_ARCH_VAX is no architecture config-linux.md lists, such as SCMP_ARCH_X86_64"
+	bundle_refused "$s"'{"defaultAction": "SCMP_ACT_ALLOW", "flags": ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]}' \
+		"linux.seccomp.flags[0]: this runtime cannot apply it: it only means something with SCMP_ACT_NOTIFY"
+	bundle_refused "$s"'{"defaultAction": "SCMP_ACT_ALLOW", "flags": ["SECCOMP_FILTER_FLAG_FAST"]}' \
+		"linux.seccomp.flags[0]: SECCOMP_FILTER_FLAG_FAST is no flag config-linux.md lists, such as SECCOMP_FILTER_FLAG_LOG"
+	# A name this runtime does not know, in a rule that refuses it
+	# under a default that lets calls through: were it a call newer
+	# than the headers (mseal(2) is Linux 6.10's), leaving the rule out
+	# would let it through.
+	bundle_refused "$s$rule"'"SCMP_ACT_ERRNO"}, {"names": ["mseal"], "action": "SCMP_ACT_KILL"}]}' \
+		"linux.seccomp.syscalls[1].names[0]: mseal is no x86_64 call this runtime knows (a newer one, or another architecture's), and the default would let it through"
+	# LOG lets a call through; so may TRACE's tracer (runc counts both).
+	local through
+	for through in SCMP_ACT_LOG SCMP_ACT_TRACE; do
+		bundle_refused "$s"'{"defaultAction": "'"$through"'", "syscalls": [{"names": ["mseal"], "action": "SCMP_ACT_KILL"}]}' \
+			"linux.seccomp.syscalls[0].names[0]: mseal is no x86_64 call this runtime knows (a newer one, or another architecture's), and the default would let it through"
+	done
+	bundle_refused "$s"'{"defaultAction": "SCMP_ACT_ALLOW", "listenerMetadata": "x"}' \
+		"linux.seccomp.listenerMetadata: needs a listenerPath"
+	# Two hundred rules for one call, of six comparisons (4 steps each)
+	# and a return: 7 steps before, 2 to enter the call's rules, 200 x
+	# 25, the call's default and the program's: 5011, more than the
+	# kernel takes.
+	bundle_refused "$s$rule"'"SCMP_ACT_KILL", "args": [{"index": i, "value": 0, "op": "SCMP_CMP_EQ"} for i in range(6)]}] * 200}' \
+		"linux.seccomp: makes a program of 5011 steps, and the kernel takes 4096 at most"
+}
+
+@test "json: a seccomp profile's flags, and names of other architectures, skipped" {
+	runc spec && mv config.json runc.json
+	# seccomp(2)'s flags: TSYNC 1, LOG 2, SPEC_ALLOW 4.
+	change_config 'c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "flags": [
+	    "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"]}'
+	run "$HARNESS" --seccomp changed.json
+	assert_success
+	assert_line --index 0 "flags 0x7"
+	# The architecture (3 steps), the number with x32's bit and -1 (4),
+	# then the default: 8 steps.
+	assert_equal "${#lines[@]}" 9
+	# socketcall is 32-bit x86's, and x86_64 has none: in a rule that
+	# lets calls through, it is skipped, as runc skips it; so the
+	# profile is the same program as one without it. (In a rule that
+	# refuses, under a default that lets through, it is refused: see
+	# mseal above.)
+	change_config 'c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+	    {"names": ["socketcall", "getpid"], "action": "SCMP_ACT_ALLOW"}]}'
+	run "$HARNESS" --seccomp changed.json
+	assert_success
+	local both=$output
+	change_config 'c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+	    {"names": ["getpid"], "action": "SCMP_ACT_ALLOW"}]}'
+	run "$HARNESS" --seccomp changed.json
+	assert_success
+	assert_equal "$output" "$both"
+	run python3 "$JUDGE" "$HARNESS" changed.json
+	assert_success
+	assert_output --regexp ', 0 answered differently$'
+}
+
+@test "json: a seccomp program of the kernel's 4096 steps is taken, one of 4097 is not; a call's rules past a jump's reach are jumped over" {
+	runc spec && mv config.json runc.json
+	# 7 steps before the calls, 2 to enter getpriority's rules, 5 a rule
+	# (one comparison of 4 steps and a return), its default and the
+	# program's: 11 + 5 x 817 = 4096. No rule matches a real call.
+	local rules='[{"names": ["getpriority"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 2**40 + i, "op": "SCMP_CMP_EQ"}]} for i in range(817)]'
+	change_config 'c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": '"$rules"'}'
+	run "$HARNESS" --seccomp changed.json
+	assert_success
+	assert_equal "${#lines[@]}" 4097
+	# And the kernel takes it (seccomp(2) refuses more than BPF_MAXINSNS).
+	run "$HARNESS" --seccomp-exec changed.json busybox echo taken
+	assert_success
+	assert_output taken
+	# One step more: a rule that compares with > (5 steps, not 4).
+	bundle_refused 'c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": '"${rules/817/816}"' + [{"names": ["getpriority"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 2**40, "op": "SCMP_CMP_GT"}]}]}' \
+		"linux.seccomp: makes a program of 4097 steps, and the kernel takes 4096 at most"
+	# 60 rules for read, 300 steps, past the 255 a jump's 8 bits reach,
+	# then another call: what every call gets, as libseccomp and the
+	# README's rules say.
+	change_config 'c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ERRNO", "syscalls":
+	    [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": i, "op": "SCMP_CMP_EQ"}]} for i in range(60)]
+	    + [{"names": ["write"], "action": "SCMP_ACT_ALLOW"}]}'
+	run python3 "$JUDGE" "$HARNESS" changed.json
+	assert_success
+	assert_output --regexp ', 0 answered differently$'
+	run "$HARNESS" --seccomp changed.json
+	assert [ "${#lines[@]}" -gt 300 ]
+}

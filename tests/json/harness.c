@@ -11,6 +11,14 @@
  *     json-harness --bundle FILE     the rest (root, names, hooks,
  *                                    mounts, linux), as
  *                                    read_bundle_config() reads it
+ *     json-harness --seccomp FILE    the seccomp program FILE's
+ *                                    linux.seccomp makes: its flags,
+ *                                    then a step a line (code jt jf k)
+ *     json-harness --syscalls        the table of x86_64's calls: a
+ *                                    name and its number a line
+ *     json-harness --seccomp-exec FILE COMMAND [ARG...]
+ *                                    run COMMAND under that program,
+ *                                    installed with no_new_privs
  *     json-harness FILE PATH TYPE    print the value at PATH (names
  *                                    and indexes, between dots) as
  *                                    TYPE: string, boolean, int64,
@@ -368,6 +376,48 @@ static int print_bundle(const char *file)
 	return 0;
 }
 
+/* Print the seccomp program read_bundle_config() made of FILE. */
+static int print_seccomp(const char *file)
+{
+	struct json *config = read_config(file);
+	static struct bundle_config c;
+
+	if (!read_bundle_config(config, &c)) {
+		free_bundle_config(&c);
+		refuse("%s: %s", file, json_error);
+	}
+	printf("flags %#x\n", c.seccomp_flags);
+	for (size_t i = 0; i < c.seccomp_length; i++)
+		printf("%u %u %u %u\n", c.seccomp[i].code, c.seccomp[i].jt,
+		       c.seccomp[i].jf, c.seccomp[i].k);
+	free_bundle_config(&c);
+	json_free(config);
+	return 0;
+}
+
+/* Run ARGV under the seccomp program FILE's profile makes, as
+ * install_config_seccomp() installs it, with no_new_privs. */
+static int exec_under_seccomp(const char *file, char **argv)
+{
+	struct json *config = read_config(file);
+	static struct bundle_config c;
+
+	if (!read_bundle_config(config, &c)) {
+		free_bundle_config(&c);
+		refuse("%s: %s", file, json_error);
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		die("prctl PR_SET_NO_NEW_PRIVS");
+	long failed = install_config_seccomp(&c);
+
+	if (failed < 0)
+		die("seccomp SECCOMP_SET_MODE_FILTER");
+	if (failed > 0)
+		refuse("seccomp: thread %ld could not take the filter", failed);
+	execvp(argv[0], argv);
+	die("cannot run %s", argv[0]);
+}
+
 int main(int argc, char **argv)
 {
 	struct json *root;
@@ -383,6 +433,16 @@ int main(int argc, char **argv)
 		return print_process(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "--bundle") == 0)
 		return print_bundle(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "--seccomp") == 0)
+		return print_seccomp(argv[2]);
+	if (argc == 2 && strcmp(argv[1], "--syscalls") == 0) {
+		for (size_t n = 0; n < ARRAY_LEN(syscall_names); n++)
+			printf("%s %d\n", syscall_names[n].name,
+			       syscall_names[n].number);
+		return 0;
+	}
+	if (argc >= 4 && strcmp(argv[1], "--seccomp-exec") == 0)
+		return exec_under_seccomp(argv[2], argv + 3);
 	if (argc != 2 && argc != 4)
 		refuse("usage: json-harness [--any] FILE [PATH TYPE]");
 	root = read_config(argv[1]);
