@@ -149,6 +149,7 @@
 #include <dirent.h>          /* opendir(): stage 9's ps, cleanup */
 #include <sys/file.h>        /* flock(): an address, a name, held */
 #include <sys/ioctl.h>       /* ioctl(): stage 4's terminal */
+#include <sys/mman.h>        /* memfd_create(): stage 10's hooks */
 #include <sys/mount.h>       /* mount(), umount2(), mount_setattr() */
 #include <sys/pidfd.h>       /* pidfd_open(): stage 9's exec, stop */
 #include <sys/prctl.h>       /* prctl(): die with the runtime */
@@ -4508,13 +4509,18 @@ static bool skip_digits(struct json_reader *r)
 
 /* Read a number into NODE, kept as its text: RFC 8259 section 6's
  * grammar, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, which has
- * no "+1", no "01", no ".5", no "1.", no hex, no NaN. */
+ * no "+1", no "01", no ".5", no "1.", no hex, no NaN. The text becomes
+ * a number only where a value is taken (json_integer(),
+ * json_unsigned()), in the type and range that value needs: a reader
+ * that made every number a double, as JavaScript's does, would round
+ * 2^64-1, the largest rlimit, to 2^64. */
 static bool read_json_number(struct json_reader *r, struct json *node)
 {
 	const char *first = r->at;
 
 	if (r->at < r->end && *r->at == '-')
 		r->at++;
+	/* The whole part: 0 alone, or a digit from 1 and any after it. */
 	if (r->at < r->end && *r->at == '0') {
 		r->at++;
 		if (r->at < r->end && isdigit((unsigned char)*r->at))
@@ -4522,6 +4528,8 @@ static bool read_json_number(struct json_reader *r, struct json *node)
 	} else if (r->at >= r->end || *r->at < '1' || *r->at > '9' ||
 		 !skip_digits(r))
 		return reader_fail(r, "a number needs a digit here");
+	/* A fraction, then an exponent, each optional, each with at
+	 * least one digit. */
 	if (r->at < r->end && *r->at == '.' && (r->at++, !skip_digits(r)))
 		return reader_fail(r, "a number needs a digit after '.'");
 	if (r->at < r->end && (*r->at == 'e' || *r->at == 'E')) {
@@ -6119,15 +6127,32 @@ static const struct {
 	int does;
 	unsigned long what;
 } mount_options[] = {
+	/* Nothing: mount(8)'s word for the usual (rw, suid, dev, exec,
+	 * async), which is what leaving the flags unset gives. */
 	{ "defaults", SETS, 0 },
+	/* Read-only: a write fails with EROFS. */
 	{ "ro", SETS, MS_RDONLY }, { "rw", CLEARS, MS_RDONLY },
+	/* A program run from it gains nothing from its set-user-ID or
+	 * set-group-ID bit, or its file capabilities. */
 	{ "nosuid", SETS, MS_NOSUID }, { "suid", CLEARS, MS_NOSUID },
+	/* Its device files cannot be opened: a device node an image
+	 * brings along stays a name. */
 	{ "nodev", SETS, MS_NODEV }, { "dev", CLEARS, MS_NODEV },
+	/* No program on it can be executed. */
 	{ "noexec", SETS, MS_NOEXEC }, { "exec", CLEARS, MS_NOEXEC },
+	/* Writes reach the disk before the call returns, as if every file
+	 * were opened with O_SYNC; dirsync, changes to directories only. */
 	{ "sync", SETS, MS_SYNCHRONOUS }, { "async", CLEARS, MS_SYNCHRONOUS },
 	{ "dirsync", SETS, MS_DIRSYNC },
+	/* Change the flags of the mount already there, not mount again. */
 	{ "remount", SETS, MS_REMOUNT },
+	/* Mandatory locks, which Linux 5.15 deprecated (mount(2)). */
 	{ "mand", SETS, MS_MANDLOCK }, { "nomand", CLEARS, MS_MANDLOCK },
+	/* When reading a file updates its access time: never (noatime,
+	 * or for directories nodiratime), only when the time is not newer
+	 * than the last change or is a day old (relatime, the kernel's
+	 * default since 2.6.30), or always (strictatime); lazytime keeps
+	 * the times in memory and writes them out later, a day at most. */
 	{ "noatime", SETS, MS_NOATIME }, { "atime", CLEARS, MS_NOATIME },
 	{ "nodiratime", SETS, MS_NODIRATIME },
 	{ "diratime", CLEARS, MS_NODIRATIME },
@@ -6137,12 +6162,21 @@ static const struct {
 	{ "nostrictatime", CLEARS, MS_STRICTATIME },
 	{ "lazytime", SETS, MS_LAZYTIME },
 	{ "nolazytime", CLEARS, MS_LAZYTIME },
+	/* A counter in each file that every change moves on (mount(8));
+	 * fewer of the kernel's warnings in its log (mount(2)). */
 	{ "iversion", SETS, MS_I_VERSION },
 	{ "noiversion", CLEARS, MS_I_VERSION },
 	{ "silent", SETS, MS_SILENT }, { "loud", CLEARS, MS_SILENT },
+	/* A path through it follows no symbolic link (Linux 5.10 on). */
 	{ "nosymfollow", SETS, MS_NOSYMFOLLOW },
 	{ "symfollow", CLEARS, MS_NOSYMFOLLOW },
+	/* A directory or file shown at a second place (stage 4's
+	 * --volume); rbind brings the mounts below it too. */
 	{ "bind", SETS, MS_BIND }, { "rbind", SETS, MS_BIND | MS_REC },
+	/* Whether mounts made later below it appear at its peers: both
+	 * ways (shared), from them only (slave), neither (private), and
+	 * private that no bind mount may copy (unbindable). The r forms
+	 * change every mount below it too (mount_namespaces(7)). */
 	{ "shared", PROPAGATES, MS_SHARED },
 	{ "rshared", PROPAGATES, MS_SHARED | MS_REC },
 	{ "slave", PROPAGATES, MS_SLAVE },
@@ -6151,6 +6185,10 @@ static const struct {
 	{ "rprivate", PROPAGATES, MS_PRIVATE | MS_REC },
 	{ "unbindable", PROPAGATES, MS_UNBINDABLE },
 	{ "runbindable", PROPAGATES, MS_UNBINDABLE | MS_REC },
+	/* The same settings as above, on the mount and every mount below
+	 * it at once: mount(2)'s flags reach only the one mount, so that a
+	 * read-only rbind of a tree that holds other mounts would leave
+	 * them writable (mount_setattr(2), AT_RECURSIVE). */
 	{ "rro", TREE_SETS, MOUNT_ATTR_RDONLY },
 	{ "rrw", TREE_CLEARS, MOUNT_ATTR_RDONLY },
 	{ "rnosuid", TREE_SETS, MOUNT_ATTR_NOSUID },
@@ -6321,10 +6359,10 @@ static bool read_mount_options(const struct json *options,
  * exec, /proc/self/oom_score_adj): runc's CVE-2019-16884 was a volume
  * on /proc itself, a directory of the image's in procfs's place, that
  * let the image slip out of its AppArmor profile. Only a fresh procfs
- * goes on /proc. Checking the
- * words is not enough against symbolic links, which the step that
- * mounts must resolve inside the root (runc's CVE-2019-19921 raced
- * one there): this is the first line, not the last. */
+ * goes on /proc. Checking the words is not enough against symbolic
+ * links, which the step that mounts must resolve inside the root
+ * (runc's CVE-2019-19921 raced one there): this is the first line,
+ * not the last. */
 static bool read_mount(const struct json *node, struct config_mount *m)
 {
 	const struct json *destination = json_member(node, "destination");
@@ -6340,6 +6378,9 @@ static bool read_mount(const struct json *node, struct config_mount *m)
 		json_fail(node, "needs a destination");
 		return false;
 	}
+	/* A mount's own id maps ask for an idmapped mount, whose files
+	 * show other owners inside (mount_setattr(2), MOUNT_ATTR_IDMAP):
+	 * no stage makes one. */
 	if (json_member(node, "uidMappings") != NULL ||
 	    json_member(node, "gidMappings") != NULL) {
 		json_fail(node, "this runtime cannot apply idmapped mounts");
@@ -6356,6 +6397,8 @@ static bool read_mount(const struct json *node, struct config_mount *m)
 			  plain_path_rule);
 		return false;
 	}
+	/* D is the destination without its leading '/'s: in /proc if
+	 * its first word is proc. */
 	in_proc = strcspn(d, "/") == 4 && strncmp(d, "proc", 4) == 0;
 	if (in_proc && ((d[4] == '/' && d[5] != '\0') ||
 			m->type == NULL || strcmp(m->type, "proc") != 0 ||
@@ -6364,6 +6407,9 @@ static bool read_mount(const struct json *node, struct config_mount *m)
 			  "there");
 		return false;
 	}
+	/* mount(2) ignores a bind mount's type and data, and its flags
+	 * but MS_REC: the mount gets its source's options, and a
+	 * read-only bind is a second step, a remount. */
 	if (m->flags & MS_BIND) {
 		m->type = NULL;   /* a dummy, often "none" (config.md) */
 		if (m->source == NULL || m->source[0] == '\0') {
@@ -7390,6 +7436,119 @@ static long install_config_seccomp(const struct bundle_config *c)
 		return 0;
 	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 		       c->seccomp_flags, &program);
+}
+
+/* Start hook H, one of config.md's POSIX-platform hooks, with the
+ * container's state STATE (runtime.md's JSON) on its standard input;
+ * run_hook() then waits for it, at most its timeout. It runs in the
+ * namespaces of its caller: the runtime's for most kinds; for
+ * createContainer and startContainer, config.md asks for the
+ * container's, so the step that runs those is to call this from inside
+ * them. Its standard output and error are the runtime's; every other
+ * descriptor is closed at its exec (close_range(2)'s
+ * CLOSE_RANGE_CLOEXEC, Linux 5.11 on). The state is in a memfd
+ * (memfd_create(2)), a file in memory, not a pipe: a hook that never
+ * reads could otherwise leave the runtime blocked, writing a state
+ * longer than a pipe holds (its annotations can be long). Its pid,
+ * and in *ERROR 0, or the errno of the step that failed, exec
+ * included; -1 if no process was started. */
+static pid_t start_hook(const struct config_hook *h, const char *state,
+			int *error)
+{
+	static char *const no_environment[] = { NULL };
+	int memfd = memfd_create("state", MFD_CLOEXEC), failed[2];
+	sigset_t all;
+	pid_t pid;
+
+	if (memfd >= 0)
+		write_all(memfd, state, (ssize_t)strlen(state));
+	/* The file's offset says how much of the state went in. */
+	if (memfd < 0 || lseek(memfd, 0, SEEK_CUR) != (off_t)strlen(state) ||
+	    lseek(memfd, 0, SEEK_SET) < 0 || pipe2(failed, O_CLOEXEC) < 0) {
+		*error = errno;
+		if (memfd >= 0)
+			close(memfd);
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		/* The hook: the state as fd 0, signals as a new program
+		 * has them, then exec; if exec fails, its errno goes back
+		 * through the pipe, which exec would have closed. */
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		if (dup2(memfd, 0) == 0 &&
+		    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+			execve(h->path, h->args,
+			       h->env != NULL ? h->env : no_environment);
+		*error = errno;
+		(void)!write(failed[1], error, sizeof(*error));
+		_exit(127);
+	}
+	*error = pid < 0 ? errno : 0;
+	close(memfd);
+	close(failed[1]);
+	/* Exec closed the pipe (nothing to read), or the child sent why
+	 * it could not. */
+	if (pid > 0 && read(failed[0], error, sizeof(*error)) !=
+	    sizeof(*error))
+		*error = 0;
+	close(failed[0]);
+	return pid;
+}
+
+/* Wait for the hook PID to end, at most TIMEOUT seconds (0: as long as
+ * it takes), then kill it; false if it had to be killed. A pidfd
+ * (pidfd_open(2)) becomes readable when its process ends, so poll(2)
+ * waits for the end or the next tenth of a second, whichever is first;
+ * a signal that wakes poll early only costs a loop. */
+static bool hook_ended_in_time(pid_t pid, int timeout)
+{
+	struct pollfd ready = { .fd = pidfd_open(pid, 0), .events = POLLIN };
+	int slice = timeout == 0 ? -1 : 100, waited_ms = 0;
+	bool ended = false;
+
+	while (ready.fd >= 0 && !ended) {
+		ended = poll(&ready, 1, slice) > 0;
+		waited_ms += slice;
+		if (!ended && timeout != 0 && waited_ms >= timeout * 1000) {
+			kill(pid, SIGKILL);
+			break;
+		}
+	}
+	if (ready.fd >= 0)
+		close(ready.fd);
+	return ended || ready.fd < 0;
+}
+
+/* Run hook H, as start_hook() says, and wait for it: 0 if it exited
+ * 0; else -1, with what happened in WHY (SIZE bytes): it could not
+ * run, ran past its timeout (and was killed with SIGKILL), was killed
+ * by a signal or exited with a status other than 0. */
+static int run_hook(const struct config_hook *h, const char *state,
+		    char *why, size_t size)
+{
+	int error, status;
+	pid_t pid = start_hook(h, state, &error);
+	bool in_time = pid < 0 || error != 0 ||
+		       hook_ended_in_time(pid, h->timeout);
+
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (pid < 0 || error != 0)
+		snprintf(why, size, "could not run: %s", strerror(error));
+	else if (!in_time)
+		snprintf(why, size, "ran past its timeout of %d s, and was "
+			 "killed", h->timeout);
+	else if (WIFSIGNALED(status))
+		snprintf(why, size, "was killed by signal %d (%s)",
+			 WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else if (WEXITSTATUS(status) != 0)
+		snprintf(why, size, "exited with %d", WEXITSTATUS(status));
+	else
+		return 0;
+	return -1;
 }
 
 /* The members of linux that ask for what no stage does, refused when

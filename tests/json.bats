@@ -1236,3 +1236,51 @@ JUDGE=$PROJECT/tests/json/libseccomp.py
 	run "$HARNESS" --seccomp changed.json
 	assert [ "${#lines[@]}" -gt 300 ]
 }
+
+@test "json: a hook gets the state on its standard input, its own args and env, and no other descriptor; what goes wrong is one line" {
+	runc spec && mv config.json runc.json
+	local out=$BATS_TEST_TMPDIR
+	# config.md: the state on stdin; args as execv(3)'s argv; env as
+	# environ. A descriptor the runtime has open (7, here) stays the
+	# runtime's.
+	change_config 'c["hooks"] = {"prestart": [{"path": "/bin/sh", "env": ["A=1", "PATH=/bin:/usr/bin"],
+	    "args": ["hook-zero", "-c", "cat >'"$out"'/state; echo \"$0\" >'"$out"'/argv0; env >'"$out"'/env; test -e /proc/$$/fd/7 && echo open >'"$out"'/fd7 || echo closed >'"$out"'/fd7"]}]}'
+	local state='{"ociVersion":"1.2.0","id":"box","status":"creating","pid":0,"bundle":"/b"}'
+	run bash -c 'exec 7>/dev/null; "$1" --hook changed.json prestart 0 "$2"' \
+		- "$HARNESS" "$state"
+	assert_success
+	assert_equal "$(cat "$out/state")" "$state"
+	assert_equal "$(cat "$out/argv0")" hook-zero
+	# The shell adds PWD and SHLVL, and _ for env's own run; nothing
+	# of the runtime's environment comes through (unlike runc's hooks).
+	run grep -vE '^(PWD|SHLVL|_)=' "$out/env"
+	assert_output "A=1
+PATH=/bin:/usr/bin"
+	assert_equal "$(cat "$out/fd7")" closed
+	# A state longer than a pipe holds, to a hook that never reads it.
+	python3 -c 'print("{\"annotations\": {\"a\": \"" + "x" * 300000 + "\"}}")' >big.json
+	change_config 'c["hooks"] = {"poststart": [{"path": "/bin/true"}]}'
+	run timeout 20 "$HARNESS" --hook changed.json poststart 0 @big.json
+	assert_success
+	# What goes wrong, each in one line naming the hook.
+	change_config 'c["hooks"] = {"poststop": [
+	    {"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]},
+	    {"path": "/nonexistent/hook"},
+	    {"path": "/bin/sh", "args": ["sh", "-c", "kill -TERM $$"]},
+	    {"path": "/bin/sleep", "args": ["sleep", "8765"], "timeout": 1}]}'
+	run "$HARNESS" --hook changed.json poststop 0 '{}'
+	assert_failure 125
+	assert_output "container: changed.json: hooks.poststop[0] (/bin/sh): exited with 3"
+	run "$HARNESS" --hook changed.json poststop 1 '{}'
+	assert_failure 125
+	assert_output "container: changed.json: hooks.poststop[1] (/nonexistent/hook): could not run: No such file or directory"
+	run "$HARNESS" --hook changed.json poststop 2 '{}'
+	assert_failure 125
+	assert_output "container: changed.json: hooks.poststop[2] (/bin/sh): was killed by signal 15 (Terminated)"
+	# The timeout: killed after a second, and nothing left running.
+	run timeout 20 "$HARNESS" --hook changed.json poststop 3 '{}'
+	assert_failure 125
+	assert_output "container: changed.json: hooks.poststop[3] (/bin/sleep): ran past its timeout of 1 s, and was killed"
+	run pgrep -f 'sleep 8765'
+	assert_failure
+}

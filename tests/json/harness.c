@@ -14,6 +14,11 @@
  *     json-harness --seccomp FILE    the seccomp program FILE's
  *                                    linux.seccomp makes: its flags,
  *                                    then a step a line (code jt jf k)
+ *     json-harness --hook FILE KIND N STATE
+ *                                    run hooks.KIND[N] of FILE as
+ *                                    run_hook() runs it, STATE on its
+ *                                    standard input (@PATH: the text
+ *                                    of the file PATH)
  *     json-harness --syscalls        the table of x86_64's calls: a
  *                                    name and its number a line
  *     json-harness --seccomp-exec FILE COMMAND [ARG...]
@@ -418,6 +423,46 @@ static int exec_under_seccomp(const char *file, char **argv)
 	die("cannot run %s", argv[0]);
 }
 
+/* Run FILE's hooks.KIND[N] with STATE, as the runtime will. */
+static int run_one_hook(const char *file, const char *kind, const char *n,
+			const char *state)
+{
+	struct json *config = read_config(file);
+	static struct bundle_config c;
+	size_t k = 0, i = strtoul(n, NULL, 10);
+	char why[MESSAGE_BYTES], *text = NULL;
+	size_t length = 0;
+
+	if (!read_bundle_config(config, &c)) {
+		free_bundle_config(&c);
+		refuse("%s: %s", file, json_error);
+	}
+	if (state[0] == '@') {
+		FILE *f = fopen(state + 1, "r");
+		FILE *out = open_memstream(&text, &length);
+		int ch;
+
+		if (f == NULL || out == NULL)
+			die("cannot read %s", state + 1);
+		while ((ch = fgetc(f)) != EOF)
+			fputc(ch, out);
+		fclose(f);
+		fclose(out);
+		state = text;
+	}
+	while (k < ARRAY_LEN(hook_kinds) && strcmp(kind, hook_kinds[k]) != 0)
+		k++;
+	if (k == ARRAY_LEN(hook_kinds) || i >= c.hook_count[k])
+		refuse("%s: no hooks.%s[%s]", file, kind, n);
+	if (run_hook(&c.hooks[k][i], state, why, sizeof(why)) < 0)
+		refuse("%s: hooks.%s[%zu] (%s): %s", file, kind, i,
+		       c.hooks[k][i].path, why);
+	free(text);
+	free_bundle_config(&c);
+	json_free(config);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct json *root;
@@ -435,6 +480,8 @@ int main(int argc, char **argv)
 		return print_bundle(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "--seccomp") == 0)
 		return print_seccomp(argv[2]);
+	if (argc == 6 && strcmp(argv[1], "--hook") == 0)
+		return run_one_hook(argv[2], argv[3], argv[4], argv[5]);
 	if (argc == 2 && strcmp(argv[1], "--syscalls") == 0) {
 		for (size_t n = 0; n < ARRAY_LEN(syscall_names); n++)
 			printf("%s %d\n", syscall_names[n].name,
