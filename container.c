@@ -5428,7 +5428,8 @@ struct config_hook {
 				     are given, never an empty argv */
 	char **env;               /* env, NULL-ended, or NULL: an empty
 				     one, unlike runc, whose hooks get
-				     its own environment */
+				     its own environment (startContainer
+				     hooks, the container process's) */
 	int timeout;              /* seconds before it is killed; 0: none */
 };
 
@@ -7441,23 +7442,26 @@ static long install_config_seccomp(const struct bundle_config *c)
 /* Start hook H, one of config.md's POSIX-platform hooks, with the
  * container's state STATE (runtime.md's JSON) on its standard input;
  * run_hook() then waits for it, at most its timeout. It runs in the
- * namespaces of its caller: the runtime's for most kinds; for
- * createContainer and startContainer, config.md asks for the
- * container's, so the step that runs those is to call this from inside
- * them. Its standard output and error are the runtime's; every other
- * descriptor is closed at its exec (close_range(2)'s
- * CLOSE_RANGE_CLOEXEC, Linux 5.11 on). The state is in a memfd
- * (memfd_create(2)), a file in memory, not a pipe: a hook that never
- * reads could otherwise leave the runtime blocked, writing a state
- * longer than a pipe holds (its annotations can be long). Its pid,
- * and in *ERROR 0, or the errno of the step that failed, exec
- * included; -1 if no process was started. */
+ * namespaces of its caller: the runtime's for most kinds; config.md
+ * asks for the container's for createContainer (its path still found
+ * from the runtime's mount namespace: runc runs it just before
+ * pivot_root(2)) and startContainer, so the steps that run those are
+ * to call this from there. Its standard output and error are the
+ * runtime's (runc keeps a hook's output, and shows it only in an
+ * error); every other descriptor is closed at its exec
+ * (close_range(2)'s CLOSE_RANGE_CLOEXEC, Linux 5.11 on). The state is
+ * in a memfd (memfd_create(2)), a file in memory, not a pipe: a hook
+ * that never reads could otherwise leave the runtime blocked, writing
+ * a state longer than a pipe holds (its annotations can be long). The
+ * hook leads a process group of its own, so that a timeout can kill
+ * what it started too. Its pid, and in *ERROR 0, or the errno of the
+ * step that failed, exec included; -1 if no process was started. */
 static pid_t start_hook(const struct config_hook *h, const char *state,
 			int *error)
 {
 	static char *const no_environment[] = { NULL };
 	int memfd = memfd_create("state", MFD_CLOEXEC), failed[2];
-	sigset_t all;
+	sigset_t every, old;
 	pid_t pid;
 
 	if (memfd >= 0)
@@ -7470,23 +7474,33 @@ static pid_t start_hook(const struct config_hook *h, const char *state,
 			close(memfd);
 		return -1;
 	}
+	/* Every signal held across fork(), so that none runs one of the
+	 * runtime's handlers in the child (one would pass a Ctrl-C on to
+	 * the container); the child sets them all to their defaults
+	 * before it lets them in, as a new program expects them. */
+	sigfillset(&every);
+	sigprocmask(SIG_BLOCK, &every, &old);
 	pid = fork();
 	if (pid == 0) {
-		/* The hook: the state as fd 0, signals as a new program
-		 * has them, then exec; if exec fails, its errno goes back
-		 * through the pipe, which exec would have closed. */
-		sigemptyset(&all);
-		sigprocmask(SIG_SETMASK, &all, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		if (dup2(memfd, 0) == 0 &&
+		for (int s = 1; s < NSIG; s++)
+			signal(s, SIG_DFL);     /* fails, harmless, for 9, 19 */
+		sigemptyset(&every);
+		sigprocmask(SIG_SETMASK, &every, NULL);
+		setpgid(0, 0);
+		/* The state as fd 0: memfd may be 0 itself, if the runtime
+		 * had no stdin, and then only loses its close-on-exec. */
+		if ((memfd == 0 ? fcntl(0, F_SETFD, 0) : dup2(memfd, 0)) == 0 &&
 		    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
 			execve(h->path, h->args,
 			       h->env != NULL ? h->env : no_environment);
+		/* Exec failed: its errno goes back through the pipe,
+		 * which exec would have closed. */
 		*error = errno;
 		(void)!write(failed[1], error, sizeof(*error));
 		_exit(127);
 	}
 	*error = pid < 0 ? errno : 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(memfd);
 	close(failed[1]);
 	/* Exec closed the pipe (nothing to read), or the child sent why
@@ -7498,49 +7512,75 @@ static pid_t start_hook(const struct config_hook *h, const char *state,
 	return pid;
 }
 
+/* Milliseconds on the clock that only goes forward (clock_gettime(2),
+ * CLOCK_MONOTONIC): a change of the date cannot stretch a timeout. */
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 /* Wait for the hook PID to end, at most TIMEOUT seconds (0: as long as
- * it takes), then kill it; false if it had to be killed. A pidfd
- * (pidfd_open(2)) becomes readable when its process ends, so poll(2)
- * waits for the end or the next tenth of a second, whichever is first;
- * a signal that wakes poll early only costs a loop. */
-static bool hook_ended_in_time(pid_t pid, int timeout)
+ * it takes); past that, kill its process group. 0 if it ended in time,
+ * else -1, with ETIME if it was killed, or the errno of
+ * pidfd_open(2) (it is killed then too: it cannot be waited for with a
+ * limit). A pidfd becomes readable when its process ends, so poll(2)
+ * waits for the end or the deadline, whichever comes first; a signal
+ * that wakes it early only costs a loop, the deadline staying put. */
+static int wait_for_hook(pid_t pid, int timeout)
 {
 	struct pollfd ready = { .fd = pidfd_open(pid, 0), .events = POLLIN };
-	int slice = timeout == 0 ? -1 : 100, waited_ms = 0;
-	bool ended = false;
+	long long deadline = now_ms() + 1000LL * timeout;
+	int ended = 0, saved;
 
-	while (ready.fd >= 0 && !ended) {
-		ended = poll(&ready, 1, slice) > 0;
-		waited_ms += slice;
-		if (!ended && timeout != 0 && waited_ms >= timeout * 1000) {
-			kill(pid, SIGKILL);
+	while (ready.fd >= 0 && ended <= 0) {
+		long long left = deadline - now_ms();
+
+		if (timeout != 0 && left <= 0)
 			break;
-		}
+		ended = poll(&ready, 1, timeout == 0 ? -1 :
+			     left > INT_MAX ? INT_MAX : (int)left);
 	}
+	saved = ready.fd < 0 ? errno : ETIME;
 	if (ready.fd >= 0)
 		close(ready.fd);
-	return ended || ready.fd < 0;
+	if (ended > 0)
+		return 0;
+	kill(-pid, SIGKILL);
+	errno = saved;
+	return -1;
 }
 
 /* Run hook H, as start_hook() says, and wait for it: 0 if it exited
  * 0; else -1, with what happened in WHY (SIZE bytes): it could not
- * run, ran past its timeout (and was killed with SIGKILL), was killed
- * by a signal or exited with a status other than 0. */
+ * run, ran past its timeout (then it and its process group are killed
+ * with SIGKILL; what left the group lives on, as in runc, which kills
+ * the hook alone), was killed by a signal or exited with a status
+ * other than 0. */
 static int run_hook(const struct config_hook *h, const char *state,
 		    char *why, size_t size)
 {
-	int error, status;
+	int error, status = 0, waited = 0;
 	pid_t pid = start_hook(h, state, &error);
-	bool in_time = pid < 0 || error != 0 ||
-		       hook_ended_in_time(pid, h->timeout);
 
-	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	if (pid > 0 && error == 0 && wait_for_hook(pid, h->timeout) < 0)
+		waited = errno;
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) < 0)
+			if (errno != EINTR) {
+				waited = errno;
+				break;
+			}
 	if (pid < 0 || error != 0)
 		snprintf(why, size, "could not run: %s", strerror(error));
-	else if (!in_time)
+	else if (waited == ETIME)
 		snprintf(why, size, "ran past its timeout of %d s, and was "
 			 "killed", h->timeout);
+	else if (waited != 0)
+		snprintf(why, size, "could not be waited for: %s",
+			 strerror(waited));
 	else if (WIFSIGNALED(status))
 		snprintf(why, size, "was killed by signal %d (%s)",
 			 WTERMSIG(status), strsignal(WTERMSIG(status)));

@@ -1245,29 +1245,44 @@ JUDGE=$PROJECT/tests/json/libseccomp.py
 	# runtime's.
 	change_config 'c["hooks"] = {"prestart": [{"path": "/bin/sh", "env": ["A=1", "PATH=/bin:/usr/bin"],
 	    "args": ["hook-zero", "-c", "cat >'"$out"'/state; echo \"$0\" >'"$out"'/argv0; env >'"$out"'/env; test -e /proc/$$/fd/7 && echo open >'"$out"'/fd7 || echo closed >'"$out"'/fd7"]}]}'
-	local state='{"ociVersion":"1.2.0","id":"box","status":"creating","pid":0,"bundle":"/b"}'
-	run bash -c 'exec 7>/dev/null; "$1" --hook changed.json prestart 0 "$2"' \
-		- "$HARNESS" "$state"
+	printf '%s' '{"ociVersion":"1.2.0","id":"box","status":"creating","pid":0,"bundle":"/b"}' >state.json
+	run bash -c 'exec 7>/dev/null; "$1" --hook changed.json prestart 0 @state.json' \
+		- "$HARNESS"
 	assert_success
-	assert_equal "$(cat "$out/state")" "$state"
+	cmp state.json "$out/state" || fail "the hook read another state"
 	assert_equal "$(cat "$out/argv0")" hook-zero
-	# The shell adds PWD and SHLVL, and _ for env's own run; nothing
-	# of the runtime's environment comes through (unlike runc's hooks).
-	run grep -vE '^(PWD|SHLVL|_)=' "$out/env"
+	# The shell adds PWD (dash, Debian's sh; bash adds SHLVL and _ too);
+	# nothing of the runtime's environment comes through (unlike in
+	# runc, whose hooks get its own).
+	run bash -c 'grep -vE "^(PWD|SHLVL|_)=" "$1" | sort' - "$out/env"
 	assert_output "A=1
 PATH=/bin:/usr/bin"
 	assert_equal "$(cat "$out/fd7")" closed
-	# A state longer than a pipe holds, to a hook that never reads it.
+	# A state longer than a pipe holds: all of it reaches a hook that
+	# reads it, and one that never reads it (nor ends) stalls nothing:
+	# its timeout comes.
 	python3 -c 'print("{\"annotations\": {\"a\": \"" + "x" * 300000 + "\"}}")' >big.json
-	change_config 'c["hooks"] = {"poststart": [{"path": "/bin/true"}]}'
+	change_config 'c["hooks"] = {"poststart": [{"path": "/bin/sh", "args": ["sh", "-c", "wc -c"]},
+	    {"path": "/bin/sleep", "args": ["sleep", "8764"], "timeout": 1}]}'
 	run timeout 20 "$HARNESS" --hook changed.json poststart 0 @big.json
 	assert_success
+	assert_output "$(wc -c <big.json)"
+	# The same from a runtime started with no stdin, whose memfd is
+	# then fd 0 itself.
+	run bash -c 'timeout 20 "$1" --hook changed.json poststart 0 @big.json <&-' \
+		- "$HARNESS"
+	assert_success
+	assert_output "$(wc -c <big.json)"
+	run timeout 20 "$HARNESS" --hook changed.json poststart 1 @big.json
+	assert_failure 125
+	assert_output "container: changed.json: hooks.poststart[1] (/bin/sleep): ran past its timeout of 1 s, and was killed"
 	# What goes wrong, each in one line naming the hook.
 	change_config 'c["hooks"] = {"poststop": [
 	    {"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]},
 	    {"path": "/nonexistent/hook"},
 	    {"path": "/bin/sh", "args": ["sh", "-c", "kill -TERM $$"]},
-	    {"path": "/bin/sleep", "args": ["sleep", "8765"], "timeout": 1}]}'
+	    {"path": "/bin/sh", "args": ["sh", "-c", "sleep 8765 >/dev/null 2>&1; :"], "timeout": 1},
+	    {"path": "/bin/sh", "args": ["sh", "-c", "sleep 1"], "timeout": 3}]}'
 	run "$HARNESS" --hook changed.json poststop 0 '{}'
 	assert_failure 125
 	assert_output "container: changed.json: hooks.poststop[0] (/bin/sh): exited with 3"
@@ -1277,10 +1292,17 @@ PATH=/bin:/usr/bin"
 	run "$HARNESS" --hook changed.json poststop 2 '{}'
 	assert_failure 125
 	assert_output "container: changed.json: hooks.poststop[2] (/bin/sh): was killed by signal 15 (Terminated)"
-	# The timeout: killed after a second, and nothing left running.
+	# The timeout: not before its second, and what the hook started
+	# (its sleep) is killed with it. (The sleep's output goes nowhere,
+	# so that a sleep left running fails the test, not hangs it.)
+	local start=${EPOCHREALTIME/./}
 	run timeout 20 "$HARNESS" --hook changed.json poststop 3 '{}'
 	assert_failure 125
-	assert_output "container: changed.json: hooks.poststop[3] (/bin/sleep): ran past its timeout of 1 s, and was killed"
-	run pgrep -f 'sleep 8765'
+	assert_output "container: changed.json: hooks.poststop[3] (/bin/sh): ran past its timeout of 1 s, and was killed"
+	assert [ $((${EPOCHREALTIME/./} - start)) -ge 1000000 ]
+	run pgrep -f 'sleep 876[45]'
 	assert_failure
+	# A hook that ends within its timeout is not killed.
+	run timeout 20 "$HARNESS" --hook changed.json poststop 4 '{}'
+	assert_success
 }
