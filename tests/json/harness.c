@@ -311,17 +311,26 @@ static void print_hook(const char *kind, const struct config_hook *h)
 	printf("\n");
 }
 
+/* FILE's config.json, and what read_bundle_config() makes of it in
+ * *C; or refuse, in the runtime's one line. */
+static struct json *read_bundle(const char *file, struct bundle_config *c)
+{
+	struct json *config = read_config(file);
+
+	if (!read_bundle_config(config, c)) {
+		free_bundle_config(c);
+		refuse("%s: %s", file, json_error);
+	}
+	return config;
+}
+
 /* Print what read_bundle_config() made of FILE, a line a field. */
 static int print_bundle(const char *file)
 {
-	struct json *config = read_config(file);
 	static struct bundle_config c;
+	struct json *config = read_bundle(file, &c);
 	const struct id_map *maps[] = { &c.uids, &c.gids };
 
-	if (!read_bundle_config(config, &c)) {
-		free_bundle_config(&c);
-		refuse("%s: %s", file, json_error);
-	}
 	printf("root %s%s\n", c.root, c.root_readonly ? " readonly" : "");
 	if (c.hostname != NULL)
 		printf("hostname %s\n", c.hostname);
@@ -384,13 +393,9 @@ static int print_bundle(const char *file)
 /* Print the seccomp program read_bundle_config() made of FILE. */
 static int print_seccomp(const char *file)
 {
-	struct json *config = read_config(file);
 	static struct bundle_config c;
+	struct json *config = read_bundle(file, &c);
 
-	if (!read_bundle_config(config, &c)) {
-		free_bundle_config(&c);
-		refuse("%s: %s", file, json_error);
-	}
 	printf("flags %#x\n", c.seccomp_flags);
 	for (size_t i = 0; i < c.seccomp_length; i++)
 		printf("%u %u %u %u\n", c.seccomp[i].code, c.seccomp[i].jt,
@@ -404,16 +409,13 @@ static int print_seccomp(const char *file)
  * install_config_seccomp() installs it, with no_new_privs. */
 static int exec_under_seccomp(const char *file, char **argv)
 {
-	struct json *config = read_config(file);
 	static struct bundle_config c;
+	long failed;
 
-	if (!read_bundle_config(config, &c)) {
-		free_bundle_config(&c);
-		refuse("%s: %s", file, json_error);
-	}
+	read_bundle(file, &c);    /* the tree lives on: exec ends all */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die("prctl PR_SET_NO_NEW_PRIVS");
-	long failed = install_config_seccomp(&c);
+	failed = install_config_seccomp(&c);
 
 	if (failed < 0)
 		die("seccomp SECCOMP_SET_MODE_FILTER");
@@ -427,16 +429,12 @@ static int exec_under_seccomp(const char *file, char **argv)
 static int run_one_hook(const char *file, const char *kind, const char *n,
 			const char *state)
 {
-	struct json *config = read_config(file);
 	static struct bundle_config c;
+	struct json *config = read_bundle(file, &c);
 	size_t k = 0, i = strtoul(n, NULL, 10);
 	char why[MESSAGE_BYTES], *text = NULL;
 	size_t length = 0;
 
-	if (!read_bundle_config(config, &c)) {
-		free_bundle_config(&c);
-		refuse("%s: %s", file, json_error);
-	}
 	if (state[0] == '@') {
 		FILE *f = fopen(state + 1, "r");
 		FILE *out = open_memstream(&text, &length);
