@@ -489,16 +489,24 @@ $ROOTLESS_UID 644"
 	# runtime's, which names container-9; the script's own text never
 	# has those words without a quote between them): its uids, and
 	# whether its /proc/PID/exe (the runtime's binary, on the host)
-	# can be read. Its root has every capability and no filter, as
-	# root at stages 6 and 7 had: the strongest watcher there is.
+	# can be read. A process counts only if its command line is still
+	# the runtime's after both reads: else its exec of true may have
+	# come between, and what was read was true's (a CI run in the lab
+	# VM failed on an "exe: /" line that this explains; the log was cut
+	# before it). Its root has every capability and no filter, as root
+	# at stages 6 and 7 had: the strongest watcher there is.
 	"$BUILD/container-9" run --name watched --network none --stop-timeout 0 \
 		--cap-add ALL --security-opt seccomp=unconfined "$ROOTFS" sh -c '
 		while :; do
 			for p in /proc/[0-9]*; do
 				case $(tr "\0" " " <$p/cmdline 2>/dev/null) in
 				*container-9" exec watched "*)
-					echo "$(grep Uid: $p/status | tr -s "\t" " ")" \
-						"exe: $(readlink $p/exe 2>/dev/null || echo unreadable)" ;;
+					u=$(grep Uid: $p/status | tr -s "\t" " ")
+					e=$(readlink $p/exe 2>/dev/null || echo unreadable)
+					case $(tr "\0" " " <$p/cmdline 2>/dev/null) in
+					*container-9" exec watched "*)
+						echo "$u exe: $e" ;;
+					esac ;;
 				esac
 			done
 			sleep 0.05
