@@ -165,6 +165,9 @@
 #include <termios.h>         /* the terminal, given back as it was */
 #include <time.h>            /* clock_gettime(): a second signal */
 #include <unistd.h>          /* execvp(), sethostname(), close() */
+#if STAGE >= 10
+#include <linux/bpf.h>       /* bpf(2): the device program */
+#endif
 
 /* ------------------------------------------------------------------ */
 /* Constants and the configuration                                    */
@@ -1632,7 +1635,9 @@ static void copy_window_size(int master)
 	resized = 0;
 }
 
-/* Parent: write all N bytes of TEXT to FD (a terminal may take part). */
+/* Write all N bytes of TEXT to FD, which may take part at a time (a
+ * terminal's master; at stage 10 also a hook's memfd), and stop at the
+ * first error: the caller sees how far it got, if it needs to. */
 static void write_all(int fd, const char *text, ssize_t n)
 {
 	for (ssize_t done = 0, w; done < n; done += w > 0 ? w : 0)
@@ -5360,8 +5365,8 @@ static void free_process(struct process *p)
  *                         blockIO's throttles become the lines
  *                         --memory, --cpus, --pids-limit and
  *                         --device-* write                       6
- *     linux.resources.    a device program in the cgroup, still
- *     devices             to write (see struct device_rule)     10
+ *     linux.resources.    install_device_program() on the
+ *     devices             cgroup (see struct device_list)       10
  *     mounts              mount(2), each in order, inside the new
  *                         root as mount_volumes() mounts each
  *                         --volume, still to write                4
@@ -5382,15 +5387,74 @@ static void free_process(struct process *p)
  * the numbers and the access (cgroup-v2.rst, "Device controller").
  * The rules are that program's source: config-linux.md says they
  * apply in order, so a later rule overrides an earlier one for the
- * devices both name. podman's config has one rule, deny all, and
- * counts on the runtime for the rest: runc appends its own allow
- * rules for the devices every container needs (/dev/null, /dev/zero,
- * /dev/tty, /dev/pts/N and their kin) after the config's. */
+ * devices both name, as struct device_list says how. podman's config
+ * has one rule, deny all, and counts on the runtime for the rest:
+ * runc appends its own allow rules for the devices every container
+ * needs (/dev/null, /dev/zero, /dev/tty, /dev/pts/N and their kin)
+ * after the config's, and so does this runtime (default_devices). */
 struct device_rule {
 	bool allow;               /* allow: true, or false to deny */
 	char type;                /* type: 'a' (all), 'b' or 'c' */
 	int32_t major, minor;     /* major, minor: -1 for all */
 	char access[4];           /* access: of "rwm", each letter once */
+};
+
+/* The devices config-linux.md ("Default Devices") says every container
+ * has, whatever linux.devices lists, by their numbers in the kernel's
+ * Documentation/admin-guide/devices.txt: the runtime adds rules that
+ * allow them after the config's, as runc does, for podman's config
+ * denies every device and counts on it. Unlike runc, no others: runc
+ * adds mknod(2) of any device ("c *:* m", "b *:* m") and /dev/net/tun
+ * too (libcontainer/specconv's AllowedDevices). So a config runc
+ * takes may be refused here: under allow all, "deny c *:* m" is
+ * undone by runc's own "allow c *:* m", and here it would keep
+ * /dev/null's mknod denied by a wider exception (see below). */
+static const struct {
+	const char *path;
+	int32_t major, minor;
+} default_devices[] = {
+	{ "/dev/null", 1, 3 }, { "/dev/zero", 1, 5 }, { "/dev/full", 1, 7 },
+	{ "/dev/random", 1, 8 }, { "/dev/urandom", 1, 9 },
+	{ "/dev/tty", 5, 0 }, { "/dev/ptmx", 5, 2 },
+	{ "/dev/pts/N", 136, -1 },     /* a terminal's other end (and
+					  /dev/console, a bind of one);
+					  the first of devpts's 8 majors */
+};
+
+/* The rules, applied in order as cgroup v1 applied them to its list
+ * (Documentation/admin-guide/cgroup-v1/devices.rst), which is what
+ * runc compiles for cgroup v2 too (its devices_emulator.go), so that
+ * a config means what it meant under v1. The list is a default and
+ * its exceptions:
+ *
+ *   - a rule of type a (every device, whatever its numbers and access
+ *     say) sets the default and drops every exception: devcgroup_
+ *     update_access() in the kernel's security/device_cgroup.c;
+ *   - a rule against the default adds its access to the exception of
+ *     its very type and numbers (a new one if there is none);
+ *   - a rule with the default takes its access away from that exact
+ *     exception, and no other. So "allow c *:* rwm" then "deny c 1:3
+ *     rw" would leave 1:3 allowed under the wildcard: v1 said nothing
+ *     then, and runc refuses such a rule ("cannot punch hole"), as
+ *     this runtime does.
+ *
+ * An exception names a device by its type, and its numbers or -1 for
+ * all. Under deny all, a device is allowed if one exception names it
+ * with every access asked for: "c 1:* r" and "c *:3 w" together do not
+ * give 1:3 "rw" (match_exception() in v1). Under allow all, it is
+ * denied if one names it with any of the access asked for (match_
+ * exception_partial(), in devcgroup_legacy_check_permission()): deny
+ * "w" stops an open for read and write. Unlike runc's program, which
+ * asks for all of it both ways (its devicefilter.go), and so lets such
+ * an open through: json.bats shows v1's answer, in the kernel. */
+struct device_list {
+	bool allow;               /* what a device no exception names gets */
+	int count;
+	struct device_exception {
+		char type;        /* 'b' or 'c' */
+		int32_t major, minor; /* -1 for all */
+		unsigned int access; /* BPF_DEVCG_ACC_*: m 1, r 2, w 4 */
+	} e[MAX_DEVICE_RULES + ARRAY_LEN(default_devices)];
 };
 
 /* One of config.json's mounts, as mount(2) and mount_setattr(2) will
@@ -5466,6 +5530,8 @@ struct bundle_config {
 				     --memory and the rest */
 	int device_rule_count;    /* linux.resources.devices, in order */
 	struct device_rule device_rules[MAX_DEVICE_RULES];
+	struct device_list device_list; /* those rules, and the default
+					  devices', as cgroup v1 applied them */
 	struct config_mount *mounts; /* mounts, in order: allocated */
 	size_t mount_count;
 	const struct json *masked; /* linux.maskedPaths' first, checked */
@@ -6028,6 +6094,116 @@ static bool is_device_access(const char *access)
 			       access[2] != access[1]));
 }
 
+/* ACCESS, some of "rwm", as BPF_DEVCG_ACC_* bits (linux/bpf.h). */
+static unsigned int access_bits(const char *access)
+{
+	return (strchr(access, 'm') ? BPF_DEVCG_ACC_MKNOD : 0) |
+	       (strchr(access, 'r') ? BPF_DEVCG_ACC_READ : 0) |
+	       (strchr(access, 'w') ? BPF_DEVCG_ACC_WRITE : 0);
+}
+
+/* BITS back as text, in "rwm" order, into OUT (4 bytes). */
+static const char *access_text(unsigned int bits, char out[4])
+{
+	char *o = out;
+
+	if (bits & BPF_DEVCG_ACC_READ)
+		*o++ = 'r';
+	if (bits & BPF_DEVCG_ACC_WRITE)
+		*o++ = 'w';
+	if (bits & BPF_DEVCG_ACC_MKNOD)
+		*o++ = 'm';
+	*o = '\0';
+	return out;
+}
+
+/* The exception of L for exactly TYPE, MAJOR and MINOR, or -1. */
+static int find_exception(const struct device_list *l, char type,
+			  int32_t major, int32_t minor)
+{
+	for (int i = 0; i < l->count; i++)
+		if (l->e[i].type == type && l->e[i].major == major &&
+		    l->e[i].minor == minor)
+			return i;
+	return -1;
+}
+
+/* Apply R to L. Only a rule that would open a hole in a wider
+ * exception fails: then -1, and in *WIDER that exception's index. */
+static int apply_device_rule(struct device_list *l,
+			     const struct device_rule *r, int *wider)
+{
+	unsigned int bits = access_bits(r->access);
+	int i = find_exception(l, r->type, r->major, r->minor);
+	const int32_t any = -1, majors[] = { any, r->major, any };
+	const int32_t minors[] = { r->minor, any, any };
+
+	if (r->type == 'a') {
+		l->allow = r->allow;
+		l->count = 0;
+		return 0;
+	}
+	if (r->allow != l->allow) {             /* more of an exception */
+		if (i < 0) {
+			i = l->count++;
+			l->e[i] = (struct device_exception){
+				r->type, r->major, r->minor, 0 };
+		}
+		l->e[i].access |= bits;
+		return 0;
+	}
+	for (size_t w = 0; w < ARRAY_LEN(majors); w++) {
+		*wider = find_exception(l, r->type, majors[w], minors[w]);
+		if (*wider >= 0 && *wider != i && (l->e[*wider].access & bits))
+			return -1;
+	}
+	if (i >= 0 && (l->e[i].access &= ~bits) == 0) {  /* none left */
+		l->count--;
+		memmove(&l->e[i], &l->e[i + 1],
+			(size_t)(l->count - i) * sizeof(l->e[0]));
+	}
+	return 0;
+}
+
+/* Write exception E as devices.allow would take it: "c 136:* rw". */
+static void exception_text(const struct device_exception *e, char *out,
+			   size_t size)
+{
+	char major[12] = "*", minor[12] = "*", access[4];
+
+	if (e->major >= 0)
+		snprintf(major, sizeof(major), "%" PRId32, e->major);
+	if (e->minor >= 0)
+		snprintf(minor, sizeof(minor), "%" PRId32, e->minor);
+	snprintf(out, size, "%c %s:%s %s", e->type, major, minor,
+		 access_text(e->access, access));
+}
+
+/* After the config's rules (RULES, for an error to name), the default
+ * devices' into C's list: refused, naming the rule, only if the
+ * config's list denies one of them by a wider exception, which the
+ * runtime could not take away without opening a hole in it. */
+static bool allow_default_devices(const struct json *rules,
+				  struct bundle_config *c)
+{
+	for (size_t d = 0; d < ARRAY_LEN(default_devices); d++) {
+		struct device_rule r = { true, 'c', default_devices[d].major,
+					 default_devices[d].minor, "rwm" };
+		char text[64];
+		int wider;
+
+		if (apply_device_rule(&c->device_list, &r, &wider) < 0) {
+			exception_text(&c->device_list.e[wider], text,
+				       sizeof(text));
+			json_fail(rules, "denies %s, which holds %s, a device "
+				  "the runtime gives every container", text,
+				  default_devices[d].path);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* RESOURCES's devices into C's device rules, in order. allow and
  * access are REQUIRED: config-linux.md makes access OPTIONAL but says
  * nothing of what its absence means, and runc refuses an empty one, so
@@ -6053,6 +6229,8 @@ static bool read_device_rules(const struct json *resources,
 		struct device_rule *rule;
 		const char *t = "a", *a;
 		int64_t maj = -1, min = -1;
+		char text[64];
+		int wider;
 
 		if (!json_is(e, JSON_OBJECT))
 			return false;
@@ -6089,6 +6267,14 @@ static bool read_device_rules(const struct json *resources,
 		rule->minor = (int32_t)min;
 		strcpy(rule->access, a);
 		c->device_rule_count++;
+		if (apply_device_rule(&c->device_list, rule, &wider) < 0) {
+			exception_text(&c->device_list.e[wider], text,
+				       sizeof(text));
+			json_fail(e, "would open a hole in %s, which cgroup "
+				  "v1's list could not, and runc refuses too",
+				  text);
+			return false;
+		}
 	}
 	return true;
 }
@@ -6109,6 +6295,129 @@ static bool read_resources(const struct json *linux_node,
 		read_pids(resources, &c->limits) &&
 		read_throttles(resources, &c->limits) &&
 		read_device_rules(resources, c));
+}
+
+/* The device program: cgroup v2's device controller is no file but a
+ * BPF program of type BPF_PROG_TYPE_CGROUP_DEVICE, attached to the
+ * cgroup, that the kernel runs at each open(2) and mknod(2) of a
+ * device by a process in it (Documentation/admin-guide/cgroup-v2.rst,
+ * "Device controller"; devcgroup_check_permission() in the kernel's
+ * security/device_cgroup.c). It is eBPF, not stage 8's classic BPF:
+ * ten 64-bit registers to work in (R0 to R9, and R10, a frame
+ * pointer), R1 pointing at the question on entry, R0 the answer at
+ * exit: 1 allows, 0 refuses with EPERM. The question is struct
+ * bpf_cgroup_dev_ctx (linux/bpf.h): three 32-bit words,
+ *
+ *     access_type   low 16 bits: BPF_DEVCG_DEV_BLOCK 1 or _CHAR 2;
+ *                   high 16: BPF_DEVCG_ACC_MKNOD 1 | _READ 2 | _WRITE 4
+ *     major, minor
+ *
+ * The program puts each part in a register, then asks each exception
+ * in turn, and gives the default if none answered:
+ *
+ *     R2 = type   R3 = access   R4 = major   R5 = minor
+ *     exception:  if R2 != its type            goto next
+ *                 R0 = R3 & its access
+ *     (allow one) if R0 != R3 (some not its)    goto next
+ *     (deny one)  if R0 == 0 (none of it its)   goto next
+ *                 if R4 != its major (unless *) goto next
+ *                 if R5 != its minor (unless *) goto next
+ *                 R0 = the opposite of the default; exit
+ *     next: ...
+ *     R0 = the default; exit
+ *
+ * The verifier (Documentation/bpf/verifier.rst) reads it before the
+ * kernel takes it: every jump in reach, every register written before
+ * it is read, R0 set at exit. This program only jumps forward. */
+#define DEVICE_PROGRAM_STEPS \
+	(6 + 8 * ARRAY_LEN(((struct device_list *)0)->e) + 2)
+
+/* One eBPF step (linux/bpf.h's struct bpf_insn). */
+static struct bpf_insn ebpf(uint8_t code, uint8_t dst, uint8_t src,
+			    int16_t off, int32_t imm)
+{
+	return (struct bpf_insn){ .code = code, .dst_reg = dst,
+				  .src_reg = src, .off = off, .imm = imm };
+}
+
+/* L's program into OUT (DEVICE_PROGRAM_STEPS long); its length. */
+static size_t device_program(const struct device_list *l,
+			     struct bpf_insn *out)
+{
+	const uint8_t load = BPF_LDX | BPF_MEM | BPF_W, skip_if_not =
+		BPF_JMP | BPF_JNE | BPF_K, mov = BPF_ALU | BPF_MOV | BPF_K;
+	size_t n = 0;
+
+	out[n++] = ebpf(load, 2, 1, 0, 0);                  /* R2 = type */
+	out[n++] = ebpf(BPF_ALU | BPF_AND | BPF_K, 2, 0, 0, 0xFFFF);
+	out[n++] = ebpf(load, 3, 1, 0, 0);                  /* R3 = access */
+	out[n++] = ebpf(BPF_ALU | BPF_RSH | BPF_K, 3, 0, 0, 16);
+	out[n++] = ebpf(load, 4, 1, 4, 0);                  /* R4 = major */
+	out[n++] = ebpf(load, 5, 1, 8, 0);                  /* R5 = minor */
+	for (int i = 0; i < l->count; i++) {
+		const struct device_exception *e = &l->e[i];
+		size_t start = n;
+
+		out[n++] = ebpf(skip_if_not, 2, 0, 0, e->type == 'b' ?
+				BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR);
+		out[n++] = ebpf(BPF_ALU | BPF_MOV | BPF_X, 0, 3, 0, 0);
+		out[n++] = ebpf(BPF_ALU | BPF_AND | BPF_K, 0, 0, 0,
+				(int32_t)e->access);
+		out[n++] = l->allow ?
+			ebpf(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0, 0) :
+			ebpf(BPF_JMP | BPF_JNE | BPF_X, 0, 3, 0, 0);
+		if (e->major >= 0)
+			out[n++] = ebpf(skip_if_not, 4, 0, 0, e->major);
+		if (e->minor >= 0)
+			out[n++] = ebpf(skip_if_not, 5, 0, 0, e->minor);
+		out[n++] = ebpf(mov, 0, 0, 0, !l->allow);
+		out[n++] = ebpf(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+		/* Each "goto next" lands just past the exit: a jump's
+		 * offset counts from the step after it. */
+		for (size_t j = start; j < n; j++)
+			if (BPF_CLASS(out[j].code) == BPF_JMP &&
+			    BPF_OP(out[j].code) != BPF_EXIT)
+				out[j].off = (int16_t)(n - j - 1);
+	}
+	out[n++] = ebpf(mov, 0, 0, 0, l->allow);
+	out[n++] = ebpf(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	return n;
+}
+
+/* Load C's device program and attach it to the cgroup whose directory
+ * is open as CGROUP, with bpf(2) (its BPF_PROG_LOAD and
+ * BPF_PROG_ATTACH). BPF_F_ALLOW_MULTI, as runc attaches it: a cgroup
+ * below may attach programs of its own, and the kernel runs them all
+ * and allows only what every one allows (linux/bpf.h's comment on the
+ * attach flags; __cgroup_bpf_check_dev_permission() in the kernel's
+ * kernel/bpf/cgroup.c). The license the kernel
+ * asks for decides only which helper functions a program may call,
+ * and this one calls none. 0, or -1 and errno. */
+static int install_device_program(const struct bundle_config *c,
+				  int cgroup)
+{
+	struct bpf_insn steps[DEVICE_PROGRAM_STEPS];
+	union bpf_attr a;
+	int program, attached, error;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+	a.insn_cnt = (uint32_t)device_program(&c->device_list, steps);
+	a.insns = (uint64_t)(uintptr_t)steps;
+	a.license = (uint64_t)(uintptr_t)"none";
+	program = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+	if (program < 0)
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.target_fd = (uint32_t)cgroup;
+	a.attach_bpf_fd = (uint32_t)program;
+	a.attach_type = BPF_CGROUP_DEVICE;
+	a.attach_flags = BPF_F_ALLOW_MULTI;
+	attached = (int)syscall(SYS_bpf, BPF_PROG_ATTACH, &a, sizeof(a));
+	error = errno;
+	close(program);           /* the cgroup holds it now */
+	errno = error;
+	return attached;
 }
 
 /* The filesystems a mount may name: those stages 3 and 4 mount, and
@@ -7719,6 +8028,8 @@ static bool read_linux(const struct json *config,
 	       read_uts_name(config, "hostname", c, &c->hostname) &&
 	       read_uts_name(config, "domainname", c, &c->domainname) &&
 	       read_sysctl(linux_node, c) && read_resources(linux_node, c) &&
+	       allow_default_devices(json_member(json_member(linux_node,
+			"resources"), "devices"), c) &&
 	       read_devices(linux_node, c) &&
 	       read_cgroups_path(linux_node, c) &&
 	       read_seccomp(linux_node, c) &&

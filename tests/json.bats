@@ -1306,3 +1306,105 @@ PATH=/bin:/usr/bin"
 	run timeout 20 "$HARNESS" --hook changed.json poststop 4 '{}'
 	assert_success
 }
+
+DEVICES=$PROJECT/tests/json/devices.py
+
+@test "json: device rules become cgroup v1's list and an eBPF program that answers every question as that list does" {
+	# podman's rules (deny all) and runc's: the runtime's own allow
+	# rules for the default devices follow, and nothing else.
+	capture_podman_config
+	runc spec && mv config.json runc.json
+	for config in podman.json runc.json; do
+		run python3 "$DEVICES" "$HARNESS" "$config"
+		assert_success
+		assert_line --regexp "^judge: $config: [0-9]+ questions, 0 answered differently$"
+	done
+	run "$HARNESS" --devices podman.json
+	assert_line --index 0 "default deny"
+	assert_line --index 1 "allow c 1:3 rwm"
+	assert_line --index 8 "allow c 136:* rwm"
+	refute_line "allow c *:* m"             # unlike runc
+	# Random rules, with wildcards, resets and rules that would open a
+	# hole, which the model and the harness must both refuse.
+	local seed=$((RANDOM * 32768 + RANDOM))
+	echo "# judge seed $seed" >&3
+	run python3 "$DEVICES" "$HARNESS" --random 120 "$seed" .
+	assert_success
+	assert_line --regexp "^seed $seed: 120 configs, [0-9]+ taken, [1-9][0-9]* refused as the model says, 0 wrong$"
+}
+
+@test "json: a device rule that would open a hole in a wider one, or a config that denies a default device, is refused naming the rule" {
+	runc spec && mv config.json runc.json
+	config_refused --bundle 'c["linux"]["resources"]["devices"] = [
+	    {"allow": True, "type": "c", "major": 60, "access": "rw"},
+	    {"allow": False, "type": "c", "major": 60, "minor": 1, "access": "w"}]' \
+		"linux.resources.devices[1]: would open a hole in c 60:* rw, which cgroup v1's list could not, and runc refuses too"
+	# The same deny with nothing wider to cut is no hole: it is taken.
+	change_config 'c["linux"]["resources"]["devices"] = [
+	    {"allow": True, "type": "c", "major": 60, "minor": 1, "access": "rw"},
+	    {"allow": False, "type": "c", "major": 60, "minor": 1, "access": "w"}]'
+	run "$HARNESS" --devices changed.json
+	assert_success
+	assert_line --index 1 "allow c 60:1 r"
+	config_refused --bundle 'c["linux"]["resources"]["devices"] = [
+	    {"allow": True, "access": "rwm"},
+	    {"allow": False, "type": "c", "major": 1, "access": "w"}]' \
+		"linux.resources.devices: denies c 1:* w, which holds /dev/null, a device the runtime gives every container"
+}
+
+@test "json: a device program in the kernel lets through and stops what the model, and cgroup v1's own list, do for random rules" {
+	local root v2 v1="" seed config n=0
+	root=$(findmnt -n -t cgroup2 -o TARGET | head -1)
+	[ -n "$root" ] || fail "no cgroup2 mount, where the program goes"
+	v2=$root/container.c-json-v2-$$
+	# The hybrid host has cgroup v1's devices hierarchy too: the
+	# kernel's own list is the second judge there.
+	[ ! -d /sys/fs/cgroup/devices ] ||
+		v1=/sys/fs/cgroup/devices/container.c-json-v1-$$
+	[ -n "$v1" ] || [ -f /run/container-lab-vm ] ||
+		fail "no cgroup v1 devices hierarchy, which this host has"
+	mkdir nodes
+	python3 "$DEVICES" --nodes nodes
+	seed=$((RANDOM * 32768 + RANDOM))
+	echo "# judge seed $seed" >&3
+	run python3 "$DEVICES" "$HARNESS" --random 60 "$seed" .
+	assert_success
+	# First, allow all but writing to c 240:*: an open for read and
+	# write is stopped too, as v1 stops it (runc's program lets it by).
+	echo '{"ociVersion": "1.0.2", "root": {"path": "rootfs"},
+	  "linux": {"namespaces": [{"type": "mount"}], "resources": {"devices": [
+	    {"allow": true, "access": "rwm"},
+	    {"allow": false, "type": "c", "major": 240, "access": "w"}]}}}' >write.json
+	for config in write.json $(awk '$1 == "taken" { print $2 }' <<<"$output" | head -12); do
+		# Every access to 9 block and 9 char devices, as our program
+		# answers in the kernel, and as the model says.
+		mkdir "$v2"
+		(cd nodes && "$HARNESS" --devices-exec "../$config" "$v2" \
+			python3 "$DEVICES" --probe) >v2.out
+		rmdir "$v2"
+		assert_equal "$(wc -l <v2.out)" 18
+		run diff <(python3 "$DEVICES" --expect "$config") v2.out
+		assert_success
+		[ "$config" != write.json ] ||
+			grep -qx 'c-240-0 r:ok w:EPERM rw:EPERM m:ok' v2.out
+		n=$((n + 1))
+		[ -n "$v1" ] || continue
+		mkdir "$v1"
+		# The kernel's own list, made from the same rules: the same
+		# exceptions, or "a *:* rwm" alone when it allows by default.
+		run python3 "$DEVICES" --v1 "$config" "$v1"
+		assert_success
+		if "$HARNESS" --devices "$config" | grep -qx "default allow"; then
+			assert_output "a *:* rwm"
+		else
+			assert_output "$("$HARNESS" --devices "$config" |
+				sed -n 's/^allow //p')"
+		fi
+		(cd nodes && sh -c 'echo $$ >"$1/cgroup.procs" &&
+			exec python3 "$2" --probe' - "$v1" "$DEVICES") >v1.out
+		rmdir "$v1"
+		run diff v1.out v2.out
+		assert_success
+	done
+	[ "$n" -ge 7 ]
+}

@@ -19,6 +19,15 @@
  *                                    run_hook() runs it, STATE on its
  *                                    standard input (@PATH: the text
  *                                    of the file PATH)
+ *     json-harness --devices FILE    the device list FILE's rules
+ *                                    make (its default, then each
+ *                                    exception as devices.allow takes
+ *                                    it), then the device program, a
+ *                                    step a line (code dst src off imm)
+ *     json-harness --devices-exec FILE CGROUP COMMAND [ARG...]
+ *                                    attach that program to the cgroup
+ *                                    v2 directory CGROUP, move into it,
+ *                                    and run COMMAND
  *     json-harness --syscalls        the table of x86_64's calls: a
  *                                    name and its number a line
  *     json-harness --seccomp-exec FILE COMMAND [ARG...]
@@ -425,6 +434,50 @@ static int exec_under_seccomp(const char *file, char **argv)
 	die("cannot run %s", argv[0]);
 }
 
+/* Print the device list and program read_bundle_config() made of
+ * FILE. */
+static int print_devices(const char *file)
+{
+	static struct bundle_config c;
+	static struct bpf_insn steps[DEVICE_PROGRAM_STEPS];
+	struct json *config = read_bundle(file, &c);
+	size_t n = device_program(&c.device_list, steps);
+	char text[64];
+
+	printf("default %s\n", c.device_list.allow ? "allow" : "deny");
+	for (int i = 0; i < c.device_list.count; i++) {
+		exception_text(&c.device_list.e[i], text, sizeof(text));
+		printf("%s %s\n", c.device_list.allow ? "deny" : "allow",
+		       text);
+	}
+	for (size_t i = 0; i < n; i++)
+		printf("%u %u %u %d %d\n", steps[i].code, steps[i].dst_reg,
+		       steps[i].src_reg, steps[i].off, steps[i].imm);
+	free_bundle_config(&c);
+	json_free(config);
+	return 0;
+}
+
+/* Run ARGV in the cgroup v2 directory CGROUP, under the device program
+ * FILE's rules make, as install_device_program() attaches it. */
+static int exec_under_devices(const char *file, const char *cgroup,
+			      char **argv)
+{
+	static struct bundle_config c;
+	int dir = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	read_bundle(file, &c);    /* the tree lives on: exec ends all */
+	if (dir < 0)
+		die("cannot open %s", cgroup);
+	if (install_device_program(&c, dir) < 0)
+		die("bpf: cannot attach the device program to %s", cgroup);
+	errno = write_cgroup_file(cgroup, "cgroup.procs", "0");
+	if (errno != 0)
+		die("cannot move into %s", cgroup);
+	execvp(argv[0], argv);
+	die("cannot run %s", argv[0]);
+}
+
 /* Run FILE's hooks.KIND[N] with STATE, as the runtime will. */
 static int run_one_hook(const char *file, const char *kind, const char *n,
 			const char *state)
@@ -478,6 +531,10 @@ int main(int argc, char **argv)
 		return print_bundle(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "--seccomp") == 0)
 		return print_seccomp(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "--devices") == 0)
+		return print_devices(argv[2]);
+	if (argc >= 5 && strcmp(argv[1], "--devices-exec") == 0)
+		return exec_under_devices(argv[2], argv[3], argv + 4);
 	if (argc == 6 && strcmp(argv[1], "--hook") == 0)
 		return run_one_hook(argv[2], argv[3], argv[4], argv[5]);
 	if (argc == 2 && strcmp(argv[1], "--syscalls") == 0) {
