@@ -4935,21 +4935,25 @@ static struct json *read_config(const char *path)
  *     cwd                 chdir(2) after pivot_into_rootfs(),
  *                         so that it is the container's path     4
  *     terminal            take_own_terminal()                    4
- *     user                setgroups(2), setresgid(2) and
- *                         setresuid(2), as become_root() does
- *                         for root; late, since leaving uid 0
- *                         clears the capabilities the steps
- *                         before need (capabilities(7))          5
- *     capabilities        capset(2) and the bounding set, as
- *                         drop_capabilities() sets them from
- *                         one set: config.md gives five          8
- *     noNewPrivileges     set_no_new_privs(), only if asked:
+ *     user                become_process(): setgroups(2),
+ *                         setresgid(2) and setresuid(2), as
+ *                         become_root() does for root; late,
+ *                         since leaving uid 0 clears the
+ *                         capabilities the steps before need
+ *                         (capabilities(7))                      5
+ *     capabilities        become_process(): capset(2) and the
+ *                         bounding set, as drop_capabilities()
+ *                         sets them from one set: config.md
+ *                         gives five                             8
+ *     noNewPrivileges     become_process(), only if asked:
  *                         without it the seccomp filter goes in
  *                         while CAP_SYS_ADMIN is held (seccomp(2)) 8
  *     apparmorProfile,    a label for the exec, written to
- *     selinuxLabel        /proc/self/attr (proc(5))             10
- *     rlimits             setrlimit(2), before the exec         10
- *     oomScoreAdj         /proc/self/oom_score_adj (proc(5))    10
+ *     selinuxLabel        /proc/self/attr (proc(5)); refused by
+ *                         become_process() until then           10
+ *     rlimits             become_process(): setrlimit(2)        10
+ *     oomScoreAdj         become_process(): /proc/self/
+ *                         oom_score_adj (proc(5))               10
  *
  * Reading the process checks what can be checked before anything is
  * made (each value's type and range, the names of capabilities and
@@ -7746,6 +7750,233 @@ static long install_config_seccomp(const struct bundle_config *c)
 		return 0;
 	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 		       c->seccomp_flags, &program);
+}
+
+/* Parent: set the rlimits and oomScoreAdj of config.json's process
+ * on process PID (0: this one), before it goes on to become_process().
+ * From outside, as runc sets them: in a user namespace the child could
+ * no longer raise a hard limit (prlimit(2)) or lower its score
+ * (proc(5), oom_score_adj), which take CAP_SYS_RESOURCE in the host's
+ * namespace. The score first, as runc writes it first, so that a low
+ * RLIMIT_NOFILE cannot stop the file's open. 0, or -1 with errno and
+ * in *STEP what failed. */
+static int limit_process(const struct process *p, pid_t pid,
+			 const char **step)
+{
+	char path[64], text[16];
+	int fd;
+
+	if (p->oom_score_adjusted) {
+		snprintf(path, sizeof(path), "/proc/%d/oom_score_adj",
+			 pid != 0 ? (int)pid : (int)getpid());
+		snprintf(text, sizeof(text), "%d", p->oom_score_adj);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, text, strlen(text)) < 0) {
+			*step = "oom_score_adj";
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	for (size_t i = 0; i < p->rlimit_count; i++)
+		if (prlimit(pid, p->rlimits[i].resource,
+			    &p->rlimits[i].limit, NULL) < 0) {
+			*step = "prlimit";
+			return -1;
+		}
+	return 0;
+}
+
+/* install_config_seccomp() as one step of a single-threaded process:
+ * 0, or -1 and errno (a thread that could not take the filter, which
+ * such a process has none of, as EBUSY). */
+static int seccomp_step(const struct bundle_config *c)
+{
+	long failed = install_config_seccomp(c);
+
+	if (failed > 0)
+		errno = EBUSY;
+	return failed == 0 ? 0 : -1;
+}
+
+/* Warn, as config.md asks (capabilities: MUST be logged as a warning,
+ * SHOULD NOT fail), of each capability in SET that is not granted. */
+static void warn_not_granted(uint64_t set, const char *where,
+			     const char *why)
+{
+	char text[64];
+
+	for (int cap = 0; cap < 64; cap++) {
+		if (!(set & CAP_BIT(cap)))
+			continue;
+		name_capabilities(CAP_BIT(cap), text, sizeof(text));
+		for (char *t = text; *t != '\0'; t++)
+			*t = (char)toupper((unsigned char)*t);
+		fprintf(stderr, "container: warning: %s: %s is not granted: "
+			"%s\n", where, text, why);
+	}
+}
+
+/* Are this process's groups P's additionalGids (in any order: the
+ * kernel sorts them, groups_sort() in kernel/groups.c)? */
+static bool groups_are(const struct process *p)
+{
+	int n = getgroups(0, NULL);
+	gid_t *got = malloc(((size_t)n + 1) * sizeof(gid_t));
+	bool same = n == (int)p->group_count && got != NULL &&
+		    getgroups(n, got) == n;
+
+	for (int i = 0; same && i < n; i++) {
+		same = false;
+		for (size_t j = 0; j < p->group_count; j++)
+			same = same || got[i] == p->groups[j];
+	}
+	free(got);
+	return same;
+}
+
+/* Did the steps before take? A seccomp profile installed before them
+ * (no_new_privs off) may answer setresuid(2), capset(2) and the rest
+ * with a fake success (SCMP_ACT_ERRNO with errnoRet 0), and leave the
+ * process root with every capability: so each is read back. What the
+ * reads find starts as the opposite of what is asked, so that a read
+ * that is faked the same way fails too. */
+static bool process_is(const struct process *p, int last_cap,
+		       bool grouped)
+{
+	struct __user_cap_header_struct header = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct sets[2];
+	uid_t r = ~p->uid, e = r, s = r;
+	gid_t rg = ~p->gid, eg = rg, sg = rg;
+	uint64_t mask = last_cap >= 63 ? ~0ULL : CAP_BIT(last_cap + 1) - 1;
+
+	memset(sets, 0xff, sizeof(sets));
+	if (getresuid(&r, &e, &s) < 0 || getresgid(&rg, &eg, &sg) < 0 ||
+	    r != p->uid || e != p->uid || s != p->uid || rg != p->gid ||
+	    eg != p->gid || sg != p->gid ||
+	    syscall(SYS_capget, &header, sets) < 0)
+		return false;
+	for (int i = 0; i < 2; i++)
+		if (sets[i].effective != (uint32_t)((p->capabilities[1] &
+						   mask) >> (32 * i)) ||
+		    sets[i].permitted != (uint32_t)((p->capabilities[3] &
+						   mask) >> (32 * i)))
+			return false;
+	for (int cap = 0; cap <= last_cap; cap++)
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) !=
+		    !!(p->capabilities[0] & CAP_BIT(cap)))
+			return false;
+	return !grouped || groups_are(p);
+}
+
+/* Child: the container's process becomes the one config.json's
+ * process describes, after limit_process(), in runc's order (its
+ * standard_init_linux.go, and finalizeNamespace() in init_linux.go,
+ * read in its source):
+ *
+ *   1. the umask: a missing one leaves the runtime's, as config.md
+ *      says (unlike runc, which then sets 022);
+ *   2. no_new_privs, if noNewPrivileges asks for it;
+ *   3. the seccomp program, if no_new_privs is off: the kernel then
+ *      takes a filter only from a holder of CAP_SYS_ADMIN (seccomp(2),
+ *      EACCES), which step 4 may take away;
+ *   4. the bounding set, then the user: PR_SET_KEEPCAPS keeps the
+ *      permitted set across the setresuid(2) away from uid 0, which
+ *      would clear it (capabilities(7), "Effect of user ID changes on
+ *      capabilities"); the groups become additionalGids exactly,
+ *      while this process may still set them;
+ *   5. the effective, permitted and inheritable sets (capset(2)), and
+ *      each ambient one raised. The kernel raises only a capability
+ *      that is permitted and inheritable (PR_CAP_AMBIENT_RAISE), and
+ *      runc spec's own config asks for ambient ones it does not make
+ *      inheritable: config.md says a capability that cannot be
+ *      granted is a warning, not a failure;
+ *   6. each of those read back (process_is());
+ *   7. the seccomp program, if no_new_privs is on: as late as can be,
+ *      so that the runtime's own calls are not filtered.
+ *
+ * 0, or -1 with errno and in *STEP what failed. */
+static int become_process(const struct process *p,
+			  const struct bundle_config *c, const char **step)
+{
+	struct __user_cap_header_struct header = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct sets[2];
+	uint64_t asked = 0, missing = 0;
+	bool grouped = p->group_count > 0 || setgroups_allowed();
+	int cap;
+
+	*step = "an AppArmor or SELinux label";  /* not written yet */
+	errno = EOPNOTSUPP;
+	if (p->apparmor != NULL || p->selinux != NULL)
+		return -1;
+	if (p->umask >= 0)
+		umask((mode_t)p->umask);
+	*step = "prctl PR_SET_NO_NEW_PRIVS";
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -1;
+	*step = "seccomp";
+	if (!p->no_new_privileges && seccomp_step(c) < 0)
+		return -1;
+	/* PR_CAPBSET_READ fails past the kernel's last capability. */
+	*step = "prctl PR_CAPBSET_DROP";
+	for (cap = 0; cap < 64 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0;
+	     cap++)
+		if (!(p->capabilities[0] & CAP_BIT(cap)) &&
+		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			return -1;
+	for (size_t s = 0; s < ARRAY_LEN(capability_sets); s++)
+		asked |= p->capabilities[s];
+	if (cap < 64)
+		warn_not_granted(asked & ~(CAP_BIT(cap) - 1),
+				 "process.capabilities",
+				 "this kernel has no such capability");
+	*step = "prctl PR_SET_KEEPCAPS";
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return -1;
+	*step = "setgroups";
+	if (grouped && setgroups(p->group_count, p->groups) < 0)
+		return -1;
+	*step = "setresgid";
+	if (setresgid(p->gid, p->gid, p->gid) < 0)
+		return -1;
+	*step = "setresuid";
+	if (setresuid(p->uid, p->uid, p->uid) < 0)
+		return -1;
+	*step = "prctl PR_SET_KEEPCAPS";
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {       /* capabilities 0-31, 32-63 */
+		sets[i].effective = (uint32_t)(p->capabilities[1] >> (32 * i));
+		sets[i].inheritable =
+			(uint32_t)(p->capabilities[2] >> (32 * i));
+		sets[i].permitted = (uint32_t)(p->capabilities[3] >> (32 * i));
+	}
+	*step = "capset";
+	if (syscall(SYS_capset, &header, sets) < 0)
+		return -1;
+	*step = "prctl PR_CAP_AMBIENT_CLEAR_ALL";
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		return -1;
+	for (int a = 0; a < cap; a++)
+		if ((p->capabilities[4] & CAP_BIT(a)) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, a, 0, 0) < 0)
+			missing |= CAP_BIT(a);
+	warn_not_granted(missing, "process.capabilities.ambient", "the "
+			 "kernel raises only a capability that is permitted "
+			 "and inheritable");
+	*step = "the user and capabilities asked for did not take";
+	errno = EPERM;
+	if (!process_is(p, cap - 1, grouped))
+		return -1;
+	*step = "seccomp";
+	if (p->no_new_privileges && seccomp_step(c) < 0)
+		return -1;
+	return 0;
 }
 
 /* Start hook H, one of config.md's POSIX-platform hooks, with the

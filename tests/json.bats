@@ -1408,3 +1408,82 @@ DEVICES=$PROJECT/tests/json/devices.py
 	done
 	[ "$n" -ge 7 ]
 }
+
+@test "json: the process runc makes of a config (user, groups, capabilities, rlimits, umask, oomScoreAdj, no_new_privs, seccomp) is the one become_process() makes, as /proc shows them" {
+	runc spec && mv config.json runc.json
+	mkdir bundle
+	# The shell prints its own credentials, limits and filter, after
+	# its exec: runc's in the rootfs, ours on the host. runc's own
+	# config asks for ambient capabilities that are not inheritable:
+	# neither raises them.
+	local show='while read -r k v; do case $k in Uid:|Gid:|Groups:|Cap*|NoNewPrivs:|Seccomp:) echo "$k $v";; esac; done </proc/$$/status; ulimit -n; ulimit -Hn; ulimit -c; umask; cat /proc/$$/oom_score_adj; pwd; cd / 2>/dev/null && echo cd ok || echo cd refused'
+	local variant
+	for variant in \
+		'p["user"] = {"uid": 1000, "gid": 1000, "additionalGids": [10, 20], "umask": 0o27}
+p["capabilities"]["inheritable"] = ["CAP_KILL"]; p["oomScoreAdj"] = 100; p["cwd"] = "/tmp"' \
+		'p["user"] = {"uid": 0, "gid": 0, "umask": 0o22}; p["noNewPrivileges"] = False
+p["capabilities"] = {s: ["CAP_CHOWN", "CAP_SYS_ADMIN", "CAP_SETUID"] for s in ("bounding", "permitted", "effective")}
+p["rlimits"] = [{"type": "RLIMIT_NOFILE", "soft": 512, "hard": 2048}, {"type": "RLIMIT_CORE", "soft": 0, "hard": 0}]
+c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["swapoff"], "action": "SCMP_ACT_ERRNO"}]}' \
+		'p["user"] = {"uid": 4242, "gid": 4343, "umask": 0o77}; p["capabilities"] = {}; p["noNewPrivileges"] = False
+c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["swapon"], "action": "SCMP_ACT_ERRNO"}]}' \
+		'p["noNewPrivileges"] = True; p["capabilities"]["ambient"] = []
+c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["chdir"], "action": "SCMP_ACT_ERRNO"}]}'
+	do
+		change_config "p[\"terminal\"] = False; p[\"args\"] = [\"sh\", \"-c\", '''$show''']
+c[\"root\"] = {\"path\": \"$ROOTFS\", \"readonly\": True}
+c[\"linux\"][\"cgroupsPath\"] = \"/container.c-json-runc-$$\"
+$variant"
+		cp changed.json bundle/config.json
+		run timeout 60 runc --root "$BATS_TEST_TMPDIR/runc" run \
+			--bundle bundle json-$$
+		assert_success
+		local theirs=$output
+		"$HARNESS" --process-exec changed.json >ours 2>warnings
+		assert_equal "$(cat ours)" "$theirs"
+		assert_line --partial "CapBnd:"
+		# One line for each ambient capability not raised: the
+		# first variant's, but its inheritable CAP_KILL.
+		case $variant in
+		*oomScoreAdj*)
+			assert_line "Uid: 1000	1000	1000	1000"
+			assert_line "CapAmb: 0000000000000020"
+			assert_equal "$(grep -c 'is not granted: the kernel raises only' warnings)" 2
+			run grep -c CAP_KILL warnings
+			assert_output 0 ;;
+		*chdir*)                # the filter last, under no_new_privs
+			assert_line "NoNewPrivs: 1"
+			assert_line "cd refused" ;;
+		*)
+			assert_line "Seccomp: 2"
+			assert_line "cd ok"
+			assert_equal "$(wc -c <warnings)" 0 ;;
+		esac
+	done
+	# A filter that goes in before the user changes (no_new_privs off)
+	# and fakes their success leaves the process root, with the
+	# capabilities the runtime held: runc 1.1.5 runs it so. Each change
+	# is read back here.
+	change_config 'p["user"] = {"uid": 1000, "gid": 1000}; p["noNewPrivileges"] = False
+p["terminal"] = False; p["args"] = ["sh", "-c", "grep Uid: /proc/$$/status"]; c["root"] = {"path": "'"$ROOTFS"'"}
+c["linux"]["cgroupsPath"] = "/container.c-json-runc-'$$'"
+c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["setresuid", "setresgid", "setuid", "setgid", "capset", "setgroups"], "action": "SCMP_ACT_ERRNO", "errnoRet": 0}]}'
+	cp changed.json bundle/config.json
+	run timeout 60 runc --root "$BATS_TEST_TMPDIR/runc" run \
+		--bundle bundle json-$$
+	assert_output "Uid:	0	0	0	0"
+	run "$HARNESS" --process-exec changed.json
+	assert_failure 125
+	assert_output --partial "container: the user and capabilities asked for did not take: EPERM"
+	# And the groups alone.
+	change_config 'p["user"] = {"uid": 1000, "gid": 1000, "additionalGids": [10, 20]}; p["noNewPrivileges"] = False
+c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["setgroups"], "action": "SCMP_ACT_ERRNO", "errnoRet": 0}]}'
+	run "$HARNESS" --process-exec changed.json
+	assert_failure 125
+	assert_output --partial "container: the user and capabilities asked for did not take: EPERM"
+	# A label is not written yet: refused, never dropped.
+	change_config 'p["apparmorProfile"] = "containers-default-0.50.1"'
+	run "$HARNESS" --process-exec changed.json
+	assert_failure 125
+	assert_output "container: an AppArmor or SELinux label: EOPNOTSUPP: Operation not supported"
+}

@@ -28,6 +28,12 @@
  *                                    attach that program to the cgroup
  *                                    v2 directory CGROUP, move into it,
  *                                    and run COMMAND
+ *     json-harness --process-exec FILE
+ *                                    become FILE's process (rlimits,
+ *                                    user, capabilities, seccomp), as
+ *                                    limit_process() and
+ *                                    become_process() do, in its cwd,
+ *                                    and exec its args with its env
  *     json-harness --syscalls        the table of x86_64's calls: a
  *                                    name and its number a line
  *     json-harness --seccomp-exec FILE COMMAND [ARG...]
@@ -478,6 +484,26 @@ static int exec_under_devices(const char *file, const char *cgroup,
 	die("cannot run %s", argv[0]);
 }
 
+/* Become FILE's process, as the container's will, and exec it. */
+static int exec_process(const char *file)
+{
+	static struct bundle_config c;
+	struct json *config = read_bundle(file, &c);
+	struct process p;
+	const char *step;
+
+	if (!read_process(config, &p))
+		refuse("%s: %s", file, json_error);
+	if (chdir(p.cwd) < 0)
+		die("cannot go to %s", p.cwd);
+	if (limit_process(&p, 0, &step) < 0 ||
+	    become_process(&p, &c, &step) < 0)
+		die("%s", step);
+	environ = p.env;          /* execvp(3) looks in its PATH */
+	execvp(p.argv[0], p.argv);
+	die("cannot run %s", p.argv[0]);
+}
+
 /* Run FILE's hooks.KIND[N] with STATE, as the runtime will. */
 static int run_one_hook(const char *file, const char *kind, const char *n,
 			const char *state)
@@ -531,6 +557,8 @@ int main(int argc, char **argv)
 		return print_bundle(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "--seccomp") == 0)
 		return print_seccomp(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "--process-exec") == 0)
+		return exec_process(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "--devices") == 0)
 		return print_devices(argv[2]);
 	if (argc >= 5 && strcmp(argv[1], "--devices-exec") == 0)
