@@ -5307,6 +5307,8 @@ static bool read_process(const struct json *config, struct process *p)
 	}
 	if (!read_strings(args, &p->argv))
 		return false;
+	/* An empty name is no file: the exec would fail, but only once
+	 * the whole container is made. */
 	if (p->argv[0] == NULL || p->argv[0][0] == '\0') {
 		json_fail(args, "needs a command first");
 		return false;
@@ -5538,6 +5540,7 @@ struct bundle_config {
 					  devices', as cgroup v1 applied them */
 	struct config_mount *mounts; /* mounts, in order: allocated */
 	size_t mount_count;
+	const struct json *annotations; /* annotations' first, checked */
 	const struct json *masked; /* linux.maskedPaths' first, checked */
 	const struct json *readonly; /* linux.readonlyPaths' first */
 	unsigned long root_propagation; /* linux.rootfsPropagation, or 0 */
@@ -5619,6 +5622,8 @@ static bool read_namespaces(const struct json *linux_node,
 			json_fail(type, "this runtime makes no time namespace");
 			return false;
 		}
+		/* That it names a namespace of this kind is for the join
+		 * (still to write) to check, with setns(2)'s nstype. */
 		if (where != NULL && where[0] != '/') {
 			json_fail(path, "expected an absolute path");
 			return false;
@@ -5785,6 +5790,9 @@ static bool read_sysctl(const struct json *linux_node,
 			json_fail(e, "is no sysctl name");
 			return false;
 		}
+		/* Allowed only if the kernel keeps it per namespace: a
+		 * name, or a prefix ending in '.' (all of net.),
+		 * less the names under a prefix that are host-wide. */
 		for (size_t i = 0; i < ARRAY_LEN(namespaced_sysctls); i++) {
 			const char *known = namespaced_sysctls[i].name;
 			size_t k = strlen(known);
@@ -5803,6 +5811,8 @@ static bool read_sysctl(const struct json *linux_node,
 				  "could be the host's");
 			return false;
 		}
+		/* Per namespace, so one of its kind, new or joined, or
+		 * the runtime's would be set: the host's, most likely. */
 		if (find_namespace(c, flag) < 0) {
 			json_fail(e, "needs %s namespace, or it would set "
 				  "the host's", flag == CLONE_NEWNET ?
@@ -6073,6 +6083,9 @@ static bool read_throttles(const struct json *resources, struct limits *l)
 					  MAX_DEVICES);
 				return false;
 			}
+			/* A disk twice in one list: io.max holds one
+			 * rate of each kind for it, and one would be
+			 * dropped. */
 			if (strcmp(d->rate[which], "max") != 0) {
 				json_fail(e, "%" PRId64 ":%" PRId64 " is there "
 					  "twice", maj, min);
@@ -6242,6 +6255,8 @@ static bool read_device_rules(const struct json *resources,
 			json_fail(e, "needs allow and access");
 			return false;
 		}
+		/* The list has room for so many, with the default
+		 * devices' after them (struct device_list). */
 		if (c->device_rule_count == MAX_DEVICE_RULES) {
 			json_fail(e->parent, "more than %d rules",
 				  MAX_DEVICE_RULES);
@@ -6271,6 +6286,8 @@ static bool read_device_rules(const struct json *resources,
 		rule->minor = (int32_t)min;
 		strcpy(rule->access, a);
 		c->device_rule_count++;
+		/* Into the list as it is read, so that a refusal names
+		 * the rule that would open the hole. */
 		if (apply_device_rule(&c->device_list, rule, &wider) < 0) {
 			exception_text(&c->device_list.e[wider], text,
 				       sizeof(text));
@@ -6631,6 +6648,9 @@ static bool read_mount_options(const struct json *options,
 		for (i = 0; i < ARRAY_LEN(mount_options); i++)
 			if (strcmp(name, mount_options[i].name) == 0)
 				break;
+		/* Not config.md's: the filesystem's own, such as tmpfs's
+		 * size=64k, for mount(2)'s data, where a comma would
+		 * smuggle in a second option that no one checked. */
 		if (i == ARRAY_LEN(mount_options)) {
 			if (name[0] == '\0' || strchr(name, ',') != NULL) {
 				json_fail(e, "expected one option, not a list");
@@ -6640,6 +6660,8 @@ static bool read_mount_options(const struct json *options,
 				return false;
 			continue;
 		}
+		/* Options apply in order: the later of "ro" and "rw"
+		 * wins, as in mount(8), so each undoes the other. */
 		switch (mount_options[i].does) {
 		case SETS:
 			m->flags |= mount_options[i].what;
@@ -6705,6 +6727,9 @@ static bool read_mount(const struct json *node, struct config_mount *m)
 	    (type != NULL && !json_string(type, &m->type)) ||
 	    !read_mount_options(json_member(node, "options"), m))
 		return false;
+	/* A mount on the root would cover it all; config.md lets a
+	 * destination be relative (to the root), so the '/' is not
+	 * required, only a word below it. */
 	d = m->destination + strspn(m->destination, "/");
 	if (*d == '\0' || !is_plain_path(m->destination)) {
 		json_fail(destination, "expected a path below the root, %s",
@@ -6927,6 +6952,7 @@ static bool read_device(const struct json *node, struct bundle_config *c)
 		json_fail(type, "expected c, b, u or p");
 		return false;
 	}
+	/* config-linux.md: the numbers are REQUIRED but for a FIFO. */
 	if (t[0] != 'p' && (major == NULL || minor == NULL)) {
 		json_fail(node, "needs major and minor: it is no FIFO");
 		return false;
@@ -6937,6 +6963,8 @@ static bool read_device(const struct json *node, struct bundle_config *c)
 	    (uid != NULL && !read_json_id(uid, &d->uid)) ||
 	    (gid != NULL && !read_json_id(gid, &d->gid)))
 		return false;
+	/* A node on / would stand in for the root itself, and a word such
+	 * as ".." could resolve out of it: refused however it resolves. */
 	if (d->path[0] != '/' || d->path[1] == '\0' ||
 	    !is_plain_path(d->path)) {
 		json_fail(path, "expected an absolute path below the root, "
@@ -6949,12 +6977,17 @@ static bool read_device(const struct json *node, struct bundle_config *c)
 			  "in it");
 		return false;
 	}
+	/* runc keeps fileMode's permission bits and drops the type bits
+	 * (its createDevices()); the type's own S_IF bits are taken here
+	 * too, and another type's refused: they would contradict type. */
 	if ((bits & ~(uint64_t)07777) != 0 &&
 	    (bits & ~(uint64_t)07777) != device_type_bits(t[0])) {
 		json_fail(mode, "expected permission bits (07777), perhaps "
 			  "with the S_IF bits of its type (inode(7))");
 		return false;
 	}
+	/* Two nodes on one path cannot both be made (mknod(2): EEXIST):
+	 * refused now, before anything is. */
 	for (size_t i = 0; i < c->device_count; i++)
 		if (strcmp(c->devices[i].path, d->path) == 0) {
 			json_fail(path, "%s is there twice", d->path);
@@ -7402,10 +7435,14 @@ static bool read_seccomp_rule(const struct json *node,
 				 &rule->ret) ||
 	    !json_first(node, "args", JSON_ARRAY, &args))
 		return false;
+	/* A rule that names no call would change nothing: config-linux.md
+	 * says names MUST contain at least one entry. */
 	if (names->child == NULL) {
 		json_fail(names, "expected at least one name");
 		return false;
 	}
+	/* The comparisons first: they are the rule's, whatever call it
+	 * names, and a bad one is refused even if every name is skipped. */
 	for (; args != NULL; args = args->next)
 		if (!read_seccomp_comparison(args, rule))
 			return false;
@@ -7432,6 +7469,9 @@ static bool read_seccomp_rule(const struct json *node,
 				  ARRAY_LEN(s->first));
 			return false;
 		}
+		/* Onto the end of the call's list of rules (first, next
+		 * and last chain them in the profile's order), which
+		 * emit_call() walks. */
 		s->calls[s->call_count].number = number;
 		s->calls[s->call_count].rule = r;
 		if (s->first[number] < 0)
@@ -7625,6 +7665,9 @@ static bool read_seccomp_words(const struct json *seccomp,
 	const char *text;
 	int i;
 
+	/* Each architecture must be one config-linux.md names, but the
+	 * program answers x86_64's calls alone, and kills any other's
+	 * (emit_program()): the list is checked, not followed. */
 	if (!json_first(seccomp, "architectures", JSON_ARRAY, &e))
 		return false;
 	for (; e != NULL; e = e->next)
@@ -7979,6 +8022,81 @@ static int become_process(const struct process *p,
 	return 0;
 }
 
+/* Write S to OUT as a JSON string (RFC 8259 section 7): the quote,
+ * the backslash and the control bytes escaped, the rest as it is. S
+ * must be UTF-8 (RFC 8259 section 8.1): what config.json held is, for
+ * the reader holds it to that; a name or path from the command line
+ * is for its caller to check. */
+static void write_json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(out, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(out, "\\u%04x", ch);
+		else
+			fputc(ch, out);
+	}
+	fputc('"', out);
+}
+
+/* runtime.md's state of a container (its "State"), as one line of
+ * JSON in a new string, or NULL (out of memory, or no PID where one is
+ * REQUIRED): what `state` will print and each hook will read on its
+ * standard input. ID and STATUS ("creating", "created", "running" or
+ * "stopped"), PID (REQUIRED while created or running; 0 leaves it out
+ * otherwise), BUNDLE (an absolute path) and
+ * C's annotations, which runtime.md lets the state carry. Its
+ * ociVersion is the version of the specification whose state this
+ * is: its schema (schema/state-schema.json) has not changed since
+ * 1.0.2. */
+static char *state_json(const char *id, const char *status, pid_t pid,
+			const char *bundle, const struct bundle_config *c)
+{
+	char *text = NULL;
+	size_t length = 0;
+	FILE *out;
+	bool failed;
+
+	if (pid <= 0 && (strcmp(status, "created") == 0 ||
+			 strcmp(status, "running") == 0))
+		return NULL;
+	out = open_memstream(&text, &length);
+	if (out == NULL)
+		return NULL;
+	fputs("{\"ociVersion\":\"1.0.2\",\"id\":", out);
+	write_json_string(out, id);
+	fputs(",\"status\":", out);
+	write_json_string(out, status);
+	if (pid > 0)
+		fprintf(out, ",\"pid\":%d", (int)pid);
+	fputs(",\"bundle\":", out);
+	write_json_string(out, bundle);
+	if (c->annotations != NULL) {
+		fputs(",\"annotations\":{", out);
+		for (const struct json *a = c->annotations; a; a = a->next) {
+			write_json_string(out, a->name);
+			fputc(':', out);
+			write_json_string(out, a->text);
+			if (a->next != NULL)
+				fputc(',', out);
+		}
+		fputc('}', out);
+	}
+	fputc('}', out);
+	/* A write that failed (memory ran out) leaves the stream's
+	 * error set, which fclose(3) alone would not report. */
+	failed = ferror(out) != 0;
+	if (fclose(out) != 0 || failed) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
 /* Start hook H, one of config.md's POSIX-platform hooks, with the
  * container's state STATE (runtime.md's JSON) on its standard input;
  * run_hook() then waits for it, at most its timeout. It runs in the
@@ -8271,6 +8389,29 @@ static bool read_linux(const struct json *config,
 	       read_root_propagation(linux_node, c);
 }
 
+/* CONFIG's annotations into C: config.md says each value MUST be a
+ * string, and each key a string that is not empty (its "Annotations").
+ * The runtime passes them on in the state (state_json()), and does
+ * nothing else with them. */
+static bool read_annotations(const struct json *config,
+			     struct bundle_config *c)
+{
+	const struct json *a;
+
+	if (!json_first(config, "annotations", JSON_OBJECT, &a))
+		return false;
+	c->annotations = a;
+	for (; a != NULL; a = a->next) {
+		if (a->name[0] == '\0') {
+			json_fail(a, "an annotation needs a name");
+			return false;
+		}
+		if (!json_is(a, JSON_STRING))
+			return false;
+	}
+	return true;
+}
+
 /* Is V a SemVer version (semver.org: MAJOR.MINOR.PATCH, numbers with
  * no leading zero, then perhaps -PRERELEASE or +BUILD) of major 1? */
 static bool is_version_1(const char *v)
@@ -8290,9 +8431,10 @@ static bool is_version_1(const char *v)
 	return *v == '\0' || *v == '-' || *v == '+';
 }
 
-/* CONFIG's ociVersion, root, hostname, domainname, hooks, mounts and
- * linux (namespaces, id maps, sysctls, resources, devices, cgroupsPath,
- * seccomp, masked and read-only paths, the root's propagation) into *C;
+/* CONFIG's ociVersion, root, hostname, domainname, hooks, mounts,
+ * annotations and linux (namespaces, id maps, sysctls, resources,
+ * devices, cgroupsPath, seccomp, masked and read-only paths, the root's
+ * propagation) into *C;
  * free_bundle_config() frees it, even after a failure. False, with
  * json_error naming the value, if one is missing, malformed, or asks
  * for what this runtime cannot do. */
@@ -8331,7 +8473,8 @@ static bool read_bundle_config(const struct json *config,
 		json_fail(path, "expected a path");
 		return false;
 	}
-	return read_linux(config, linux_node, c) && read_hooks(config, c);
+	return read_linux(config, linux_node, c) && read_hooks(config, c) &&
+	       read_annotations(config, c);
 }
 #endif /* STAGE >= 10 */
 

@@ -1487,3 +1487,34 @@ c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names
 	assert_failure 125
 	assert_output "container: an AppArmor or SELinux label: EOPNOTSUPP: Operation not supported"
 }
+
+@test "json: the state runtime.md describes, with the config's annotations, reads in Python as written; an annotation that is not a string is refused" {
+	runc spec && mv config.json runc.json
+	# Names and values that need escapes: a quote, a backslash, control
+	# characters, and characters past ASCII (which Python's writer sends
+	# as \u escapes, surrogate pairs among them: the reader decodes
+	# them, and the state writes them as UTF-8).
+	change_config 'c["annotations"] = {"org.example/key": "value", "quote\"back\\": "tab\tnl\n\u0001",
+	    "io.podman.annotations.autoremove": "TRUE", "caf\u00e9": "\u2028\ud83d\ude00"}'
+	run "$HARNESS" --state changed.json box-1 created 4242 /run/bundle
+	assert_success
+	assert_equal "${#lines[@]}" 1
+	python3 -c 'import json, sys
+state = json.loads(sys.argv[1])
+want = {"ociVersion": "1.0.2", "id": "box-1", "status": "created", "pid": 4242,
+        "bundle": "/run/bundle", "annotations": json.load(open("changed.json"))["annotations"]}
+assert state == want, state' "$output"
+	# Stopped: no pid. No annotations: none in the state.
+	change_config 'c.pop("annotations", None)'
+	run "$HARNESS" --state changed.json box-1 stopped 0 /run/bundle
+	assert_output '{"ociVersion":"1.0.2","id":"box-1","status":"stopped","bundle":"/run/bundle"}'
+	# Running, a pid is REQUIRED (runtime.md): no state without one.
+	run "$HARNESS" --state changed.json box-1 running 0 /run/bundle
+	assert_failure 125
+	config_refused --bundle 'c["annotations"] = {"a": "b", "n": 5}' \
+		'annotations.n: expected a string, found a number'
+	config_refused --bundle 'c["annotations"] = {"": "b"}' \
+		'annotations[""]: an annotation needs a name'
+	config_refused --bundle 'c["annotations"] = ["a"]' \
+		'annotations: expected an object, found an array'
+}

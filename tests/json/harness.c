@@ -34,6 +34,9 @@
  *                                    limit_process() and
  *                                    become_process() do, in its cwd,
  *                                    and exec its args with its env
+ *     json-harness --state FILE ID STATUS PID BUNDLE
+ *                                    the state state_json() writes of
+ *                                    a container of FILE's config
  *     json-harness --syscalls        the table of x86_64's calls: a
  *                                    name and its number a line
  *     json-harness --seccomp-exec FILE COMMAND [ARG...]
@@ -484,6 +487,23 @@ static int exec_under_devices(const char *file, const char *cgroup,
 	die("cannot run %s", argv[0]);
 }
 
+/* Print the state of a container of FILE's config. */
+static int print_state(const char *file, const char *id, const char *status,
+		       pid_t pid, const char *bundle)
+{
+	static struct bundle_config c;
+	struct json *config = read_bundle(file, &c);
+	char *state = state_json(id, status, pid, bundle, &c);
+
+	if (state == NULL)
+		die("state_json");
+	printf("%s\n", state);
+	free(state);
+	free_bundle_config(&c);
+	json_free(config);
+	return 0;
+}
+
 /* Become FILE's process, as the container's will, and exec it. */
 static int exec_process(const char *file)
 {
@@ -557,6 +577,9 @@ int main(int argc, char **argv)
 		return print_bundle(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "--seccomp") == 0)
 		return print_seccomp(argv[2]);
+	if (argc == 7 && strcmp(argv[1], "--state") == 0)
+		return print_state(argv[2], argv[3], argv[4],
+				   (pid_t)atoi(argv[5]), argv[6]);
 	if (argc == 3 && strcmp(argv[1], "--process-exec") == 0)
 		return exec_process(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "--devices") == 0)
