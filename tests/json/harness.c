@@ -56,25 +56,8 @@
 #include "../../container.c"
 #undef main
 
-/* Write S as a JSON string: escape what must be escaped (the quote,
- * the backslash, control bytes), and nothing else. */
-static void write_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
-/* Write NODE compactly: members in the order read, numbers as read. */
+/* Write NODE compactly: members in the order read, numbers as read,
+ * strings as the runtime's state writes them (write_json_string()). */
 static void write_json(FILE *out, const struct json *node)
 {
 	switch (node->type) {
@@ -88,7 +71,7 @@ static void write_json(FILE *out, const struct json *node)
 		fputs(node->text, out);
 		break;
 	case JSON_STRING:
-		write_string(out, node->text);
+		write_json_string(out, node->text);
 		break;
 	case JSON_ARRAY:
 	case JSON_OBJECT:
@@ -97,7 +80,7 @@ static void write_json(FILE *out, const struct json *node)
 			if (c != node->child)
 				fputc(',', out);
 			if (node->type == JSON_OBJECT) {
-				write_string(out, c->name);
+				write_json_string(out, c->name);
 				fputc(':', out);
 			}
 			write_json(out, c);
