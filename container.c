@@ -109,7 +109,7 @@
 #error "STAGE must be between 0 and 9 (10 is being built): use -DSTAGE=N"
 #endif
 #if STAGE >= 10
-#warning "stage 10 is being built: it has its JSON reader, not its commands"
+#warning "stage 10 is being built: its commands run only some configs"
 #endif
 
 /* ------------------------------------------------------------------ */
@@ -167,6 +167,8 @@
 #include <unistd.h>          /* execvp(), sethostname(), close() */
 #if STAGE >= 10
 #include <linux/bpf.h>       /* bpf(2): the device program */
+#include <linux/keyctl.h>    /* a session keyring of its own */
+#include <sys/sendfile.h>    /* sendfile(): create's sealed copy */
 #endif
 
 /* ------------------------------------------------------------------ */
@@ -443,6 +445,10 @@ static void add_hint(char *message, size_t size, int error)
 		snprintf(message + used, size - used, " (hint: %s)", text);
 }
 
+#if STAGE >= 10
+static void log_error(const char *message);  /* stage 10's --log */
+#endif
+
 /* Print "container: <what>: <ENAME>: <message>" as one line, with
  * errno saved by the caller (0 for bad input: no errno part then).
  * strerrorname_np() gives the name learners can grep the man pages
@@ -460,6 +466,9 @@ static void print_error(int error, const char *fmt, va_list ap)
 		add_hint(message, sizeof(message), error);
 	}
 	fprintf(stderr, "container: %s\n", message);
+#if STAGE >= 10
+	log_error(message);           /* and to --log's file */
+#endif
 }
 
 /* Set first thing by child_main() (its --init command inherits it)
@@ -6010,8 +6019,9 @@ static bool read_cpu(const struct json *resources, struct limits *l)
 
 /* RESOURCES's pids into L, as --pids-limit would set it: a limit of
  * 1 to the kernel's PID_MAX_LIMIT, or -1 for none. config-linux.md
- * says 0 SHOULD be a limit too (no process may fork); stage 6 keeps 0
- * as "no limit", so a 0 is refused rather than dropped. */
+ * says 0 SHOULD be a limit too (no process may fork); runc 1.1 took it
+ * for no limit, and podman 4.3 writes it for --pids-limit 0; stage 6
+ * keeps 0 as "no limit". So a 0 is refused rather than guessed at. */
 static bool read_pids(const struct json *resources, struct limits *l)
 {
 	const struct json *pids, *limit;
@@ -6023,8 +6033,9 @@ static bool read_pids(const struct json *resources, struct limits *l)
 	if (limit != NULL && !json_integer(limit, -1, MAX_PIDS, &count))
 		return false;
 	if (count == 0) {
-		json_fail(limit, "a limit of 0 is not one this runtime can "
-			  "set; -1 is no limit");
+		json_fail(limit, "0 is no limit to runc 1.1 and a limit of "
+			  "0 to config-linux.md: give -1 for none (podman: "
+			  "pids_limit = 0 in containers.conf)");
 		return false;
 	}
 	if (count > 0) {
@@ -7030,15 +7041,15 @@ static bool read_devices(const struct json *linux_node,
 
 /* LINUX's cgroupsPath into C: where the container's cgroup goes, under
  * the cgroup2 mount (absolute), or under this runtime's own parent,
- * stage 6's container.c/ (relative); config-linux.md leaves the
- * second to the runtime. Its words are plain (is_plain_path()). It may
- * name a cgroup that is there already, even a host service's: the
+ * container.c-oci/ (relative); config-linux.md leaves the second to
+ * the runtime. Its words are plain (is_plain_path()). It may name a
+ * cgroup that is there already, even a host service's: the
  * specification lets a config join one ("to run a new process in an
- * existing container"), so the steps that apply it must limit, kill or
- * remove only a cgroup this runtime made. A name with a colon is
- * systemd's "slice:prefix:name", which the engines write when systemd
- * keeps their cgroups: this runtime makes its cgroups itself, as
- * podman's --cgroup-manager cgroupfs asks. */
+ * existing container"); make_oci_cgroup() refuses that, so that it
+ * limits, kills and removes only a cgroup this runtime made. A name
+ * with a colon is systemd's "slice:prefix:name", which the engines
+ * write when systemd keeps their cgroups: this runtime makes its
+ * cgroups itself, as podman's --cgroup-manager cgroupfs asks. */
 static bool read_cgroups_path(const struct json *linux_node,
 			      struct bundle_config *c)
 {
@@ -7662,7 +7673,7 @@ static bool read_seccomp_words(const struct json *seccomp,
 {
 	const struct json *e, *path = json_member(seccomp, "listenerPath");
 	const struct json *data = json_member(seccomp, "listenerMetadata");
-	const char *text;
+	const char *text = "";
 	int i;
 
 	/* Each architecture must be one config-linux.md names, but the
@@ -8960,6 +8971,14 @@ static const char usage_text[] =
 	"       container kill [--signal SIGNAL] NAME [SIGNAL]\n"
 	"       container cleanup [NAME]\n"
 #endif
+#if STAGE >= 10
+	"       container [--root DIR] [--log FILE] [--log-format text|json]\n"
+	"                 [--debug] create [--bundle DIR] [--pid-file FILE]\n"
+	"                 [--preserve-fds N] [--no-new-keyring] ID\n"
+	"       container [GLOBAL OPTIONS] start | state ID\n"
+	"       container [GLOBAL OPTIONS] kill [--all] ID [SIGNAL]\n"
+	"       container [GLOBAL OPTIONS] delete [--force] ID\n"
+#endif
 	"       container --help | --version\n"
 	"\n"
 	"Run COMMAND in a container made of ROOTFS (a directory).\n"
@@ -9679,6 +9698,1557 @@ static int run_lifecycle(int argc, char **argv)
 }
 #endif /* STAGE >= 9 */
 
+#if STAGE >= 10
+/* ------------------------------------------------------------------ */
+/* Stage 10: the runtime's commands, as podman and containerd run them */
+/* ------------------------------------------------------------------ */
+
+/* A high-level runtime (podman through conmon, containerd through its
+ * shim) asks a low-level one for a container in the five operations
+ * of runtime.md: create sets the container up from a bundle (a
+ * directory holding config.json and the root it names) and leaves its
+ * process waiting before the user's program; start lets that process
+ * exec the program; state prints runtime.md's state; kill sends a
+ * signal; delete removes what create made. Each is a process of its
+ * own that ends: what one made, the next finds in the state directory,
+ * ROOT/ID (--root, runc's name for it): the config as create read it,
+ * the state it wrote, the init's pid, start time and cgroup, and
+ * exec.fifo, the door that start opens. The steps in the container
+ * are child_main()'s, read from config.json instead of options; their
+ * order is runc's (libcontainer/rootfs_linux.go and
+ * standard_init_linux.go), so that a config means what it means
+ * under runc. */
+
+#define OCI_ROOT "/run/container.c-oci"  /* --root, unless told */
+
+/* What a child of create sends its parent on the channel, besides the
+ * exit code of a failure: two points on its way. */
+enum { OCI_HOOKS = -1, OCI_CREATED = -2 };
+
+static const char *oci_root = OCI_ROOT;  /* --root */
+static FILE *oci_log;                    /* --log, or NULL */
+static bool oci_log_json;                /* --log-format json */
+
+/* With --log FILE, each error line also goes there: containerd's shim
+ * shows the last one of BUNDLE/log.json as its own error, read as a
+ * line of JSON, {"level":"error","msg":...}, with --log-format json. */
+static void log_error(const char *message)
+{
+	if (oci_log == NULL)
+		return;
+	if (oci_log_json) {
+		fputs("{\"level\":\"error\",\"msg\":", oci_log);
+		write_json_string(oci_log, message);
+		fputs("}\n", oci_log);
+	} else {
+		fprintf(oci_log, "container: %s\n", message);
+	}
+	fflush(oci_log);
+}
+
+/* What the commands after create know of a container, from ROOT/ID. */
+struct oci_state {
+	char dir[PATH_MAX];       /* ROOT/ID */
+	const char *id;
+	pid_t pid;                /* its init: the process create made */
+	unsigned long long start; /* the init's start time */
+	char bundle[PATH_MAX];    /* the bundle, absolute */
+	char cgroup[PATH_MAX];    /* its cgroup, if create made one; */
+	char made[PATH_MAX];      /*   and the highest directory create
+				     made for it: delete removes them */
+};
+
+/* ROOT/ID into DIR, for the container ID: one word a path can hold. */
+static void container_dir(char dir[PATH_MAX], const char *id)
+{
+	if (!valid_name(id, NAME_MAX))
+		refuse("no container may be named %s: want letters, digits, "
+		       "'_', '.', '-'", id);
+	if (snprintf(dir, PATH_MAX, "%s/%s", oci_root, id) >= PATH_MAX)
+		refuse("--root %s: too long a path", oci_root);
+}
+
+/* When the process PID started, in clock ticks since boot: field 22 of
+ * /proc/PID/stat (proc_pid_stat(5)); 0 if it is gone, or a zombie,
+ * which has ended. A pid is reused once its process is reaped, and
+ * the start time tells the container's init from a later process. The
+ * name in field 2 may hold any character, ')' too: the fields after
+ * it are found from the last ')'. */
+static unsigned long long start_time(pid_t pid)
+{
+	char path[64], text[1024], state = 'X';
+	unsigned long long start = 0;
+	const char *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	p = strrchr(text, ')');
+	if (p == NULL || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u "
+				"%*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+				&state, &start) != 2)
+		return 0;
+	return state == 'Z' || state == 'X' ? 0 : start;
+}
+
+/* Read the line of F into LINE (PATH_MAX bytes), without its '\n'. */
+static bool read_state_line(FILE *f, char line[PATH_MAX])
+{
+	if (fgets(line, PATH_MAX, f) == NULL)
+		return false;
+	line[strcspn(line, "\n")] = '\0';
+	return true;
+}
+
+/* Read what create left in ROOT/ID/init about the container ID. */
+static void read_oci_state(struct oci_state *s, const char *id)
+{
+	char path[PATH_MAX + 8];
+	FILE *f;
+
+	memset(s, 0, sizeof(*s));
+	container_dir(s->dir, id);
+	s->id = id;
+	snprintf(path, sizeof(path), "%s/init", s->dir);
+	f = fopen(path, "re");
+	if (f == NULL && errno == ENOENT)
+		refuse("container %s does not exist", id);
+	if (f == NULL)
+		die("open %s", path);
+	if (fscanf(f, "%d %llu\n", &s->pid, &s->start) != 2 ||
+	    !read_state_line(f, s->bundle) || !read_state_line(f, s->cgroup) ||
+	    !read_state_line(f, s->made))
+		refuse("%s: not a state file of container.c", path);
+	fclose(f);
+}
+
+/* runtime.md's status: "created" while the init lives and waits for
+ * start, which removes exec.fifo; "running" while it lives after;
+ * "stopped" once it has ended, zombie or gone. */
+static const char *oci_status(const struct oci_state *s)
+{
+	char fifo[PATH_MAX + 16];
+
+	if (s->pid <= 0 || start_time(s->pid) != s->start)
+		return "stopped";
+	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", s->dir);
+	return access(fifo, F_OK) == 0 ? "created" : "running";
+}
+
+/* ROOT/ID/config.json, the config create read: delete runs its
+ * poststop hooks from it, and state prints its annotations, whatever
+ * has become of the bundle since. The caller frees it. */
+static struct json *saved_config(const struct oci_state *s,
+				 struct bundle_config *c)
+{
+	char path[PATH_MAX + 16];
+	struct json *config;
+
+	snprintf(path, sizeof(path), "%s/config.json", s->dir);
+	config = read_config(path);
+	if (!read_bundle_config(config, c))
+		refuse("%s: %s", path, json_error);
+	return config;
+}
+
+/* The state of S in STATUS, as runtime.md's JSON: the pid only while
+ * the init lives. The caller frees it. */
+static char *oci_state_json(const struct oci_state *s, const char *status,
+			    const struct bundle_config *c)
+{
+	bool lives = strcmp(status, "stopped") != 0;
+	char *text = state_json(s->id, status, lives ? s->pid : 0, s->bundle,
+				c);
+
+	if (text == NULL)
+		die_with(ENOMEM, "state of %s", s->id);
+	return text;
+}
+
+/* Run the hooks of KIND in C, each given the state of S in STATUS on
+ * its stdin. Prestart and createRuntime hooks that fail fail create
+ * (runtime.md: the runtime MUST generate an error and stop the
+ * container); poststart and poststop hooks that fail are warned about,
+ * and the operation goes on, as runtime.md says in version 1.0.2, the
+ * one this runtime's state names (its version 1.3 makes a poststart
+ * hook that fails an error that stops the container). */
+static void run_hooks(const struct bundle_config *c, const char *kind,
+		      const struct oci_state *s, const char *status)
+{
+	size_t k = 0;
+	char why[MESSAGE_BYTES], *state;
+	bool fatal = strcmp(kind, "prestart") == 0 ||
+		     strcmp(kind, "createRuntime") == 0;
+
+	while (strcmp(hook_kinds[k], kind) != 0)
+		k++;
+	if (c->hook_count[k] == 0)
+		return;
+	state = oci_state_json(s, status, c);
+	for (size_t i = 0; i < c->hook_count[k]; i++) {
+		show_step("hook %s %s", kind, c->hooks[k][i].path);
+		if (run_hook(&c->hooks[k][i], state, why, sizeof(why)) == 0)
+			continue;
+		if (fatal) {
+			free(state);
+			refuse("hooks.%s[%zu] (%s): %s", kind, i,
+			       c->hooks[k][i].path, why);
+		}
+		fprintf(stderr, "container: warning: hooks.%s[%zu] (%s): %s\n",
+			kind, i, c->hooks[k][i].path, why);
+	}
+	free(state);
+}
+
+/* What create knows, for its child's steps and its own. */
+struct oci_create {
+	struct config cfg;        /* the rootfs, the channel and the cgroup,
+				     as the stages' steps take them */
+	struct bundle_config c;   /* config.json, read */
+	struct process p;         /*   and its process */
+	struct json *config;
+	struct oci_state s;       /* what create leaves for the others */
+	const char *pid_file;     /* --pid-file, or NULL */
+	unsigned int preserve_fds; /* --preserve-fds */
+	bool new_keyring;         /* unless --no-new-keyring */
+	int fifo;                 /* exec.fifo, open to read and write */
+	int namespaces;           /* CLONE_NEW* of those made new */
+};
+
+/* The create under way, for its exit handler; NULL once done. */
+static struct oci_create *creating;
+
+/* Remove ROOT/ID and what create put in it. */
+static void remove_container_dir(const char *dir)
+{
+	static const char *const files[] = {
+		"exec.fifo", "init", "init.tmp", "state.json", "config.json",
+	};
+	char path[PATH_MAX + 16];
+
+	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	if (rmdir(dir) < 0 && errno != ENOENT)
+		fprintf(stderr, "container: rmdir %s: %s\n", dir,
+			strerrorname_np(errno));
+}
+
+/* Remove the container's cgroup, then each directory above it that
+ * create made, up to MADE: never one it found there. */
+static void remove_oci_cgroup(const struct oci_state *s)
+{
+	char dir[PATH_MAX];
+	char *slash;
+
+	if (s->cgroup[0] == '\0')
+		return;
+	remove_cgroup_tree(s->cgroup);
+	snprintf(dir, sizeof(dir), "%s", s->cgroup);
+	while (strcmp(dir, s->made) != 0 && (slash = strrchr(dir, '/')) &&
+	       slash != dir) {
+		*slash = '\0';
+		if (rmdir(dir) < 0)
+			break;        /* another container's is in it */
+		show_step("rmdir %s", dir);
+	}
+}
+
+/* create's exit handler: a step failed, so end the child and remove
+ * what create made, its cgroup and ROOT/ID, as delete would, and run
+ * the poststop hooks, as after a delete; nothing is left. */
+static void undo_create(void)
+{
+	struct oci_create *o = creating;
+
+	if (o == NULL)
+		return;
+	creating = NULL;
+	if (child_pid > 0) {
+		kill(child_pid, SIGKILL);
+		waitpid(child_pid, NULL, 0);
+	}
+	remove_oci_cgroup(&o->s);
+	remove_container_dir(o->s.dir);
+	rmdir(oci_root);              /* if it was the last */
+	if (o->config != NULL)        /* runtime.md: after a delete */
+		run_hooks(&o->c, "poststop", &o->s, "stopped");
+}
+
+/* Parent: make the cgroup of O's container: the v2 tree's root and
+ * linux.cgroupsPath if absolute; container.c-oci/ and it if relative;
+ * container.c-oci/ID without one. Each directory
+ * on the way that is not there is made, and the controllers the
+ * limits need are enabled in each above the container's (cgroup v2's
+ * top-down rule, at make_cgroup()). Then its limits. A rootless
+ * runtime makes none unless asked: only root may write in the tree, as
+ * at stage 6. */
+static void make_oci_cgroup(struct oci_create *o)
+{
+	const char *root = find_cgroup2(), *path = o->c.cgroups_path;
+	char dir[PATH_MAX], parent[PATH_MAX], id_path[PATH_MAX], *p;
+	struct config *cfg = &o->cfg;
+
+	cfg->limits = o->c.limits;
+	if (path == NULL && geteuid() != 0 && !cfg->limits.any)
+		return;
+	if (root == NULL)
+		refuse("a container's cgroup needs cgroup v2, and no cgroup2 "
+		       "is mounted (mount -t cgroup2 none /sys/fs/cgroup)");
+	for (size_t i = 0; i < ARRAY_LEN(controllers); i++) {
+		const char *blocker = controller_blocker(root, &controllers[i]);
+
+		if (wants_controller(&cfg->limits, &controllers[i]) &&
+		    blocker != NULL)
+			refuse("linux.resources needs the %s controller of "
+			       "cgroup v2, but %s", controllers[i].name,
+			       blocker);
+	}
+	if (path == NULL || path[0] != '/') {
+		if (snprintf(id_path, sizeof(id_path), "/container.c-oci/%s",
+			     path != NULL ? path : o->s.id) >=
+		    (int)sizeof(id_path))
+			refuse("linux.cgroupsPath %s: too long a path", path);
+		path = id_path;
+	}
+	if (snprintf(dir, sizeof(dir), "%s/%s", root, path +
+		     strspn(path, "/")) >= (int)sizeof(cfg->cgroup))
+		refuse("linux.cgroupsPath %s: too long a path", path);
+	/* Each name after the root's, one directory each: the limits'
+	 * controllers enabled in the one above, then made if missing. */
+	snprintf(parent, sizeof(parent), "%s", root);
+	p = dir + strlen(root);       /* the '/' before the first name */
+	do {
+		char *end = strchr(p + 1, '/');
+
+		if (end != NULL)
+			*end = '\0';
+		enable_controllers(&cfg->limits, parent);
+		if (mkdir(dir, 0755) == 0) {
+			show_step("mkdir %s", dir);
+			if (o->s.made[0] == '\0')
+				snprintf(o->s.made, sizeof(o->s.made), "%s",
+					 dir);
+			snprintf(o->s.cgroup, sizeof(o->s.cgroup), "%s", dir);
+		} else if (errno != EEXIST || end == NULL) {
+			die("mkdir %s%s", dir, errno == EEXIST ? " (the cgroup "
+			    "of another container?)" : "");
+		}
+		snprintf(parent, sizeof(parent), "%s", dir);
+		if (end != NULL)
+			*end = '/';
+		p = end;
+	} while (p != NULL);
+	snprintf(cfg->cgroup, sizeof(cfg->cgroup), "%.*s",
+		 (int)sizeof(cfg->cgroup) - 1, dir);  /* fits: checked */
+	write_limits(cfg);
+}
+
+/* Parent: attach the device program to the container's cgroup, once
+ * the child has made its device nodes and before it runs anything of
+ * the config's: mknod(2) is refused, under a program, for a device the
+ * rules do not allow to be made ("m"), and the nodes of linux.devices
+ * need not be. (runc lets any node be made instead: its rules allow
+ * "c *:* m" and "b *:* m" always.) */
+static void attach_device_program(const struct oci_create *o)
+{
+	int fd;
+
+	if (o->s.cgroup[0] == '\0')
+		return;
+	fd = open(o->s.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		die("open %s", o->s.cgroup);
+	show_step("bpf: attach the device program to %s", o->s.cgroup);
+	if (install_device_program(&o->c, fd) < 0)
+		die("bpf: attach the device program to %s", o->s.cgroup);
+	close(fd);
+}
+
+/* Write TEXT into PATH whole, with MODE, through a temporary name and
+ * rename(2), so that a reader finds the old file or the new one, never
+ * a part: containerd reads the pid file the moment create ends. The
+ * temporary file is made anew (O_EXCL), never one found there. */
+static void write_whole(const char *path, const char *text, mode_t mode)
+{
+	char tmp[PATH_MAX + 8];
+	size_t length = strlen(text);
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	unlink(tmp);                  /* one a killed runtime left */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  mode);
+	if (fd < 0 || write(fd, text, length) != (ssize_t)length ||
+	    close(fd) < 0 || rename(tmp, path) < 0) {
+		int error = errno;
+
+		unlink(tmp);
+		die_with(error, "write %s", path);
+	}
+}
+
+/* Copy config.json from FROM to TO, whole: a regular file, and no
+ * larger than read_config() reads, checked as it does. */
+static void copy_config(const char *from, const char *to)
+{
+	int fd = open(from, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	static char text[CONFIG_MAX_BYTES + 1];
+	size_t used = 0;
+	struct stat st;
+	ssize_t got = 1;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		die("cannot open %s", from);
+	if (!S_ISREG(st.st_mode))
+		refuse("%s: not a regular file", from);
+	while (used < sizeof(text) - 1 && (got = read(fd, text + used,
+			sizeof(text) - 1 - used)) > 0)
+		used += (size_t)got;
+	if (got < 0)
+		die("cannot read %s", from);
+	close(fd);
+	if (used == sizeof(text) - 1)
+		refuse("%s: more than the %d bytes this runtime reads", from,
+		       CONFIG_MAX_BYTES);
+	text[used] = '\0';
+	if (strlen(text) != used)
+		refuse("%s: a NUL byte in it", from);
+	write_whole(to, text, 0600);  /* its env may hold secrets */
+}
+
+/* Parent: make exec.fifo in ROOT/ID, for start to write a byte into,
+ * and open it to read and write: the child inherits that descriptor,
+ * whatever its root and its user become, and never opens the FIFO by
+ * its name. So only root may open it (0600): a byte from anyone else
+ * would start the container. */
+static int make_exec_fifo(const struct oci_create *o)
+{
+	char path[PATH_MAX + 16];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/exec.fifo", o->s.dir);
+	if (mkfifo(path, 0600) < 0 || (fd = open(path, O_RDWR | O_CLOEXEC)) < 0)
+		die("mkfifo %s", path);
+	return fd;
+}
+
+/* The config-linux.md type of the namespace kind FLAG. */
+static const char *namespace_name(int flag)
+{
+	for (size_t i = 0; i < ARRAY_LEN(namespace_types); i++)
+		if (namespace_types[i].flag == flag)
+			return namespace_types[i].type;
+	return "?";
+}
+
+/* Parent: refuse what this runtime does not do yet, one line each,
+ * before anything is made. */
+static void refuse_unwritten(const struct oci_create *o,
+			       const char *console_socket)
+{
+	static const int joined_later[] = {
+		CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWTIME,
+	};
+
+	if (o->p.terminal || console_socket != NULL)
+		refuse("process.terminal and --console-socket: a terminal "
+		       "for an OCI container is not written yet");
+	for (size_t k = 2; k < 4; k++)
+		if (o->c.hook_count[k] > 0)
+			refuse("hooks.%s: not run yet by this runtime",
+			       hook_kinds[k]);
+	for (int i = 0; i < o->c.namespace_count; i++) {
+		int flag = o->c.namespaces[i].flag;
+
+		for (size_t k = 0; k < ARRAY_LEN(joined_later); k++)
+			if (flag == joined_later[k] &&
+			    (o->c.namespaces[i].path != NULL ||
+			     flag == CLONE_NEWTIME))
+				refuse("linux.namespaces: %s %s namespace is "
+				       "not written yet", flag == CLONE_NEWTIME
+				       ? "a new" : "joining a",
+				       namespace_name(flag));
+	}
+}
+
+/* Child: join each namespace the config gives a path for, with
+ * setns(2) on a descriptor of that file: podman hands over the network
+ * namespace it made this way. Those it does not join are new, made by
+ * clone(). */
+static void join_namespaces(struct oci_create *o)
+{
+	const struct bundle_config *c = &o->c;
+
+	for (int i = 0; i < c->namespace_count; i++) {
+		const char *path = c->namespaces[i].path;
+		int fd;
+
+		if (path == NULL)
+			continue;
+		show_step("nsenter --%s=%s", namespace_name(
+			  c->namespaces[i].flag), path);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || setns(fd, c->namespaces[i].flag) < 0)
+			child_die(&o->cfg, "setns %s", path);
+		close(fd);
+	}
+}
+
+/* Child: the statvfs(3) flags of the mount at AT that a remount must
+ * pass again, as at remount_bind(); their ST_* values are MS_*'s. */
+static unsigned long mount_flags_of(const struct config *cfg, const char *at)
+{
+	struct statvfs st;
+
+	if (statvfs(at, &st) < 0)
+		child_die(cfg, "statvfs %s", at);
+	return st.f_flag & (ST_RDONLY | ST_NOSUID | ST_NODEV | ST_NOEXEC |
+			    ST_NOATIME | ST_NODIRATIME | ST_RELATIME);
+}
+
+/* Child: the options of the mount M just made at its destination: a
+ * bind's own (mount(2) takes them only in a remount, which sets every
+ * flag anew: the ones it has are passed again, less those M clears),
+ * its r- options on every mount below (mount_setattr(2) with
+ * AT_RECURSIVE), and its propagation. The destination is opened again,
+ * as at open_in_rootfs(): now it is the root of the new mount. */
+static void finish_mount(const struct config *cfg,
+			 const struct config_mount *m)
+{
+	unsigned long options = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |
+				MS_NOATIME | MS_NODIRATIME | MS_RELATIME |
+				MS_STRICTATIME;
+	int top = open_mount_point(cfg, m->destination, MAKE_NOTHING);
+	char at[FD_NAME_BYTES];
+	unsigned long flags;
+
+	name_fd(top, at);
+	if (m->flags & MS_BIND && ((m->flags | m->cleared) & options)) {
+		flags = (mount_flags_of(cfg, at) & ~m->cleared) |
+			(m->flags & options);
+		show_step("mount -o remount,bind,... %s%s", cfg->rootfs,
+			  m->destination);
+		if (mount(NULL, at, NULL, MS_REMOUNT | MS_BIND | flags,
+			  NULL) < 0)
+			child_die(cfg, "mount -o remount %s", m->destination);
+	}
+	if ((m->tree.attr_set | m->tree.attr_clr) != 0 &&
+	    mount_setattr(top, "", AT_EMPTY_PATH | AT_RECURSIVE,
+			  (struct mount_attr *)&m->tree, sizeof(m->tree)) < 0)
+		child_die(cfg, "mount_setattr %s", m->destination);
+	if (m->propagation != 0 &&
+	    mount(NULL, at, NULL, m->propagation, NULL) < 0)
+		child_die(cfg, "mount --make-... %s", m->destination);
+	close(top);
+}
+
+/* Child: mount M, one of config.md's mounts, in the rootfs, onto what
+ * open_in_rootfs() finds at its destination, made if missing (a file
+ * for a bind of a file, a directory for the rest): never through a
+ * link, however the image's were laid (CVE-2021-30465, at
+ * mount_volumes()). A bind's source is a path of the host's, relative
+ * to the bundle if it is not absolute. "cgroup" mounts cgroup v2 here,
+ * the one the container's cgroup is in: unlike runc on a host that
+ * still mounts cgroup v1, which mounts v1's hierarchies. */
+static void mount_config(const struct oci_create *o,
+			 const struct config_mount *m)
+{
+	const struct config *cfg = &o->cfg;
+	const char *type = m->type;
+	char source[PATH_MAX * 2], at[FD_NAME_BYTES];
+	struct stat st = { .st_mode = S_IFDIR };
+	int target;
+
+	if (m->flags & MS_BIND) {
+		snprintf(source, sizeof(source), "%s%s%s", m->source[0] == '/' ?
+			 "" : o->s.bundle, m->source[0] == '/' ? "" : "/",
+			 m->source);
+		if (stat(source, &st) < 0)
+			child_die(cfg, "mount source %s", source);
+	} else {
+		snprintf(source, sizeof(source), "%s", m->source != NULL ?
+			 m->source : type);
+		if (strcmp(type, "cgroup") == 0)
+			type = "cgroup2";
+	}
+	target = open_mount_point(cfg, m->destination, S_ISDIR(st.st_mode) ?
+				  MAKE_DIRECTORY : MAKE_FILE);
+	name_fd(target, at);
+	show_step("mount %s%s %s %s%s", type ? "-t " : "--bind",
+		  type ? type : "", source, cfg->rootfs, m->destination);
+	if (mount(source, at, type, (m->flags & MS_BIND) ? MS_BIND |
+		  (m->flags & MS_REC) : m->flags & ~MS_REC, m->data) < 0)
+		child_die(cfg, "mount %s on %s", source, m->destination);
+	close(target);
+	finish_mount(cfg, m);
+}
+
+/* Child: make the device node D in the rootfs: mknod(2) with its mode
+ * (the umask cleared, which would cut it), then its owner, never
+ * through a link (AT_SYMLINK_NOFOLLOW). In a new user namespace,
+ * where mknod is refused, the host's node at the same path is bound
+ * onto an empty file instead, as runc does. A default device that is
+ * there already is left; one of the config's is an error. */
+static void make_device_node(const struct oci_create *o,
+			     const struct config_device *d, bool is_default)
+{
+	const struct config *cfg = &o->cfg;
+	const char *name = strrchr(d->path, '/') + 1;
+	char parent[PATH_MAX], at[FD_NAME_BYTES];
+	mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO :
+		      S_IFCHR;
+	mode_t mode = d->has_mode ? d->mode : 0666;
+	int dir, made;
+
+	snprintf(parent, sizeof(parent), "%.*s", (int)(name - d->path),
+		 d->path);
+	dir = open_mount_point(cfg, parent, MAKE_DIRECTORY);
+	show_step("mknod -m %04o %s%s %c %u %u", mode, cfg->rootfs, d->path,
+		  d->type == 'u' ? 'c' : d->type, d->major, d->minor);
+	if (o->namespaces & CLONE_NEWUSER)
+		made = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL |
+			      O_NOFOLLOW | O_CLOEXEC, 0);
+	else {
+		mode_t mask = umask(0);   /* MODE as it is: no chmod after */
+
+		made = mknodat(dir, name, type | mode,
+			       makedev(d->major, d->minor));
+		umask(mask);
+	}
+	if (made < 0 && errno == EEXIST && is_default) {
+		close(dir);
+		return;
+	}
+	if (made < 0)
+		child_die(cfg, "mknod %s", d->path);
+	if (o->namespaces & CLONE_NEWUSER) {
+		name_fd(made, at);
+		if (mount(d->path, at, NULL, MS_BIND, NULL) < 0)
+			child_die(cfg, "mount --bind %s", d->path);
+		close(made);
+	} else if (fchownat(dir, name, d->uid, d->gid,
+			    AT_SYMLINK_NOFOLLOW) < 0) {
+		child_die(cfg, "chown %s", d->path);
+	}
+	close(dir);
+}
+
+/* Child: linux.devices, then each default device the config does not
+ * name; then the links of /dev every program expects, unless there
+ * already (runc's list: /proc/self/fd and its 0, 1, 2, and ptmx). */
+static void make_devices(const struct oci_create *o)
+{
+	static const char *const links[][2] = {
+		{ "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
+		{ "stdout", "/proc/self/fd/1" },
+		{ "stderr", "/proc/self/fd/2" }, { "ptmx", "pts/ptmx" },
+	};
+	int dev;
+
+	for (size_t i = 0; i < o->c.device_count; i++)
+		make_device_node(o, &o->c.devices[i], false);
+	/* The six nodes of config-linux.md's default devices (ptmx is
+	 * a link; a terminal's, none yet), 0666 like runc's. */
+	for (size_t i = 0; i < 6; i++) {
+		struct config_device d = {
+			default_devices[i].path, 'c',
+			(uint32_t)default_devices[i].major,
+			(uint32_t)default_devices[i].minor, true, 0666, 0, 0,
+		};
+		bool named = false;
+
+		for (size_t k = 0; k < o->c.device_count; k++)
+			named |= strcmp(o->c.devices[k].path, d.path) == 0;
+		if (!named)
+			make_device_node(o, &d, true);
+	}
+	dev = open_mount_point(&o->cfg, "/dev", MAKE_DIRECTORY);
+	for (size_t i = 0; i < ARRAY_LEN(links); i++)
+		if (symlinkat(links[i][1], dev, links[i][0]) < 0 &&
+		    errno != EEXIST)
+			child_die(&o->cfg, "ln -s %s /dev/%s", links[i][1],
+				  links[i][0]);
+	close(dev);
+}
+
+/* Child: the root's mounts, before pivot_root: every mount made
+ * private, so none of the container's reaches the host ("/", MS_REC:
+ * unlike runc, which makes them slaves, so that the host's new mounts
+ * still reach the container, unless told); the rootfs bound onto
+ * itself (pivot_root(2) wants a mount point); config.md's mounts, in
+ * order; the devices; and the root's propagation, if the config asks
+ * for one. */
+static void set_up_root(const struct oci_create *o)
+{
+	const struct config *cfg = &o->cfg;
+
+	show_step("mount --make-rprivate /");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		child_die(cfg, "mount --make-rprivate /");
+	show_step("mount --rbind %s %s", cfg->rootfs, cfg->rootfs);
+	if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		child_die(cfg, "mount --rbind %s", cfg->rootfs);
+	for (size_t i = 0; i < o->c.mount_count; i++)
+		mount_config(o, &o->c.mounts[i]);
+	make_devices(o);
+	if (o->c.root_propagation != 0 &&
+	    mount(NULL, cfg->rootfs, NULL, o->c.root_propagation, NULL) < 0)
+		child_die(cfg, "mount --make-... %s", cfg->rootfs);
+}
+
+/* Child: write TEXT into PATH, a file that must be procfs's: the
+ * image may have put a directory of its own at /proc, which a config
+ * without a proc mount leaves there (statfs(2) f_type). */
+static void write_proc_file(const struct config *cfg, const char *path,
+			    const char *text)
+{
+	int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	size_t length = strlen(text);
+	struct statfs fs;
+
+	if (fd < 0 || fstatfs(fd, &fs) < 0)
+		child_die(cfg, "open %s", path);
+	if (fs.f_type != PROC_SUPER_MAGIC)
+		child_die_with(cfg, 0, "%s is not in a proc filesystem", path);
+	if (write(fd, text, length) != (ssize_t)length)
+		child_die(cfg, "write %s", path);
+	close(fd);
+}
+
+/* Child, after pivot_root: write linux.sysctl, each name's dots as
+ * slashes under /proc/sys (sysctl(8)). read_sysctl() took only those
+ * the kernel keeps per namespace, in a namespace of the container's. */
+static void write_sysctls(const struct oci_create *o)
+{
+	char path[PATH_MAX];
+	const char *value = "";  /* json_string(): read_sysctl() checked */
+
+	for (const struct json *e = o->c.sysctl; e != NULL; e = e->next) {
+		json_string(e, &value);
+		snprintf(path, sizeof(path), "/proc/sys/%s", e->name);
+		for (char *p = path + 10; *p != '\0'; p++)
+			if (*p == '.')
+				*p = '/';
+		show_step("sysctl -w %s=%s", e->name, value);
+		write_proc_file(&o->cfg, path, value);
+	}
+}
+
+/* Child, after pivot_root: bind /dev/null over each of linux.maskedPaths
+ * that is a file, and an empty read-only tmpfs over each directory,
+ * as stage 8 masks its own list (mask_kernel_files()). The /dev/null
+ * bound is checked to be the null device itself, opened without
+ * following a link: runc, until 1.2.8, 1.3.3 and 1.4.0-rc.3, bound
+ * whatever was at the container's /dev/null, and a link swapped in
+ * there turned a mask into a writable bind of the file it named
+ * (CVE-2025-31133). Only a path the kernel lacks (ENOENT) is left. */
+static void mask_paths(const struct oci_create *o)
+{
+	unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	char at[FD_NAME_BYTES];
+	const char *path = "";   /* json_string(): read_paths() checked */
+	struct stat st;
+	int null;
+
+	if (o->c.masked == NULL)
+		return;
+	null = open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (null < 0 || fstat(null, &st) < 0)
+		child_die(&o->cfg, "open /dev/null");
+	if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+		child_die_with(&o->cfg, 0, "/dev/null is not the null device");
+	name_fd(null, at);
+	for (const struct json *e = o->c.masked; e != NULL; e = e->next) {
+		json_string(e, &path);
+		if (stat(path, &st) < 0) {
+			if (errno == ENOENT)
+				continue; /* not in this kernel */
+			child_die(&o->cfg, "mask %s", path);
+		}
+		show_step("mount %s %s", S_ISDIR(st.st_mode) ?
+			  "-t tmpfs -o ro tmpfs" : "--bind /dev/null", path);
+		if (S_ISDIR(st.st_mode) ?
+		    mount("tmpfs", path, "tmpfs", ro, NULL) < 0 :
+		    mount(at, path, NULL, MS_BIND, NULL) < 0)
+			child_die(&o->cfg, "mask %s", path);
+	}
+	close(null);
+}
+
+/* Child, after pivot_root: make each of linux.readonlyPaths read-only,
+ * bound onto itself and remounted, as stage 8 does (remount_bind());
+ * one the kernel lacks is left. Then, with root.readonly, the root. */
+static void make_paths_read_only(const struct oci_create *o)
+{
+	const char *path = "";   /* json_string(): read_paths() checked */
+
+	for (const struct json *e = o->c.readonly; e != NULL; e = e->next) {
+		json_string(e, &path);
+		if (access(path, F_OK) < 0 && errno == ENOENT)
+			continue;         /* not in this kernel */
+		show_step("mount --rbind %s %s", path, path);
+		if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+			child_die(&o->cfg, "mount --rbind %s", path);
+		remount_bind(&o->cfg, path, MS_RDONLY, "ro");
+	}
+	if (o->c.root_readonly)
+		remount_bind(&o->cfg, "/", MS_RDONLY, "ro");
+}
+
+/* Child: ask the parent to attach the device program, its nodes made,
+ * and to run the hooks of this point (prestart and createRuntime:
+ * after the namespaces and mounts, before pivot_root, as runtime.md's
+ * create orders them); then wait for its go. */
+static void wait_for_hooks(const struct oci_create *o)
+{
+	int code = OCI_HOOKS;
+
+	if (write(o->cfg.channel, &code, sizeof(code)) != sizeof(code))
+		_exit(EXIT_RUNTIME_ERROR);
+	wait_for_go(o->cfg.channel);
+}
+
+/* Child, set up: tell the parent, which then writes the state and
+ * ends, and wait for start, which writes a byte into exec.fifo. The
+ * read blocks: the child holds the FIFO open to write too, so it never
+ * sees an end of file (fifo(7): Linux opens a FIFO for both). The wish
+ * to die with the parent is dropped first: the parent is meant to end
+ * now, and the child to live on, a child of the engine's subreaper
+ * (conmon's, the shim's: PR_SET_CHILD_SUBREAPER in prctl(2)). */
+static void wait_for_start(struct oci_create *o)
+{
+	int code = OCI_CREATED;
+	char byte;
+
+	if (prctl(PR_SET_PDEATHSIG, 0) < 0 ||
+	    write(o->cfg.channel, &code, sizeof(code)) != sizeof(code))
+		_exit(EXIT_RUNTIME_ERROR);
+	close(o->cfg.channel);
+	o->cfg.channel = -1;          /* nobody to report to now */
+	if (read(o->fifo, &byte, 1) != 1)
+		_exit(EXIT_RUNTIME_ERROR);
+	close(o->fifo);
+}
+
+/* Child: keep the descriptors --preserve-fds passes (3 and the N-1
+ * after it: conmon's; oci_create() checked that they are open, and
+ * none of ours), and close every other but the channel and exec.fifo
+ * (which close at exec), before the working directory is entered: a
+ * cwd such as /proc/self/fd/7 would otherwise lead through an
+ * inherited descriptor of a host directory to the host's files (runc's
+ * CVE-2024-21626, at close_inherited_fds()). Then check where the cwd
+ * is: getcwd(3) starts a directory outside the root with
+ * "(unreachable)". Keyrings: the session keyring is the caller's until
+ * the child joins a new one of its own (keyctl(2)
+ * KEYCTL_JOIN_SESSION_KEYRING): keys kept there, such as a host's
+ * credentials, would otherwise be readable inside. */
+static void prepare_exec(const struct oci_create *o)
+{
+	unsigned int first = 3 + o->preserve_fds;
+	int kept[2] = { o->cfg.channel, o->fifo };
+	char cwd[PATH_MAX];
+
+	if (o->new_keyring &&
+	    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
+	    errno != ENOSYS)
+		child_die(&o->cfg, "keyctl join a new session keyring");
+	for (unsigned int fd = 3; fd < first; fd++)
+		if (fcntl((int)fd, F_SETFD, 0) < 0)
+			child_die(&o->cfg, "keep descriptor %u", fd);
+	if (kept[0] > kept[1]) {
+		kept[0] = o->fifo;
+		kept[1] = o->cfg.channel;
+	}
+	if ((kept[0] > (int)first &&
+	     close_range(first, (unsigned int)kept[0] - 1, 0) < 0) ||
+	    (kept[1] > kept[0] + 1 && close_range((unsigned int)kept[0] + 1,
+						  (unsigned int)kept[1] - 1,
+						  0) < 0) ||
+	    close_range((unsigned int)kept[1] + 1, ~0U, 0) < 0)
+		child_die(&o->cfg, "close_range");
+	if (chdir(o->p.cwd) < 0)
+		child_die(&o->cfg, "chdir %s", o->p.cwd);
+	if (getcwd(cwd, sizeof(cwd)) == NULL || cwd[0] != '/')
+		child_die_with(&o->cfg, 0, "process.cwd %s is outside the "
+			       "container's root", o->p.cwd);
+}
+
+/* Child, before it says it is created: can the program run? As runc
+ * does, so that create fails, not the container once started, with
+ * the exit code Docker gives (127: not found, 126: cannot run). The
+ * search is execvp(3)'s, in the PATH of the process's env. */
+static void check_program(const struct oci_create *o)
+{
+	const char *name = o->p.argv[0], *path = "/bin:/usr/bin";
+	char candidate[PATH_MAX];
+	int error = ENOENT;
+
+	for (char **e = o->p.env; e != NULL && *e != NULL; e++)
+		if (strncmp(*e, "PATH=", 5) == 0)
+			path = *e + 5;
+	if (strchr(name, '/') != NULL)
+		path = "";
+	for (const char *p = path;; p += strcspn(p, ":") + 1) {
+		size_t n = strcspn(p, ":");
+
+		snprintf(candidate, sizeof(candidate), "%.*s%s%s", (int)n, p,
+			 n > 0 ? "/" : "", name);
+		if (access(candidate, X_OK) == 0)
+			return;
+		if (errno != ENOENT && errno != ENOTDIR)
+			error = errno;
+		if (p[n] == '\0')
+			break;
+	}
+	errno = error;
+	child_fail(&o->cfg, error == ENOENT ? EXIT_NOT_FOUND :
+		   EXIT_CANNOT_EXECUTE, "exec %s", name);
+}
+
+/* Child: not dumpable (prctl(2) PR_SET_DUMPABLE), until it execs the
+ * program. Until then it is this runtime, in the container: a process
+ * of the container's, or of another container's that shares its pid
+ * namespace, could otherwise open its /proc/PID/exe, the host's binary,
+ * and write it once it is no longer running (runc's CVE-2019-5736;
+ * CVE-2016-9962 used a runc init that was still dumpable). A process
+ * that is not dumpable gives /proc/PID/exe only to a holder of
+ * CAP_SYS_PTRACE (proc(5), ptrace(2) "Ptrace access mode checking").
+ * And so that its program cannot be the host's binary by a link, such
+ * as /bin/sh -> /proc/self/exe, create runs from a sealed copy
+ * (run_sealed_copy()). */
+static void not_dumpable(const struct config *cfg)
+{
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		child_die(cfg, "prctl PR_SET_DUMPABLE");
+}
+
+/* The child of create: in its new namespaces from clone() on. Each
+ * line is a step; the order is runc's. The process config.json asks
+ * for comes last (become_process(), with its seccomp filter), then the
+ * wait for start, then the program. */
+static int oci_child(void *arg)
+{
+	struct oci_create *o = arg;
+	struct config *cfg = &o->cfg;
+	const char *step;
+
+	in_child = true;              /* die() must not undo the parent's */
+	take_default_signals();
+	close(cfg->parents_end);
+	not_dumpable(cfg);
+	if (setsid() < 0)             /* no terminal of the caller's */
+		child_die(cfg, "setsid");
+	die_with_parent(cfg);
+	wait_for_go(cfg->channel);    /* maps, cgroup, limits: done */
+	join_namespaces(o);
+	if (o->namespaces & CLONE_NEWUSER) {
+		become_root(cfg);
+		die_with_parent(cfg);
+	}
+	if (find_namespace(&o->c, CLONE_NEWCGROUP) >= 0 &&
+	    o->c.namespaces[find_namespace(&o->c, CLONE_NEWCGROUP)].path ==
+	    NULL)
+		enter_cgroup_namespace(cfg);  /* in its cgroup by now */
+	if (o->c.hostname != NULL)
+		set_hostname(cfg);
+	if (o->c.domainname != NULL &&
+	    setdomainname(o->c.domainname, strlen(o->c.domainname)) < 0)
+		child_die(cfg, "setdomainname %s", o->c.domainname);
+	set_up_root(o);
+	wait_for_hooks(o);
+	pivot_into_rootfs(cfg);
+	write_sysctls(o);
+	make_paths_read_only(o);
+	mask_paths(o);
+	prepare_exec(o);
+	if (become_process(&o->p, &o->c, &step) < 0)
+		child_die(cfg, "%s", step);
+	not_dumpable(cfg);            /* again: a new uid may reset it */
+	check_program(o);
+	wait_for_start(o);
+	environ = o->p.env;           /* execvp(3) looks in its PATH */
+	signal(SIGPIPE, SIG_DFL);
+	execvp(o->p.argv[0], o->p.argv);
+	if (errno == ENOENT || errno == ENOTDIR)
+		child_fail(cfg, EXIT_NOT_FOUND, "exec %s", o->p.argv[0]);
+	child_fail(cfg, EXIT_CANNOT_EXECUTE, "exec %s", o->p.argv[0]);
+}
+
+/* Parent: make --root's directory, and each above it that is missing
+ * (mkdir -p): containerd's shim names /run/containerd/runc/NAMESPACE
+ * before it is there. Shut to others (0700, as runc's), one found there
+ * too: the configs in it hold their processes' env. */
+static void make_root_dir(void)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", oci_root);
+	for (char *p = strchr(dir + 1, '/');; p = strchr(p + 1, '/')) {
+		if (p != NULL)
+			*p = '\0';
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+			die("mkdir %s", dir);
+		if (p == NULL && chmod(dir, 0700) < 0)
+			die("chmod 700 %s", dir);
+		if (p == NULL)
+			return;
+		*p = '/';
+	}
+}
+
+/* Parent: a net.* sysctl is set in the container's network namespace
+ * (read_sysctl() checked it has one, new or joined); one joined by
+ * path may be this runtime's own, the host's most likely, and the
+ * sysctl would then be the host's: refused, as runc refuses it. The
+ * same namespace is the same file (nsfs): device and inode. */
+static void check_sysctl_namespace(const struct oci_create *o)
+{
+	int i = find_namespace(&o->c, CLONE_NEWNET);
+	struct stat joined, own;
+	bool net = false;
+
+	for (const struct json *e = o->c.sysctl; e != NULL; e = e->next)
+		net |= strncmp(e->name, "net.", 4) == 0;
+	if (!net || i < 0 || o->c.namespaces[i].path == NULL)
+		return;
+	if (stat(o->c.namespaces[i].path, &joined) < 0 ||
+	    stat("/proc/self/ns/net", &own) < 0)
+		die("stat %s", o->c.namespaces[i].path);
+	if (joined.st_dev == own.st_dev && joined.st_ino == own.st_ino)
+		refuse("linux.sysctl: %s is this runtime's own network "
+		       "namespace: a net.* sysctl would be the host's",
+		       o->c.namespaces[i].path);
+}
+
+/* Parent: make ROOT/ID (from here on, the exit handler removes it),
+ * copy BUNDLE's config.json there and read it into O, with the rootfs
+ * it names. */
+static void read_create(struct oci_create *o, const char *bundle,
+			const char *console_socket)
+{
+	char path[PATH_MAX + 16], from[PATH_MAX + 16], rootfs[PATH_MAX * 2];
+
+	if (realpath(bundle, o->s.bundle) == NULL)
+		die("bundle %s", bundle);
+	if (strchr(o->s.bundle, '\n') != NULL)
+		refuse("bundle %s: a path with a newline", bundle);
+	/* ENOENT: a delete removed the root between the two (it removes
+	 * it once empty); make it again. */
+	for (int attempt = 1;; attempt++) {
+		make_root_dir();
+		if (mkdir(o->s.dir, 0711) == 0)
+			break;
+		if (errno != ENOENT || attempt == 3)
+			die("mkdir %s%s", o->s.dir, errno == EEXIST ?
+			    ": container exists already" : "");
+	}
+	creating = o;                 /* undo_create() removes it */
+	if (atexit(undo_create) != 0)
+		die_with(ENOMEM, "atexit");
+	/* The copy is what is read: the two are the same, whatever is
+	 * written to the bundle's meanwhile. */
+	snprintf(from, sizeof(from), "%s/config.json", o->s.bundle);
+	snprintf(path, sizeof(path), "%s/config.json", o->s.dir);
+	copy_config(from, path);
+	o->config = read_config(path);
+	if (!read_bundle_config(o->config, &o->c) ||
+	    !read_process(o->config, &o->p))
+		refuse("%s: %s", from, json_error);
+	refuse_unwritten(o, console_socket);
+	check_sysctl_namespace(o);
+	for (int i = 0; i < o->c.namespace_count; i++)
+		if (o->c.namespaces[i].path == NULL)
+			o->namespaces |= o->c.namespaces[i].flag;
+	snprintf(rootfs, sizeof(rootfs), "%s%s%s", o->c.root[0] == '/' ? "" :
+		 o->s.bundle, o->c.root[0] == '/' ? "" : "/", o->c.root);
+	if (realpath(rootfs, o->cfg.rootfs) == NULL)
+		die("root.path %s", rootfs);
+	o->cfg.hostname = o->c.hostname;
+	o->cfg.uids = o->c.uids;
+	o->cfg.gids = o->c.gids;
+}
+
+/* Parent: what create leaves for the commands after it, besides the
+ * config it read (read_create()): the state, ROOT/ID/init, which makes
+ * the container one they find, and last the pid file, the caller's. */
+static void write_created(struct oci_create *o, pid_t pid)
+{
+	char path[PATH_MAX + 16], text[PATH_MAX * 3 + 64], *state;
+
+	o->s.pid = pid;
+	o->s.start = start_time(pid);
+	state = oci_state_json(&o->s, "created", &o->c);
+	snprintf(path, sizeof(path), "%s/state.json", o->s.dir);
+	write_whole(path, state, 0600);
+	free(state);
+	snprintf(text, sizeof(text), "%d %llu\n%s\n%s\n%s\n", pid, o->s.start,
+		 o->s.bundle, o->s.cgroup, o->s.made);
+	snprintf(path, sizeof(path), "%s/init", o->s.dir);
+	write_whole(path, text, 0600);
+	if (o->pid_file != NULL) {
+		snprintf(text, sizeof(text), "%d", pid);
+		write_whole(o->pid_file, text, 0644);
+	}
+}
+
+/* Parent: start the child in the namespaces the config makes new (the
+ * cgroup namespace is made later, in its cgroup), set up what needs
+ * its pid, and follow it until it waits for start. */
+static int spawn_oci_child(struct oci_create *o)
+{
+	_Alignas(16) static char stack[CHILD_STACK_BYTES];
+	int channel[2], code, flags = o->namespaces & ~CLONE_NEWCGROUP;
+	struct config *cfg = &o->cfg;
+	const char *step;
+	char text[32];
+
+	make_channel(channel);
+	cfg->parents_end = channel[0];
+	cfg->channel = channel[1];
+	child_pid = clone(oci_child, stack + CHILD_STACK_BYTES,
+			  flags | SIGCHLD, o);
+	if (child_pid < 0)
+		die("clone");
+	close(channel[1]);
+	o->s.pid = child_pid;
+	if (o->namespaces & CLONE_NEWUSER)
+		write_id_maps(cfg, child_pid);
+	snprintf(text, sizeof(text), "%d", child_pid);
+	if (o->s.cgroup[0] != '\0')
+		set_cgroup_file(o->s.cgroup, "cgroup.procs", text);
+	if (limit_process(&o->p, child_pid, &step) < 0)
+		die("%s", step);
+	send_go(channel[0]);
+	while ((code = wait_for_exec(channel[0])) == OCI_HOOKS) {
+		attach_device_program(o);
+		run_hooks(&o->c, "prestart", &o->s, "creating");
+		run_hooks(&o->c, "createRuntime", &o->s, "creating");
+		send_go(channel[0]);
+	}
+	close(channel[0]);
+	return code == OCI_CREATED ? 0 : code != 0 ? code : EXIT_RUNTIME_ERROR;
+}
+
+/* `container create [--bundle DIR] [--pid-file FILE] [--preserve-fds N]
+ * [--no-new-keyring] ID`: set the container up from DIR's config.json
+ * (the current directory without --bundle) and leave its process
+ * waiting for start. This process then ends, and the container's init
+ * lives on, given to whoever reaps orphans for its caller. Its stdin,
+ * stdout and stderr are create's. */
+static int oci_create(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "pid-file", required_argument, NULL, 'p' },
+		{ "console-socket", required_argument, NULL, 'c' },
+		{ "preserve-fds", required_argument, NULL, 'f' },
+		{ "no-new-keyring", no_argument, NULL, 'k' },
+		{ "no-pivot", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct oci_create o;   /* static: large, and zeroed */
+	const char *bundle = ".", *console_socket = NULL;
+	int opt, code;
+
+	o.new_keyring = true;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:b:", options, NULL)) != -1)
+		if (opt == 'b')
+			bundle = optarg;
+		else if (opt == 'p')
+			o.pid_file = optarg;
+		else if (opt == 'c')
+			console_socket = optarg;
+		else if (opt == 'f')
+			o.preserve_fds = (unsigned int)parse_count(
+				"--preserve-fds", optarg, 1024);
+		else if (opt == 'k')
+			o.new_keyring = false;
+		else if (opt == 'n')
+			refuse("--no-pivot: this runtime always uses "
+			       "pivot_root(2), which leaves no way back to "
+			       "the host's root");
+		else if (opt == ':')
+			bad_usage("missing value for", argv[optind - 1]);
+		else
+			bad_usage("unknown option", argv[optind - 1]);
+	if (optind != argc - 1)
+		refuse("usage: container create [--bundle DIR] "
+		       "[--pid-file FILE] ID");
+	/* The descriptors to pass on must be the caller's, open now:
+	 * one of ours opened in their place would go into the container
+	 * (--log's file, the state directory's). */
+	for (unsigned int fd = 3; fd < 3 + o.preserve_fds; fd++)
+		if (fcntl((int)fd, F_GETFD) < 0 ||
+		    (oci_log != NULL && fileno(oci_log) == (int)fd))
+			refuse("--preserve-fds %u: descriptor %u is not one "
+			       "the caller passed", o.preserve_fds, fd);
+	o.s.id = argv[optind];
+	container_dir(o.s.dir, o.s.id);
+	read_create(&o, bundle, console_socket);
+	make_oci_cgroup(&o);
+	o.fifo = make_exec_fifo(&o);
+	code = spawn_oci_child(&o);
+	if (code != 0)
+		exit(code);           /* the handler undoes it all */
+	write_created(&o, child_pid);
+	creating = NULL;              /* it lives on: keep it all */
+	free_process(&o.p);
+	free_bundle_config(&o.c);
+	json_free(o.config);
+	return 0;
+}
+
+/* `container start ID`: let the created container's process exec its
+ * program, by a byte into exec.fifo, which it waits on; then remove
+ * the FIFO, so that state says "running", and run the poststart hooks.
+ * Opened without waiting (O_NONBLOCK): a FIFO nobody holds open to
+ * read refuses with ENXIO (fifo(7)) instead of blocking start for
+ * ever, and then the container's process has ended. */
+static int oci_start(const char *id)
+{
+	struct oci_state s;
+	struct bundle_config c;
+	struct json *config;
+	char fifo[PATH_MAX + 16];
+	const char *status;
+	int fd;
+
+	read_oci_state(&s, id);
+	status = oci_status(&s);
+	if (strcmp(status, "created") != 0)
+		refuse("container %s is %s: only a created container starts",
+		       id, status);
+	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", s.dir);
+	fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && errno == ENXIO)
+		refuse("container %s: its process has ended before start", id);
+	if (fd < 0 || write(fd, "s", 1) != 1)
+		die("start %s: write %s", id, fifo);
+	close(fd);
+	unlink(fifo);
+	config = saved_config(&s, &c);
+	run_hooks(&c, "poststart", &s, "running");
+	free_bundle_config(&c);
+	json_free(config);
+	return 0;
+}
+
+/* `container state ID`: print runtime.md's state of the container. */
+static int oci_state_command(const char *id)
+{
+	struct oci_state s;
+	struct bundle_config c;
+	struct json *config;
+	char *state;
+
+	read_oci_state(&s, id);
+	config = saved_config(&s, &c);
+	state = oci_state_json(&s, oci_status(&s), &c);
+	printf("%s\n", state);
+	free(state);
+	free_bundle_config(&c);
+	json_free(config);
+	return 0;
+}
+
+/* A pidfd on the init of S, checked to be that process still: the
+ * start time is read once the pidfd holds the pid, so a process that
+ * took the pid over would not match (pidfd_open(2)); -1 if it ended. */
+static int open_init(const struct oci_state *s)
+{
+	int pidfd = s->pid > 0 ? pidfd_open(s->pid, 0) : -1;
+
+	if (pidfd >= 0 && start_time(s->pid) != s->start) {
+		close(pidfd);
+		return -1;
+	}
+	return pidfd;
+}
+
+/* The signal kill --all sends, for signal_cgroup(). */
+static int all_signal;
+
+/* Send all_signal to each process in the cgroup PATH, for nftw(3),
+ * which walks the container's cgroup and every one made below it. A
+ * pid is read and then signalled: one that ended in between could be
+ * another's by then, a window runc closes by freezing the cgroup
+ * first; a 0 (a process outside our pid namespace) is skipped, for
+ * kill(0) would signal our own process group, the engine's. */
+static int signal_cgroup(const char *path, const struct stat *st, int type,
+			 struct FTW *ftw)
+{
+	char procs[PATH_MAX + 16];
+	FILE *f;
+	int pid;
+
+	(void)st;
+	(void)ftw;
+	if (type != FTW_D)
+		return 0;
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", path);
+	f = fopen(procs, "re");
+	while (f != NULL && fscanf(f, "%d", &pid) == 1)
+		if (pid > 0)
+			kill(pid, all_signal);
+	if (f != NULL)
+		fclose(f);
+	return 0;
+}
+
+/* `container kill [--all] ID [SIGNAL]`: send SIGNAL (SIGTERM unless
+ * told; a name or a number) to the container's init, through a pidfd
+ * on it, as runtime.md's kill; with --all to every process in its
+ * cgroup too, as runc's: SIGKILL by cgroup.kill, which the kernel
+ * delivers to every one at once (cgroup-v2.rst), any other signal to
+ * each in turn. */
+static int oci_kill(const char *id, const char *signal_text, bool all)
+{
+	int sig = signal_text != NULL ? parse_signal(signal_text) : SIGTERM;
+	struct oci_state s;
+	int pidfd;
+
+	read_oci_state(&s, id);
+	pidfd = open_init(&s);
+	if (pidfd < 0)
+		refuse("container %s: container not running", id);
+	show_step("kill -%d %d", sig, s.pid);
+	if (pidfd_send_signal(pidfd, sig, NULL, 0) < 0)
+		die("kill %s", id);
+	close(pidfd);
+	if (!all || s.cgroup[0] == '\0')
+		return 0;
+	if (sig == SIGKILL &&
+	    write_cgroup_file(s.cgroup, "cgroup.kill", "1") == 0)
+		return 0;
+	all_signal = sig;
+	nftw(s.cgroup, signal_cgroup, 16, FTW_PHYS);
+	return 0;
+}
+
+/* End the container of S for delete --force: SIGKILL to all its cgroup
+ * (cgroup.kill), or to its init, whose death ends its pid namespace;
+ * then wait, up to 10 seconds, until the init has ended: a pidfd
+ * becomes readable then (pidfd_open(2)). */
+static void end_container(const struct oci_state *s)
+{
+	int pidfd = open_init(s);
+	struct pollfd ended = { pidfd, POLLIN, 0 };
+
+	if (pidfd < 0)
+		return;
+	if (s->cgroup[0] == '\0' ||
+	    write_cgroup_file(s->cgroup, "cgroup.kill", "1") != 0)
+		pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+	if (poll(&ended, 1, 10000) == 0)
+		refuse("container %s: still there 10 s after SIGKILL", s->id);
+	close(pidfd);
+}
+
+/* `container delete [--force] ID`: remove what create made: the
+ * cgroup, and ROOT/ID; then run the poststop hooks. A container that
+ * has not stopped is refused (runtime.md: MUST generate an error),
+ * unless --force, which ends it first. With --force, a ROOT/ID that a
+ * create killed half-way left, without its init file, goes too. */
+static int oci_delete(const char *id, bool force)
+{
+	char init[PATH_MAX + 8];
+	struct oci_state s;
+	struct bundle_config c;
+	struct json *config;
+	const char *status;
+
+	container_dir(s.dir, id);
+	snprintf(init, sizeof(init), "%s/init", s.dir);
+	if (access(init, F_OK) < 0 && errno == ENOENT &&
+	    access(s.dir, F_OK) == 0 && force) {
+		remove_container_dir(s.dir);  /* a create killed half-way */
+		return 0;
+	}
+	read_oci_state(&s, id);
+	status = oci_status(&s);
+	if (strcmp(status, "stopped") != 0 && !force)
+		refuse("container %s is %s, not stopped: stop it first, or "
+		       "delete --force", id, status);
+	end_container(&s);
+	config = saved_config(&s, &c);
+	remove_oci_cgroup(&s);
+	remove_container_dir(s.dir);
+	if (rmdir(oci_root) == 0)     /* the last one: nothing is left */
+		show_step("rmdir %s", oci_root);
+	run_hooks(&c, "poststop", &s, "stopped");
+	free_bundle_config(&c);
+	json_free(config);
+	return 0;
+}
+
+/* The commands of runtime.md, as podman and containerd run them. */
+static const char *const oci_commands[] = {
+	"create", "start", "state", "kill", "delete",
+};
+
+/* Is COMMAND one of them? */
+static bool is_oci_command(const char *command)
+{
+	for (size_t i = 0; i < ARRAY_LEN(oci_commands); i++)
+		if (strcmp(oci_commands[i], command) == 0)
+			return true;
+	return false;
+}
+
+/* Read the global options before the command (runc's): --root DIR,
+ * --log FILE, --log-format text|json, --debug (each step shown, as
+ * --verbose shows it). Returns the index of the command in ARGV. */
+static int read_global_options(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "log-format", required_argument, NULL, 'f' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "systemd-cgroup", no_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:", options, NULL)) != -1)
+		if (opt == 'r' && optarg[0] == '/')
+			oci_root = optarg;
+		else if (opt == 'r')
+			refuse("--root %s: want an absolute path", optarg);
+		else if (opt == 'l' && (oci_log = fopen(optarg, "ae")) == NULL)
+			die("--log %s", optarg);
+		else if (opt == 'f' && strcmp(optarg, "json") != 0 &&
+			 strcmp(optarg, "text") != 0)
+			refuse("--log-format %s: want text or json", optarg);
+		else if (opt == 'f')
+			oci_log_json = strcmp(optarg, "json") == 0;
+		else if (opt == 'd')
+			verbose = true;
+		else if (opt == 's')
+			refuse("--systemd-cgroup: this runtime makes its "
+			       "cgroups itself (podman --cgroup-manager "
+			       "cgroupfs)");
+		else if (opt == ':')
+			bad_usage("missing value for", argv[optind - 1]);
+		else if (opt == '?')
+			bad_usage("unknown option", argv[optind - 1]);
+	return optind;
+}
+
+/* Is ARGV `container kill ... NAME ...` of stage 9 (kill_by_name())?
+ * Yes, unless an OCI container of that name is in the state directory:
+ * the two kills take the same words, and stage 9's, the option
+ * --signal too, which OCI's has not. */
+static bool kills_stage_9_container(int argc, char **argv)
+{
+	char dir[PATH_MAX];
+	int i = 2;
+
+	if (strcmp(argv[1], "kill") != 0)
+		return false;
+	while (i < argc && argv[i][0] == '-')
+		i += strcmp(argv[i], "--signal") == 0 ||
+		     strcmp(argv[i], "-s") == 0 ? 2 : 1;
+	if (i >= argc || !valid_name(argv[i], NAME_MAX))
+		return true;
+	container_dir(dir, argv[i]);
+	return access(dir, F_OK) < 0;
+}
+
+/* create: run from a sealed copy of this binary in memory, not from
+ * the file on the host: the process create leaves in the container is
+ * this binary until it execs, and a program that is a link to
+ * /proc/self/exe (an image's /bin/sh, say) would exec it again there.
+ * A copy made with memfd_create(2), sealed against any write
+ * (F_SEAL_WRITE, fcntl(2) "File Seals"), cannot be written through
+ * /proc/PID/exe, as runc's binary was (CVE-2019-5736); runc runs from
+ * such a copy since. fexecve(3) runs it; the copy sees itself as
+ * /memfd:container.c in /proc/self/exe, and goes on. */
+static void run_sealed_copy(char **argv)
+{
+	int seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+	char self[64] = "";
+	struct stat st;
+	off_t done = 0;
+	int exe, copy;
+
+	if (readlink("/proc/self/exe", self, sizeof(self) - 1) > 0 &&
+	    strncmp(self, "/memfd:", 7) == 0)
+		return;               /* the copy, running */
+	exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	copy = memfd_create("container.c", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (exe < 0 || copy < 0 || fstat(exe, &st) < 0)
+		die("copy this binary into memory");
+	while (done < st.st_size) {
+		ssize_t n = sendfile(copy, exe, NULL, (size_t)(st.st_size -
+								done));
+
+		if (n <= 0)
+			die("copy this binary into memory");
+		done += n;
+	}
+	if (fcntl(copy, F_ADD_SEALS, seals) < 0)
+		die("seal the copy of this binary");
+	close(exe);
+	fexecve(copy, argv, environ);
+	die("run the sealed copy of this binary");
+}
+
+/* `container [GLOBAL OPTIONS] create|start|state|kill|delete ...`. */
+static int run_oci(int argc, char **argv)
+{
+	int first, opt;
+	const char *command;
+	bool flag = false;
+
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "create") == 0)
+			run_sealed_copy(argv);
+	first = read_global_options(argc, argv);
+	command = first < argc ? argv[first] : "";
+	if (!is_oci_command(command))
+		bad_usage("unknown command", first < argc ? command : "(none)");
+	argc -= first;
+	argv += first;
+	optind = 0;                   /* getopt(3) starts anew on ARGV */
+	if (strcmp(command, "create") == 0)
+		return oci_create(argc, argv);
+	while ((opt = getopt_long(argc, argv, "+:", (struct option[]){
+			{ "all", no_argument, NULL, 'a' },
+			{ "force", no_argument, NULL, 'f' },
+			{ NULL, 0, NULL, 0 } }, NULL)) != -1)
+		if ((opt == 'a' && strcmp(command, "kill") == 0) ||
+		    (opt == 'f' && strcmp(command, "delete") == 0))
+			flag = true;
+		else
+			bad_usage("unknown option", argv[optind - 1]);
+	argc -= optind;
+	argv += optind;
+	if (strcmp(command, "kill") == 0 && (argc == 1 || argc == 2))
+		return oci_kill(argv[0], argc == 2 ? argv[1] : NULL, flag);
+	if (argc != 1)
+		refuse("usage: container %s%s ID", command,
+		       strcmp(command, "delete") == 0 ? " [--force]" : "");
+	if (strcmp(command, "start") == 0)
+		return oci_start(argv[0]);
+	if (strcmp(command, "state") == 0)
+		return oci_state_command(argv[0]);
+	return oci_delete(argv[0], flag);
+}
+#endif /* STAGE >= 10 */
+
 /* The options of `container run` that stages 0 to 5 add, for
  * getopt_long(); later stages number theirs from 400 on. */
 enum {
@@ -9894,6 +11464,11 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "check") == 0 && argc == 2)
 		return check_machine();
+#if STAGE >= 10
+	if ((argv[1][0] == '-' || is_oci_command(argv[1])) &&
+	    !kills_stage_9_container(argc, argv))
+		return run_oci(argc, argv);
+#endif
 #if STAGE >= 9
 	if (lifecycle_usage(argv[1]) != NULL)
 		return run_lifecycle(argc - 1, argv + 1);

@@ -174,3 +174,40 @@ teardown() {
 		end_leftover_containers "$LEFTOVER_PATTERN"
 	return "$status"
 }
+
+no_shim() {
+	! pgrep -x containerd-shim >/dev/null
+}
+
+# End the test's containerd, and wait for its shim (a daemon of its own,
+# which ends when its task is gone) to go too.
+stop_containerd() {
+	[ -n "${CONTAINERD_PID:-}" ] || return 0
+	kill "$CONTAINERD_PID" 2>/dev/null || true
+	wait "$CONTAINERD_PID" 2>/dev/null || true
+	CONTAINERD_PID=
+	wait_until no_shim || echo "a containerd-shim is still there" >&2
+}
+
+# Start a containerd of the test's own: its root, state and sockets
+# (DIR/sock) in DIR, the CRI plugin off; stop_containerd() ends it. Its
+# output goes to DIR/log, and not to bats' descriptor 3, which a
+# daemon left holding it would keep bats waiting on.
+start_containerd() {
+	local dir=$1
+	mkdir -p "$dir"
+	cat >"$dir/config.toml" <<EOF
+version = 2
+root = "$dir/root"
+state = "$dir/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$dir/sock"
+[ttrpc]
+  address = "$dir/sock.ttrpc"
+EOF
+	containerd --config "$dir/config.toml" >"$dir/log" 2>&1 3>&- &
+	CONTAINERD_PID=$!
+	wait_until test -S "$dir/sock" ||
+		fail "containerd did not start: $(tail -3 "$dir/log")"
+}

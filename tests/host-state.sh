@@ -17,8 +17,10 @@ self=$(readlink /proc/self/ns/pid)
 	find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -type d 2>/dev/null |
 		awk '!/\/process_api/ { print "cgroup " $0 }'
 	# The runtime's state files (address locks from stage 7, state files
-	# from stage 9); a rootless user's without XDG_RUNTIME_DIR.
-	find /run/container.c /tmp/container.c-* 2>/dev/null |
+	# from stage 9, OCI containers' from stage 10); a rootless user's
+	# without XDG_RUNTIME_DIR.
+	find /run/container.c /run/container.c-oci /tmp/container.c-* \
+		2>/dev/null |
 		awk '{ print "state " $0 }' || true
 	# Firewall tables (the NAT lab's) and IP forwarding.
 	if command -v nft >/dev/null; then

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Stage 10's JSON reader (it has no command yet), driven by
+# Stage 10's JSON reader (tests/oci.bats runs its commands), driven by
 # tests/json/harness.c built with the sanitizers, so that a bad access
 # fails the test: what runc, crun, podman and containerd write, and the
 # escapes other writers use, read as Python's json module reads them;
@@ -60,20 +60,7 @@ capture_containerd_config() {
 	local dir=$BATS_TEST_TMPDIR/containerd
 	mkdir -p "$dir"
 	cp "$PROJECT/tests/json/keep-config" "$dir/keep"
-	cat >"$dir/config.toml" <<EOF
-version = 2
-root = "$dir/root"
-state = "$dir/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$dir/sock"
-[ttrpc]
-  address = "$dir/sock.ttrpc"
-EOF
-	containerd --config "$dir/config.toml" >"$dir/log" 2>&1 &
-	CONTAINERD_PID=$!
-	wait_until test -S "$dir/sock" ||
-		fail "containerd did not start: $(tail -3 "$dir/log")"
+	start_containerd "$dir"
 	run timeout 60 ctr --address "$dir/sock" run --runc-binary "$dir/keep" \
 		--rootfs "$ROOTFS" json-test true
 	timeout 30 ctr --address "$dir/sock" containers rm json-test
@@ -81,20 +68,6 @@ EOF
 	assert_failure
 	assert_output --partial "keep-config: kept config.json, made no container"
 	mv "$dir/kept.json" containerd.json
-}
-
-no_shim() {
-	! pgrep -x containerd-shim >/dev/null
-}
-
-# End the test's containerd, and wait for its shim (a daemon of its own,
-# which ends when its task is gone) to go too.
-stop_containerd() {
-	[ -n "${CONTAINERD_PID:-}" ] || return 0
-	kill "$CONTAINERD_PID" 2>/dev/null || true
-	wait "$CONTAINERD_PID" 2>/dev/null || true
-	CONTAINERD_PID=
-	wait_until no_shim || echo "a containerd-shim is still there" >&2
 }
 
 # The configurations runc and crun write with `spec`, and ours, with
@@ -780,7 +753,7 @@ r["hugepageLimits"] = []; r["rdma"] = {}; r["unified"] = {}'
 	bundle_refused "$r"'r["cpu"] = {"quota": 50000, "period": 50000}' \
 		"linux.resources.cpu.period: this runtime's period is stage 6's, 100000 microseconds"
 	bundle_refused "$r"'r["pids"] = {"limit": 0}' \
-		"linux.resources.pids.limit: a limit of 0 is not one this runtime can set; -1 is no limit"
+		"linux.resources.pids.limit: 0 is no limit to runc 1.1 and a limit of 0 to config-linux.md: give -1 for none (podman: pids_limit = 0 in containers.conf)"
 	bundle_refused "$r"'r["pids"] = {"limit": 4194305}' \
 		"linux.resources.pids.limit: expected -1 to 4194304, found 4194305"
 	local io='r["blockIO"] = {"throttleWriteIOPSDevice": '
