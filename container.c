@@ -169,6 +169,9 @@
 #include <linux/bpf.h>       /* bpf(2): the device program */
 #include <linux/keyctl.h>    /* a session keyring of its own */
 #include <sys/sendfile.h>    /* sendfile(): create's sealed copy */
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U             /* linux/memfd.h, Linux 6.3 */
+#endif
 #endif
 
 /* ------------------------------------------------------------------ */
@@ -6919,9 +6922,13 @@ static bool read_hooks(const struct json *config, struct bundle_config *c)
 					     sizeof(*c->hooks[k]), &count);
 		if (c->hooks[k] == NULL)
 			return false;
-		for (const struct json *e = first; e != NULL; e = e->next)
-			if (!read_hook(e, &c->hooks[k][c->hook_count[k]++]))
+		/* Counted once read: a hook refused is never run, not
+		 * even by the exit handler of a create that fails. */
+		for (const struct json *e = first; e != NULL; e = e->next) {
+			if (!read_hook(e, &c->hooks[k][c->hook_count[k]]))
 				return false;
+			c->hook_count[k]++;
+		}
 	}
 	return true;
 }
@@ -8319,8 +8326,11 @@ static void free_bundle_config(struct bundle_config *c)
 	free(c->mounts);
 	free(c->devices);
 	free(c->seccomp);
+	/* One past the count too: a hook refused half-read is there
+	 * (json_new_array() made one more, zeroed, than the hooks). */
 	for (size_t k = 0; k < ARRAY_LEN(hook_kinds); k++) {
-		for (size_t i = 0; i < c->hook_count[k]; i++) {
+		for (size_t i = 0; c->hooks[k] != NULL &&
+		     i <= c->hook_count[k]; i++) {
 			free(c->hooks[k][i].args);
 			free(c->hooks[k][i].env);
 		}
@@ -9758,9 +9768,19 @@ struct oci_state {
 				     made for it: delete removes them */
 };
 
-/* ROOT/ID into DIR, for the container ID: one word a path can hold. */
+/* ROOT/ID into DIR, for the container ID: one word a path can hold.
+ * ROOT, if there, must be a directory of this user's that no one else
+ * may write to: what is in it decides which cgroup delete kills and
+ * which hooks it runs, as root. */
 static void container_dir(char dir[PATH_MAX], const char *id)
 {
+	struct stat st;
+
+	if (lstat(oci_root, &st) == 0 && (!S_ISDIR(st.st_mode) ||
+					  st.st_uid != geteuid() ||
+					  (st.st_mode & 022) != 0))
+		refuse("--root %s: not a directory of yours that only you "
+		       "may write to", oci_root);
 	if (!valid_name(id, NAME_MAX))
 		refuse("no container may be named %s: want letters, digits, "
 		       "'_', '.', '-'", id);
@@ -9830,17 +9850,21 @@ static void read_oci_state(struct oci_state *s, const char *id)
 	fclose(f);
 }
 
-/* runtime.md's status: "created" while the init lives and waits for
- * start, which removes exec.fifo; "running" while it lives after;
- * "stopped" once it has ended, zombie or gone. */
+/* runtime.md's status: "creating" until create has written the state;
+ * "created" while the init lives and waits for start, which removes
+ * exec.fifo; "running" while it lives after; "stopped" once it has
+ * ended, zombie or gone. */
 static const char *oci_status(const struct oci_state *s)
 {
-	char fifo[PATH_MAX + 16];
+	char path[PATH_MAX + 16];
 
 	if (s->pid <= 0 || start_time(s->pid) != s->start)
 		return "stopped";
-	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", s->dir);
-	return access(fifo, F_OK) == 0 ? "created" : "running";
+	snprintf(path, sizeof(path), "%s/state.json", s->dir);
+	if (access(path, F_OK) < 0)
+		return "creating";
+	snprintf(path, sizeof(path), "%s/exec.fifo", s->dir);
+	return access(path, F_OK) == 0 ? "created" : "running";
 }
 
 /* ROOT/ID/config.json, the config create read: delete runs its
@@ -9980,8 +10004,8 @@ static void undo_create(void)
 	remove_oci_cgroup(&o->s);
 	remove_container_dir(o->s.dir);
 	rmdir(oci_root);              /* if it was the last */
-	if (o->config != NULL)        /* runtime.md: after a delete */
-		run_hooks(&o->c, "poststop", &o->s, "stopped");
+	if (o->s.pid > 0)             /* runtime.md: after a delete, of a */
+		run_hooks(&o->c, "poststop", &o->s, "stopped");  /* made one */
 }
 
 /* Parent: make the cgroup of O's container: the v2 tree's root and
@@ -10293,6 +10317,30 @@ static void mount_config(const struct oci_create *o,
 	finish_mount(cfg, m);
 }
 
+/* Child, in a new user namespace: bind the host's node at D's path onto
+ * TARGET, an empty file made for it, once the host's is checked to be
+ * the very device D names, opened without following a link: a path of
+ * any other file would bind that file into the container. */
+static void bind_host_device(const struct config *cfg,
+			     const struct config_device *d, int target)
+{
+	int host = open(d->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	char from[FD_NAME_BYTES], at[FD_NAME_BYTES];
+	struct stat st;
+
+	if (host < 0 || fstat(host, &st) < 0)
+		child_die(cfg, "open the host's %s", d->path);
+	if ((st.st_mode & S_IFMT) != device_type_bits(d->type) ||
+	    (d->type != 'p' && st.st_rdev != makedev(d->major, d->minor)))
+		child_die_with(cfg, 0, "the host's %s is not the device "
+			       "linux.devices names", d->path);
+	name_fd(host, from);
+	name_fd(target, at);
+	if (mount(from, at, NULL, MS_BIND, NULL) < 0)
+		child_die(cfg, "mount --bind %s", d->path);
+	close(host);
+}
+
 /* Child: make the device node D in the rootfs: mknod(2) with its mode
  * (the umask cleared, which would cut it), then its owner, never
  * through a link (AT_SYMLINK_NOFOLLOW). In a new user namespace,
@@ -10304,7 +10352,7 @@ static void make_device_node(const struct oci_create *o,
 {
 	const struct config *cfg = &o->cfg;
 	const char *name = strrchr(d->path, '/') + 1;
-	char parent[PATH_MAX], at[FD_NAME_BYTES];
+	char parent[PATH_MAX];
 	mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO :
 		      S_IFCHR;
 	mode_t mode = d->has_mode ? d->mode : 0666;
@@ -10332,9 +10380,7 @@ static void make_device_node(const struct oci_create *o,
 	if (made < 0)
 		child_die(cfg, "mknod %s", d->path);
 	if (o->namespaces & CLONE_NEWUSER) {
-		name_fd(made, at);
-		if (mount(d->path, at, NULL, MS_BIND, NULL) < 0)
-			child_die(cfg, "mount --bind %s", d->path);
+		bind_host_device(cfg, d, made);
 		close(made);
 	} else if (fchownat(dir, name, d->uid, d->gid,
 			    AT_SYMLINK_NOFOLLOW) < 0) {
@@ -10426,8 +10472,11 @@ static void write_proc_file(const struct config *cfg, const char *path,
 }
 
 /* Child, after pivot_root: write linux.sysctl, each name's dots as
- * slashes under /proc/sys (sysctl(8)). read_sysctl() took only those
- * the kernel keeps per namespace, in a namespace of the container's. */
+ * slashes under /proc/sys, and its slashes as dots (sysctl(8): a name
+ * such as net.ipv4.conf.eth0/100.forwarding, for eth0.100).
+ * read_sysctl() took only those the kernel keeps per namespace, in a
+ * namespace of the container's (check_sysctl_namespace(): not the
+ * runtime's own). */
 static void write_sysctls(const struct oci_create *o)
 {
 	char path[PATH_MAX];
@@ -10437,8 +10486,7 @@ static void write_sysctls(const struct oci_create *o)
 		json_string(e, &value);
 		snprintf(path, sizeof(path), "/proc/sys/%s", e->name);
 		for (char *p = path + 10; *p != '\0'; p++)
-			if (*p == '.')
-				*p = '/';
+			*p = *p == '.' ? '/' : *p == '/' ? '.' : *p;
 		show_step("sysctl -w %s=%s", e->name, value);
 		write_proc_file(&o->cfg, path, value);
 	}
@@ -10518,21 +10566,23 @@ static void wait_for_hooks(const struct oci_create *o)
 	wait_for_go(o->cfg.channel);
 }
 
-/* Child, set up: tell the parent, which then writes the state and
- * ends, and wait for start, which writes a byte into exec.fifo. The
- * read blocks: the child holds the FIFO open to write too, so it never
- * sees an end of file (fifo(7): Linux opens a FIFO for both). The wish
- * to die with the parent is dropped first: the parent is meant to end
- * now, and the child to live on, a child of the engine's subreaper
- * (conmon's, the shim's: PR_SET_CHILD_SUBREAPER in prctl(2)). */
+/* Child, set up: tell the parent, and wait for its go, sent once it
+ * has written the state: a parent that died before gives an end of
+ * file instead, and the child ends (prepare_exec() dropped the wish to
+ * die with it, for the parent is meant to end now, and the child to
+ * live on, a child of the engine's subreaper: conmon's, the shim's,
+ * PR_SET_CHILD_SUBREAPER in prctl(2)). Then wait for start, which
+ * writes a byte into exec.fifo. That read blocks: the child holds the
+ * FIFO open to write too, so it never sees an end of file (fifo(7):
+ * Linux opens a FIFO for both). */
 static void wait_for_start(struct oci_create *o)
 {
 	int code = OCI_CREATED;
 	char byte;
 
-	if (prctl(PR_SET_PDEATHSIG, 0) < 0 ||
-	    write(o->cfg.channel, &code, sizeof(code)) != sizeof(code))
+	if (write(o->cfg.channel, &code, sizeof(code)) != sizeof(code))
 		_exit(EXIT_RUNTIME_ERROR);
+	wait_for_go(o->cfg.channel);
 	close(o->cfg.channel);
 	o->cfg.channel = -1;          /* nobody to report to now */
 	if (read(o->fifo, &byte, 1) != 1)
@@ -10562,6 +10612,8 @@ static void prepare_exec(const struct oci_create *o)
 	    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
 	    errno != ENOSYS)
 		child_die(&o->cfg, "keyctl join a new session keyring");
+	if (prctl(PR_SET_PDEATHSIG, 0) < 0)   /* see wait_for_start() */
+		child_die(&o->cfg, "prctl PR_SET_PDEATHSIG");
 	for (unsigned int fd = 3; fd < first; fd++)
 		if (fcntl((int)fd, F_SETFD, 0) < 0)
 			child_die(&o->cfg, "keep descriptor %u", fd);
@@ -10686,8 +10738,8 @@ static int oci_child(void *arg)
 
 /* Parent: make --root's directory, and each above it that is missing
  * (mkdir -p): containerd's shim names /run/containerd/runc/NAMESPACE
- * before it is there. Shut to others (0700, as runc's), one found there
- * too: the configs in it hold their processes' env. */
+ * before it is there. Made shut to others (0700, as runc's): the
+ * configs in it hold their processes' env. */
 static void make_root_dir(void)
 {
 	char dir[PATH_MAX];
@@ -10698,36 +10750,40 @@ static void make_root_dir(void)
 			*p = '\0';
 		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 			die("mkdir %s", dir);
-		if (p == NULL && chmod(dir, 0700) < 0)
-			die("chmod 700 %s", dir);
 		if (p == NULL)
 			return;
 		*p = '/';
 	}
 }
 
-/* Parent: a net.* sysctl is set in the container's network namespace
- * (read_sysctl() checked it has one, new or joined); one joined by
- * path may be this runtime's own, the host's most likely, and the
- * sysctl would then be the host's: refused, as runc refuses it. The
- * same namespace is the same file (nsfs): device and inode. */
+/* Parent: a sysctl is set in the container's namespace of its kind,
+ * network for net.*, ipc for the rest (read_sysctl() checked that it
+ * has one, new or joined); one joined by path may be this runtime's
+ * own, the host's most likely, and the sysctl would then be the
+ * host's: refused (runc refuses it for net.*). The same namespace is
+ * the same nsfs file: device and inode. */
 static void check_sysctl_namespace(const struct oci_create *o)
 {
-	int i = find_namespace(&o->c, CLONE_NEWNET);
-	struct stat joined, own;
-	bool net = false;
+	for (const struct json *e = o->c.sysctl; e != NULL; e = e->next) {
+		bool net = strncmp(e->name, "net.", 4) == 0;
+		int i = find_namespace(&o->c, net ? CLONE_NEWNET :
+				       CLONE_NEWIPC);
+		const char *own = net ? "/proc/self/ns/net" :
+			"/proc/self/ns/ipc";
+		struct stat joined, ours;
 
-	for (const struct json *e = o->c.sysctl; e != NULL; e = e->next)
-		net |= strncmp(e->name, "net.", 4) == 0;
-	if (!net || i < 0 || o->c.namespaces[i].path == NULL)
-		return;
-	if (stat(o->c.namespaces[i].path, &joined) < 0 ||
-	    stat("/proc/self/ns/net", &own) < 0)
-		die("stat %s", o->c.namespaces[i].path);
-	if (joined.st_dev == own.st_dev && joined.st_ino == own.st_ino)
-		refuse("linux.sysctl: %s is this runtime's own network "
-		       "namespace: a net.* sysctl would be the host's",
-		       o->c.namespaces[i].path);
+		if (i < 0 || o->c.namespaces[i].path == NULL)
+			continue;
+		if (stat(o->c.namespaces[i].path, &joined) < 0 ||
+		    stat(own, &ours) < 0)
+			die("stat %s", o->c.namespaces[i].path);
+		if (joined.st_dev == ours.st_dev &&
+		    joined.st_ino == ours.st_ino)
+			refuse("linux.sysctl: %s is this runtime's own %s "
+			       "namespace: %s would be the host's",
+			       o->c.namespaces[i].path, net ? "network" :
+			       "ipc", e->name);
+	}
 }
 
 /* Parent: make ROOT/ID (from here on, the exit handler removes it),
@@ -10778,25 +10834,34 @@ static void read_create(struct oci_create *o, const char *bundle,
 	o->cfg.gids = o->c.gids;
 }
 
-/* Parent: what create leaves for the commands after it, besides the
- * config it read (read_create()): the state, ROOT/ID/init, which makes
- * the container one they find, and last the pid file, the caller's. */
-static void write_created(struct oci_create *o, pid_t pid)
+/* Parent: ROOT/ID/init, which makes the container one the other
+ * commands find, written as soon as the child is there (its pid, its
+ * start time, its cgroup), so that a delete --force can end it and
+ * remove its cgroup even if this create is killed before it is done.
+ * Until state.json is there too, the container is "creating". */
+static void write_init(struct oci_create *o)
 {
-	char path[PATH_MAX + 16], text[PATH_MAX * 3 + 64], *state;
+	char path[PATH_MAX + 16], text[PATH_MAX * 3 + 64];
 
-	o->s.pid = pid;
-	o->s.start = start_time(pid);
+	o->s.start = start_time(o->s.pid);
+	snprintf(text, sizeof(text), "%d %llu\n%s\n%s\n%s\n", o->s.pid,
+		 o->s.start, o->s.bundle, o->s.cgroup, o->s.made);
+	snprintf(path, sizeof(path), "%s/init", o->s.dir);
+	write_whole(path, text, 0600);
+}
+
+/* Parent, once the child waits for start: the state, then the pid
+ * file, the caller's. */
+static void write_created(struct oci_create *o)
+{
+	char path[PATH_MAX + 16], text[32], *state;
+
 	state = oci_state_json(&o->s, "created", &o->c);
 	snprintf(path, sizeof(path), "%s/state.json", o->s.dir);
 	write_whole(path, state, 0600);
 	free(state);
-	snprintf(text, sizeof(text), "%d %llu\n%s\n%s\n%s\n", pid, o->s.start,
-		 o->s.bundle, o->s.cgroup, o->s.made);
-	snprintf(path, sizeof(path), "%s/init", o->s.dir);
-	write_whole(path, text, 0600);
 	if (o->pid_file != NULL) {
-		snprintf(text, sizeof(text), "%d", pid);
+		snprintf(text, sizeof(text), "%d", o->s.pid);
 		write_whole(o->pid_file, text, 0644);
 	}
 }
@@ -10828,12 +10893,17 @@ static int spawn_oci_child(struct oci_create *o)
 		set_cgroup_file(o->s.cgroup, "cgroup.procs", text);
 	if (limit_process(&o->p, child_pid, &step) < 0)
 		die("%s", step);
+	write_init(o);                /* delete --force finds it now */
 	send_go(channel[0]);
 	while ((code = wait_for_exec(channel[0])) == OCI_HOOKS) {
 		attach_device_program(o);
 		run_hooks(&o->c, "prestart", &o->s, "creating");
 		run_hooks(&o->c, "createRuntime", &o->s, "creating");
 		send_go(channel[0]);
+	}
+	if (code == OCI_CREATED) {
+		write_created(o);
+		send_go(channel[0]);  /* the child may wait for start now */
 	}
 	close(channel[0]);
 	return code == OCI_CREATED ? 0 : code != 0 ? code : EXIT_RUNTIME_ERROR;
@@ -10859,6 +10929,14 @@ static int oci_create(int argc, char **argv)
 	static struct oci_create o;   /* static: large, and zeroed */
 	const char *bundle = ".", *console_socket = NULL;
 	int opt, code;
+
+	/* 0, 1 and 2 open, on /dev/null if the caller closed one, before
+	 * anything of ours is opened: a descriptor of ours there would
+	 * be the container's stdin, stdout or stderr. */
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 &&
+		    open("/dev/null", O_RDWR) != fd)
+			die("open /dev/null as descriptor %d", fd);
 
 	o.new_keyring = true;
 	opterr = 0;
@@ -10901,7 +10979,6 @@ static int oci_create(int argc, char **argv)
 	code = spawn_oci_child(&o);
 	if (code != 0)
 		exit(code);           /* the handler undoes it all */
-	write_created(&o, child_pid);
 	creating = NULL;              /* it lives on: keep it all */
 	free_process(&o.p);
 	free_bundle_config(&o.c);
@@ -11188,7 +11265,13 @@ static void run_sealed_copy(char **argv)
 	    strncmp(self, "/memfd:", 7) == 0)
 		return;               /* the copy, running */
 	exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	copy = memfd_create("container.c", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	/* MFD_EXEC: from Linux 6.3, vm.memfd_noexec may make a memfd
+	 * not executable unless asked; before, the flag is unknown. */
+	copy = memfd_create("container.c", MFD_CLOEXEC | MFD_ALLOW_SEALING |
+			    MFD_EXEC);
+	if (copy < 0 && errno == EINVAL)
+		copy = memfd_create("container.c", MFD_CLOEXEC |
+				    MFD_ALLOW_SEALING);
 	if (exe < 0 || copy < 0 || fstat(exe, &st) < 0)
 		die("copy this binary into memory");
 	while (done < st.st_size) {
@@ -11213,11 +11296,10 @@ static int run_oci(int argc, char **argv)
 	const char *command;
 	bool flag = false;
 
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "create") == 0)
-			run_sealed_copy(argv);
 	first = read_global_options(argc, argv);
 	command = first < argc ? argv[first] : "";
+	if (strcmp(command, "create") == 0)
+		run_sealed_copy(argv);
 	if (!is_oci_command(command))
 		bad_usage("unknown command", first < argc ? command : "(none)");
 	argc -= first;

@@ -89,6 +89,12 @@ run_create() {
 		--root "$STATE" create "$@"
 }
 
+# Is the status of the container ID STATUS? For wait_until, which
+# runs it anew each time (an argument $(...) would be read once).
+status_is() {
+	[ "$(state_field "$1" status)" = "$2" ]
+}
+
 # The field NAME of the state of the container ID, as JSON says it.
 state_field() {
 	oci state "$1" | python3 -c 'import json, sys
@@ -124,7 +130,7 @@ print(json.load(sys.stdin).get(sys.argv[1], "(none)"))' "$2"
 	assert_output --regexp '^/memfd:container\.c'
 	assert [ ! -s c1.out ]
 	oci start c1
-	wait_until test "$(state_field c1 status)" = stopped ||
+	wait_until status_is c1 stopped ||
 		fail "c1 did not stop: $(oci state c1)"
 	assert_equal "$(state_field c1 pid)" "(none)"
 	assert_equal "$(cat c1.out)" out
@@ -241,8 +247,12 @@ refused() {
 @test "oci: what cannot be done is refused in one line, and leaves nothing" {
 	make_bundle b 'c["linux"]["resources"]["memory"] = {"limit": "x"}' true
 	refused b "$BATS_TEST_TMPDIR/b/config.json: linux.resources.memory.limit: expected a number, found a string"
-	make_bundle b2 'c["process"]["terminal"] = True' true
+	# A poststop hook runs after a delete, and a create refused
+	# before anything was made is none.
+	make_bundle b2 "c['process']['terminal'] = True
+c['hooks'] = {'poststop': [{'path': '/bin/touch', 'args': ['touch', '$BATS_TEST_TMPDIR/ran']}]}" true
 	refused b2 "process.terminal and --console-socket: a terminal for an OCI container is not written yet"
+	assert [ ! -e ran ]
 	make_bundle b3 'c["hooks"] = {"startContainer": [{"path": "/bin/true"}]}' true
 	refused b3 "hooks.startContainer: not run yet by this runtime"
 	make_bundle b4 'c["linux"]["namespaces"].append({"type": "user", "path": "/proc/1/ns/user"})
@@ -272,7 +282,7 @@ c["linux"]["uidMappings"] = c["linux"]["gidMappings"] = []' true
 	assert_output "container: container c1 is running: only a created container starts"
 	assert_equal "$(state_field c1 status)" running
 	oci kill c1 KILL
-	wait_until test "$(state_field c1 status)" = stopped
+	wait_until status_is c1 stopped || fail "c1 did not stop"
 	run oci kill c1 TERM
 	assert_failure 125
 	assert_output "container: container c1: container not running"
@@ -280,6 +290,12 @@ c["linux"]["uidMappings"] = c["linux"]["gidMappings"] = []' true
 	run oci kill c1
 	assert_failure 125
 	assert_output "container: container c1 does not exist"
+	# A state directory others may write to could name any cgroup
+	# for delete to kill, and any hook for it to run, as root.
+	mkdir -m 777 open
+	run "$OCI" --root "$BATS_TEST_TMPDIR/open" state c1
+	assert_failure 125
+	assert_output "container: --root $BATS_TEST_TMPDIR/open: not a directory of yours that only you may write to"
 	run oci --log "$BATS_TEST_TMPDIR/log.json" --log-format json start c1
 	assert_failure 125
 	run python3 -c 'import json, sys
@@ -294,7 +310,10 @@ print(json.loads(open(sys.argv[1]).readline())["msg"])' log.json
 	oci start c1
 	cgroup=$(find /sys/fs/cgroup -type d -path '*/container.c-oci-test/c1')
 	[ -n "$cgroup" ] || fail "no cgroup container.c-oci-test/c1"
-	wait_until test "$(wc -l <"$cgroup/cgroup.procs")" -eq 3
+	three() {
+		[ "$(wc -l <"$cgroup/cgroup.procs")" -eq 3 ]
+	}
+	wait_until three || fail "not three processes in $cgroup"
 	oci kill --all c1 STOP
 	# Signals arrive when they arrive: wait for the three to stop.
 	states() {
@@ -302,7 +321,10 @@ print(json.loads(open(sys.argv[1]).readline())["msg"])' log.json
 			awk '/^State:/ { print $2 }' "/proc/$pid/status"
 		done | tr -d '\n'
 	}
-	wait_until test "$(states)" = TTT || fail "states: $(states)"
+	stopped() {
+		[ "$(states)" = TTT ]
+	}
+	wait_until stopped || fail "states: $(states)"
 	oci delete --force c1
 	assert [ ! -e "$cgroup" ]
 	assert [ ! -e "$(dirname "$cgroup")" ]
@@ -349,19 +371,27 @@ c['linux']['resources']['devices'].append({'allow': True, 'type': 'c',
 	assert [ -z "$(ls "$STATE" 2>/dev/null)" ]
 }
 
-@test "oci: a net.* sysctl in the runtime's own network namespace is refused" {
+@test "oci: a sysctl in the runtime's own network or ipc namespace is refused" {
 	make_bundle b "
 c['linux']['sysctl'] = {'net.ipv4.ip_unprivileged_port_start': '80'}
 for n in c['linux']['namespaces']:
     if n['type'] == 'network': n['path'] = '/proc/self/ns/net'" true
-	refused b "linux.sysctl: /proc/self/ns/net is this runtime's own network namespace: a net.* sysctl would be the host's"
+	refused b "linux.sysctl: /proc/self/ns/net is this runtime's own network namespace: net.ipv4.ip_unprivileged_port_start would be the host's"
+	# And an ipc one in its own ipc namespace.
+	make_bundle b3 "
+c['linux']['sysctl'] = {'kernel.shmmni': '4000'}
+for n in c['linux']['namespaces']:
+    if n['type'] == 'ipc': n['path'] = '/proc/self/ns/ipc'" true
+	refused b3 "linux.sysctl: /proc/self/ns/ipc is this runtime's own ipc namespace: kernel.shmmni would be the host's"
 	# In a new one it is set, there alone.
+	local host
+	host=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
 	make_bundle b2 "c['linux']['sysctl'] = {'net.ipv4.ip_unprivileged_port_start': '80'}" \
 		cat /proc/sys/net/ipv4/ip_unprivileged_port_start
 	run_to_end b2 c2
 	oci delete c2
 	assert_equal "$(cat c2.out)" 80
-	assert_equal "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" 1024
+	assert_equal "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" "$host"
 }
 
 @test "oci: a network namespace given by path is joined, as podman hands one over" {
