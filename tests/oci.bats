@@ -31,7 +31,7 @@ teardown() {
 		-exec rmdir {} + 2>/dev/null || true
 	stop_containerd
 	[ -z "${RUN_CONTAINERD:-}" ] || rm -rf "$RUN_CONTAINERD"
-	[ -z "${NETNS:-}" ] || ip netns delete "$NETNS" 2>/dev/null || true
+	[ -z "${NETNS_PID:-}" ] || kill "$NETNS_PID" 2>/dev/null || true
 	cd /
 	check_host_unchanged
 }
@@ -395,16 +395,22 @@ for n in c['linux']['namespaces']:
 }
 
 @test "oci: a network namespace given by path is joined, as podman hands one over" {
-	NETNS=container-c-oci-$$
-	ip netns add "$NETNS"
+	# A network namespace held by a process of the test's own, not by
+	# `ip netns add`, which leaves its /run/netns mount behind.
+	unshare --net sleep 60 3>&- &
+	NETNS_PID=$!
+	other_netns() {
+		[ "$(readlink "/proc/$NETNS_PID/ns/net")" != "$(readlink /proc/self/ns/net)" ]
+	}
+	wait_until other_netns || fail "no network namespace of its own"
 	make_bundle b "
 for n in c['linux']['namespaces']:
-    if n['type'] == 'network': n['path'] = '/run/netns/$NETNS'" \
+    if n['type'] == 'network': n['path'] = '/proc/$NETNS_PID/ns/net'" \
 		readlink /proc/self/ns/net
 	run_to_end b c1
 	assert_output --partial "init exit 0"
 	oci delete c1
-	assert_equal "$(cat c1.out)" "net:[$(stat -L -c %i "/run/netns/$NETNS")]"
+	assert_equal "$(cat c1.out)" "$(readlink "/proc/$NETNS_PID/ns/net")"
 }
 
 @test "oci: a /dev/null that is a link is refused, not bound over a masked path (CVE-2025-31133)" {
