@@ -261,7 +261,7 @@ refused() {
 }
 
 @test "json: libFuzzer on the reader: no crash, and every round trip the same" {
-	local seconds=${JSON_FUZZ_SECONDS:-60}
+	local seconds=${JSON_FUZZ_SECONDS:-30}
 	write_configs
 	capture_podman_config
 	capture_containerd_config
