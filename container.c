@@ -168,7 +168,9 @@
 #if STAGE >= 10
 #include <linux/bpf.h>       /* bpf(2): the device program */
 #include <linux/keyctl.h>    /* a session keyring of its own */
+#include <linux/openat2.h>   /* openat2(2): a terminal's ptmx */
 #include <sys/sendfile.h>    /* sendfile(): create's sealed copy */
+#include <sys/un.h>          /* sockaddr_un: the console socket */
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U             /* linux/memfd.h, Linux 6.3 */
 #endif
@@ -5289,20 +5291,17 @@ static bool refuse_unsupported(const struct json *process)
 	return true;
 }
 
-/* CONFIG's process into *P (zeroed first). False, with json_error
- * naming the value, if a value is missing, of the wrong type or out of
- * range, or asks for what this runtime cannot do. */
-static bool read_process(const struct json *config, struct process *p)
+/* PROCESS, config.md's process object, into *P (zeroed first). False,
+ * with json_error naming the value, if a value is missing, of the
+ * wrong type or out of range, or asks for what this runtime cannot
+ * do. Stage 10's exec reads one alone, from the file --process names. */
+static bool read_process_object(const struct json *process,
+				struct process *p)
 {
-	const struct json *process = json_member(config, "process");
 	const struct json *args, *env, *cwd, *terminal, *nnp, *oom;
 	int64_t score;
 
 	memset(p, 0, sizeof(*p));
-	if (process == NULL) {
-		json_fail(config, "needs a process");
-		return false;
-	}
 	if (!json_is(process, JSON_OBJECT))
 		return false;
 	args = json_member(process, "args");
@@ -5346,6 +5345,19 @@ static bool read_process(const struct json *config, struct process *p)
 	return read_user(process, p) && read_capabilities(process, p) &&
 	       read_rlimits(process, p) && read_labels(process, p) &&
 	       read_console_size(process, p) && refuse_unsupported(process);
+}
+
+/* CONFIG's process into *P, as read_process_object() reads it. */
+static bool read_process(const struct json *config, struct process *p)
+{
+	const struct json *process = json_member(config, "process");
+
+	if (process == NULL) {
+		memset(p, 0, sizeof(*p));
+		json_fail(config, "needs a process");
+		return false;
+	}
+	return read_process_object(process, p);
 }
 
 /* Free what read_process() allocated (not the strings: the tree's). */
@@ -7968,7 +7980,7 @@ static int become_process(const struct process *p,
 	};
 	struct __user_cap_data_struct sets[2];
 	uint64_t asked = 0, missing = 0;
-	bool grouped = p->group_count > 0 || setgroups_allowed();
+	bool grouped = true;
 	int cap;
 
 	*step = "an AppArmor or SELinux label";  /* not written yet */
@@ -7999,9 +8011,17 @@ static int become_process(const struct process *p,
 	*step = "prctl PR_SET_KEEPCAPS";
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return -1;
+	/* The groups become additionalGids exactly; EPERM with none
+	 * asked for: a user namespace whose setgroups file says "deny"
+	 * (user_namespaces(7)), where no group can be dropped. Tried, not
+	 * read from /proc/self/setgroups: the /proc there may be the
+	 * container's own, which exec's process must not trust. */
 	*step = "setgroups";
-	if (grouped && setgroups(p->group_count, p->groups) < 0)
-		return -1;
+	if (setgroups(p->group_count, p->groups) < 0) {
+		if (errno != EPERM || p->group_count > 0)
+			return -1;
+		grouped = false;
+	}
 	*step = "setresgid";
 	if (setresgid(p->gid, p->gid, p->gid) < 0)
 		return -1;
@@ -8984,8 +9004,12 @@ static const char usage_text[] =
 #if STAGE >= 10
 	"       container [--root DIR] [--log FILE] [--log-format text|json]\n"
 	"                 [--debug] create [--bundle DIR] [--pid-file FILE]\n"
-	"                 [--preserve-fds N] [--no-new-keyring] ID\n"
+	"                 [--console-socket PATH] [--preserve-fds N]\n"
+	"                 [--no-new-keyring] ID\n"
 	"       container [GLOBAL OPTIONS] start | state ID\n"
+	"       container [GLOBAL OPTIONS] exec [--process FILE] [--detach]\n"
+	"                 [--pid-file FILE] [--console-socket PATH] [--tty]\n"
+	"                 [--preserve-fds N] ID [COMMAND [ARG...]]\n"
 	"       container [GLOBAL OPTIONS] kill [--all] ID [SIGNAL]\n"
 	"       container [GLOBAL OPTIONS] delete [--force] ID\n"
 #endif
@@ -9722,8 +9746,9 @@ static int run_lifecycle(int argc, char **argv)
  * signal; delete removes what create made. Each is a process of its
  * own that ends: what one made, the next finds in the state directory,
  * ROOT/ID (--root, runc's name for it): the config as create read it,
- * the state it wrote, the init's pid, start time and cgroup, and
- * exec.fifo, the door that start opens. The steps in the container
+ * the state it wrote, the init's pid, start time and cgroup, and two
+ * FIFOs: exec.fifo, the door that start opens, and start.fifo, by
+ * which the init tells start it has gone through. The steps in the container
  * are child_main()'s, read from config.json instead of options; their
  * order is runc's (libcontainer/rootfs_linux.go and
  * standard_init_linux.go), so that a config means what it means
@@ -9898,19 +9923,20 @@ static char *oci_state_json(const struct oci_state *s, const char *status,
 }
 
 /* Run the hooks of KIND in C, each given the state of S in STATUS on
- * its stdin. Prestart and createRuntime hooks that fail fail create
- * (runtime.md: the runtime MUST generate an error and stop the
- * container); poststart and poststop hooks that fail are warned about,
- * and the operation goes on, as runtime.md says in version 1.0.2, the
- * one this runtime's state names (its version 1.3 makes a poststart
- * hook that fails an error that stops the container). */
+ * its stdin. Prestart, createRuntime, createContainer and
+ * startContainer hooks that fail fail create, or start (runtime.md:
+ * the runtime MUST generate an error and stop the container);
+ * poststart and poststop hooks that fail are warned about, and the
+ * operation goes on, as runtime.md says in version 1.0.2, the one this
+ * runtime's state names (its version 1.3 makes a poststart hook that
+ * fails an error that stops the container). */
 static void run_hooks(const struct bundle_config *c, const char *kind,
 		      const struct oci_state *s, const char *status)
 {
 	size_t k = 0;
 	char why[MESSAGE_BYTES], *state;
-	bool fatal = strcmp(kind, "prestart") == 0 ||
-		     strcmp(kind, "createRuntime") == 0;
+	bool fatal = strcmp(kind, "poststart") != 0 &&
+		     strcmp(kind, "poststop") != 0;
 
 	while (strcmp(hook_kinds[k], kind) != 0)
 		k++;
@@ -9939,12 +9965,16 @@ struct oci_create {
 	struct bundle_config c;   /* config.json, read */
 	struct process p;         /*   and its process */
 	struct json *config;
+	struct json *process;     /* exec's --process file, or NULL */
 	struct oci_state s;       /* what create leaves for the others */
 	const char *pid_file;     /* --pid-file, or NULL */
 	unsigned int preserve_fds; /* --preserve-fds */
 	bool new_keyring;         /* unless --no-new-keyring */
 	int fifo;                 /* exec.fifo, open to read and write */
+	int started;              /* start.fifo, the same */
 	int namespaces;           /* CLONE_NEW* of those made new */
+	int console;              /* --console-socket, connected, or -1 */
+	int terminal;             /* the child's: its pty's slave, or -1 */
 };
 
 /* The create under way, for its exit handler; NULL once done. */
@@ -9954,7 +9984,8 @@ static struct oci_create *creating;
 static void remove_container_dir(const char *dir)
 {
 	static const char *const files[] = {
-		"exec.fifo", "init", "init.tmp", "state.json", "config.json",
+		"exec.fifo", "start.fifo", "init", "init.tmp", "state.json",
+		"config.json",
 	};
 	char path[PATH_MAX + 16];
 
@@ -10150,17 +10181,18 @@ static void copy_config(const char *from, const char *to)
 	write_whole(to, text, 0600);  /* its env may hold secrets */
 }
 
-/* Parent: make exec.fifo in ROOT/ID, for start to write a byte into,
- * and open it to read and write: the child inherits that descriptor,
- * whatever its root and its user become, and never opens the FIFO by
- * its name. So only root may open it (0600): a byte from anyone else
- * would start the container. */
-static int make_exec_fifo(const struct oci_create *o)
+/* Parent: make the FIFO NAME in ROOT/ID and open it to read and
+ * write: the child inherits that descriptor, whatever its root and its
+ * user become, and never opens the FIFO by its name. exec.fifo is for
+ * start to write a byte into, start.fifo for the child to answer
+ * (wait_for_start()). Only root may open them (0600): a byte from
+ * anyone else would start the container. */
+static int make_fifo(const struct oci_create *o, const char *name)
 {
 	char path[PATH_MAX + 16];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/exec.fifo", o->s.dir);
+	snprintf(path, sizeof(path), "%s/%s", o->s.dir, name);
 	if (mkfifo(path, 0600) < 0 || (fd = open(path, O_RDWR | O_CLOEXEC)) < 0)
 		die("mkfifo %s", path);
 	return fd;
@@ -10177,20 +10209,12 @@ static const char *namespace_name(int flag)
 
 /* Parent: refuse what this runtime does not do yet, one line each,
  * before anything is made. */
-static void refuse_unwritten(const struct oci_create *o,
-			       const char *console_socket)
+static void refuse_unwritten(const struct oci_create *o)
 {
 	static const int joined_later[] = {
 		CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWTIME,
 	};
 
-	if (o->p.terminal || console_socket != NULL)
-		refuse("process.terminal and --console-socket: a terminal "
-		       "for an OCI container is not written yet");
-	for (size_t k = 2; k < 4; k++)
-		if (o->c.hook_count[k] > 0)
-			refuse("hooks.%s: not run yet by this runtime",
-			       hook_kinds[k]);
 	for (int i = 0; i < o->c.namespace_count; i++) {
 		int flag = o->c.namespaces[i].flag;
 
@@ -10566,15 +10590,121 @@ static void wait_for_hooks(const struct oci_create *o)
 	wait_for_go(o->cfg.channel);
 }
 
+/* Child: open the ptmx of the devpts mounted at the container's
+ * /dev/pts, checked before and after (as runc checks it since commit
+ * 4371d08af): the directory must be a devpts, its ptmx reached with no
+ * link and no other mount on the way (openat2(2) RESOLVE_NO_SYMLINKS,
+ * RESOLVE_NO_XDEV), and be the pty multiplexer, 5:2 (pts(4)). exec
+ * opens one in a container that runs: its processes could have put a
+ * link, or a mount of a file system of their own, there. */
+static int open_ptmx(const struct config *cfg)
+{
+	struct open_how how = {
+		.flags = O_RDWR | O_NOCTTY | O_CLOEXEC,
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV,
+	};
+	int root = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int pts = root < 0 ? -1 : open_in_rootfs(root, "/dev/pts",
+						 MAKE_NOTHING);
+	int master = -1;
+	struct statfs fs;
+	struct stat st;
+
+	if (pts >= 0 && fstatfs(pts, &fs) == 0 &&
+	    fs.f_type == DEVPTS_SUPER_MAGIC)
+		master = (int)syscall(SYS_openat2, pts, "ptmx", &how,
+				      sizeof(how));
+	if (master < 0 || fstat(master, &st) < 0 || !S_ISCHR(st.st_mode) ||
+	    st.st_rdev != makedev(5, 2))
+		child_die_with(cfg, 0, "process.terminal: the container has no "
+			       "devpts at /dev/pts, with its ptmx, to open a "
+			       "terminal in");
+	close(pts);
+	close(root);
+	return master;
+}
+
+/* Child, with process.terminal: a pty of the container's own devpts
+ * (its /dev/pts/ptmx, which config-linux.md's default /dev/ptmx is),
+ * made this session's controlling terminal (TIOCSCTTY) and bound onto
+ * /dev/console, as config-linux.md's default devices say; its master
+ * sent to the engine over --console-socket (SCM_RIGHTS, as stage 4
+ * sends its own). Neither end of the bind is a path a link can
+ * redirect: the slave comes from the master (TIOCGPTPEER), and
+ * /dev/console is opened without following a link. runc bound
+ * /dev/pts/N by its path, and a link there made the bind a writable
+ * copy of a /proc file that the masks, applied after, would have
+ * hidden (CVE-2025-52565; runc takes the slave by TIOCGPTPEER since,
+ * commit 531ef794e). The slave becomes
+ * the program's stdin, stdout and stderr only at exec: until then, a
+ * failure's one line goes to create's stderr, where the engine reads
+ * it. Its owner is the process's user, as runc gives it, so the
+ * program can reopen its own terminal; the group stays devpts's (gid=
+ * in the mount). exec's process gets a pty of its own too, but
+ * /dev/console stays the init's (BIND false), as in runc. */
+static void make_console(struct oci_create *o, bool bind)
+{
+	const struct config *cfg = &o->cfg;
+	struct winsize size = { .ws_row = o->p.rows, .ws_col = o->p.columns };
+	char from[FD_NAME_BYTES], at[FD_NAME_BYTES];
+	int master, console;
+	struct stat st;
+
+	if (o->console < 0)
+		return;
+	show_step("open /dev/pts/ptmx, its slave bound onto /dev/console");
+	master = open_ptmx(cfg);
+	if (unlockpt(master) < 0)
+		child_die(cfg, "unlockpt");
+	o->terminal = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY |
+			    O_CLOEXEC);
+	if (o->terminal < 0 || ioctl(o->terminal, TIOCSCTTY, 0) < 0 ||
+	    fchown(o->terminal, o->p.uid, (gid_t)-1) < 0)
+		child_die(cfg, "the pty's slave");
+	if (size.ws_row > 0 && size.ws_col > 0 &&
+	    ioctl(master, TIOCSWINSZ, &size) < 0)
+		child_die(cfg, "process.consoleSize");
+	if (bind) {
+		console = open_mount_point(cfg, "/dev/console", MAKE_FILE);
+		if (fstat(console, &st) < 0 || S_ISDIR(st.st_mode))
+			child_die_with(cfg, EISDIR, "/dev/console");
+		name_fd(o->terminal, from);
+		name_fd(console, at);
+		if (mount(from, at, NULL, MS_BIND, NULL) < 0)
+			child_die(cfg, "mount --bind the pty on /dev/console");
+		close(console);
+	}
+	if (send_descriptor(o->console, master) < 0)
+		child_die(cfg, "send the pty to --console-socket");
+	close(master);
+	close(o->console);
+}
+
+/* Child: the terminal, if there is one, becomes stdin, stdout and
+ * stderr (closing what they were), and its own descriptor goes. */
+static void take_terminal(struct oci_create *o)
+{
+	if (o->terminal < 0)
+		return;
+	for (int fd = 0; fd < 3; fd++)
+		if (dup3(o->terminal, fd, 0) < 0)
+			child_die(&o->cfg, "dup3 the terminal to %d", fd);
+	close(o->terminal);
+	o->terminal = -1;
+}
+
 /* Child, set up: tell the parent, and wait for its go, sent once it
  * has written the state: a parent that died before gives an end of
  * file instead, and the child ends (prepare_exec() dropped the wish to
  * die with it, for the parent is meant to end now, and the child to
  * live on, a child of the engine's subreaper: conmon's, the shim's,
- * PR_SET_CHILD_SUBREAPER in prctl(2)). Then wait for start, which
- * writes a byte into exec.fifo. That read blocks: the child holds the
- * FIFO open to write too, so it never sees an end of file (fifo(7):
- * Linux opens a FIFO for both). */
+ * PR_SET_CHILD_SUBREAPER in prctl(2)). The terminal, if it has one,
+ * becomes its stdin, stdout and stderr now, and create's are closed:
+ * containerd's shim reads create's output to its end, which comes only
+ * once no process holds it open, and only then calls start. Then wait
+ * for start, which writes a byte into exec.fifo. That read blocks: the
+ * child holds the FIFO open to write too, so it never sees an end of
+ * file (fifo(7): Linux opens a FIFO for both). */
 static void wait_for_start(struct oci_create *o)
 {
 	int code = OCI_CREATED;
@@ -10585,27 +10715,63 @@ static void wait_for_start(struct oci_create *o)
 	wait_for_go(o->cfg.channel);
 	close(o->cfg.channel);
 	o->cfg.channel = -1;          /* nobody to report to now */
+	take_terminal(o);
 	if (read(o->fifo, &byte, 1) != 1)
 		_exit(EXIT_RUNTIME_ERROR);
 	close(o->fifo);
 }
 
+/* Child, started: the startContainer hooks, then a byte into
+ * start.fifo, which start waits on, so that it runs the poststart hooks
+ * only once the program is next (runtime.md's lifecycle, steps 8 to
+ * 10). A hook that fails ends the child first, and start reads the end
+ * of the FIFO instead: the container has stopped. */
+static void announce_start(struct oci_create *o)
+{
+	run_hooks(&o->c, "startContainer", &o->s, "created");
+	if (write(o->started, "s", 1) != 1)
+		_exit(EXIT_RUNTIME_ERROR);
+}
+
+/* Child: close every descriptor from FIRST on but the N in KEPT (-1
+ * for none), whatever their order: close_range(2) between them. */
+static int close_all_but(unsigned int first, int *kept, size_t n)
+{
+	unsigned int from = first;
+
+	for (size_t i = 1; i < n; i++)          /* sort: n is small */
+		for (size_t k = i; k > 0 && kept[k - 1] > kept[k]; k--) {
+			int swap = kept[k];
+
+			kept[k] = kept[k - 1];
+			kept[k - 1] = swap;
+		}
+	for (size_t i = 0; i < n; i++) {
+		if (kept[i] < 0 || (unsigned int)kept[i] < from)
+			continue;
+		if ((unsigned int)kept[i] > from &&
+		    close_range(from, (unsigned int)kept[i] - 1, 0) < 0)
+			return -1;
+		from = (unsigned int)kept[i] + 1;
+	}
+	return close_range(from, ~0U, 0);
+}
+
 /* Child: keep the descriptors --preserve-fds passes (3 and the N-1
  * after it: conmon's; oci_create() checked that they are open, and
- * none of ours), and close every other but the channel and exec.fifo
- * (which close at exec), before the working directory is entered: a
- * cwd such as /proc/self/fd/7 would otherwise lead through an
- * inherited descriptor of a host directory to the host's files (runc's
- * CVE-2024-21626, at close_inherited_fds()). Then check where the cwd
- * is: getcwd(3) starts a directory outside the root with
+ * none of ours), and close every other but the channel, the FIFOs and
+ * the terminal (which close at exec), before the working directory is
+ * entered: a cwd such as /proc/self/fd/7 would otherwise lead through
+ * an inherited descriptor of a host directory to the host's files
+ * (runc's CVE-2024-21626, at close_inherited_fds()). Then check where
+ * the cwd is: getcwd(3) starts a directory outside the root with
  * "(unreachable)". Keyrings: the session keyring is the caller's until
  * the child joins a new one of its own (keyctl(2)
  * KEYCTL_JOIN_SESSION_KEYRING): keys kept there, such as a host's
  * credentials, would otherwise be readable inside. */
 static void prepare_exec(const struct oci_create *o)
 {
-	unsigned int first = 3 + o->preserve_fds;
-	int kept[2] = { o->cfg.channel, o->fifo };
+	int kept[4] = { o->cfg.channel, o->fifo, o->started, o->terminal };
 	char cwd[PATH_MAX];
 
 	if (o->new_keyring &&
@@ -10614,19 +10780,10 @@ static void prepare_exec(const struct oci_create *o)
 		child_die(&o->cfg, "keyctl join a new session keyring");
 	if (prctl(PR_SET_PDEATHSIG, 0) < 0)   /* see wait_for_start() */
 		child_die(&o->cfg, "prctl PR_SET_PDEATHSIG");
-	for (unsigned int fd = 3; fd < first; fd++)
+	for (unsigned int fd = 3; fd < 3 + o->preserve_fds; fd++)
 		if (fcntl((int)fd, F_SETFD, 0) < 0)
 			child_die(&o->cfg, "keep descriptor %u", fd);
-	if (kept[0] > kept[1]) {
-		kept[0] = o->fifo;
-		kept[1] = o->cfg.channel;
-	}
-	if ((kept[0] > (int)first &&
-	     close_range(first, (unsigned int)kept[0] - 1, 0) < 0) ||
-	    (kept[1] > kept[0] + 1 && close_range((unsigned int)kept[0] + 1,
-						  (unsigned int)kept[1] - 1,
-						  0) < 0) ||
-	    close_range((unsigned int)kept[1] + 1, ~0U, 0) < 0)
+	if (close_all_but(3 + o->preserve_fds, kept, ARRAY_LEN(kept)) < 0)
 		child_die(&o->cfg, "close_range");
 	if (chdir(o->p.cwd) < 0)
 		child_die(&o->cfg, "chdir %s", o->p.cwd);
@@ -10684,10 +10841,30 @@ static void not_dumpable(const struct config *cfg)
 		child_die(cfg, "prctl PR_SET_DUMPABLE");
 }
 
+/* Child, last: the program, found in its env's PATH (execvp(3)). A
+ * failure now goes to the terminal, or to create's stderr:
+ * check_program() made one unlikely. */
+__attribute__((noreturn))
+static void exec_process(const struct oci_create *o)
+{
+	environ = o->p.env;
+	signal(SIGPIPE, SIG_DFL);
+	execvp(o->p.argv[0], o->p.argv);
+	if (errno == ENOENT || errno == ENOTDIR)
+		child_fail(&o->cfg, EXIT_NOT_FOUND, "exec %s", o->p.argv[0]);
+	child_fail(&o->cfg, EXIT_CANNOT_EXECUTE, "exec %s", o->p.argv[0]);
+}
+
 /* The child of create: in its new namespaces from clone() on. Each
  * line is a step; the order is runc's. The process config.json asks
  * for comes last (become_process(), with its seccomp filter), then the
- * wait for start, then the program. */
+ * wait for start, then the program. config.md's hooks that run in the
+ * container's namespaces are run by it: createContainer's once the
+ * parent has run prestart's and createRuntime's, before pivot_root, so
+ * their paths are the host's; startContainer's after start, just
+ * before the program, as its user and under its seccomp program (as
+ * runc runs them), their paths the container's. Their state's pid is
+ * the one seen here (1, in a new pid namespace), as runc gives it. */
 static int oci_child(void *arg)
 {
 	struct oci_create *o = arg;
@@ -10718,6 +10895,9 @@ static int oci_child(void *arg)
 		child_die(cfg, "setdomainname %s", o->c.domainname);
 	set_up_root(o);
 	wait_for_hooks(o);
+	o->s.pid = getpid();          /* the hooks' state: as seen here */
+	run_hooks(&o->c, "createContainer", &o->s, "creating");
+	make_console(o, true);
 	pivot_into_rootfs(cfg);
 	write_sysctls(o);
 	make_paths_read_only(o);
@@ -10728,12 +10908,8 @@ static int oci_child(void *arg)
 	not_dumpable(cfg);            /* again: a new uid may reset it */
 	check_program(o);
 	wait_for_start(o);
-	environ = o->p.env;           /* execvp(3) looks in its PATH */
-	signal(SIGPIPE, SIG_DFL);
-	execvp(o->p.argv[0], o->p.argv);
-	if (errno == ENOENT || errno == ENOTDIR)
-		child_fail(cfg, EXIT_NOT_FOUND, "exec %s", o->p.argv[0]);
-	child_fail(cfg, EXIT_CANNOT_EXECUTE, "exec %s", o->p.argv[0]);
+	announce_start(o);
+	exec_process(o);
 }
 
 /* Parent: make --root's directory, and each above it that is missing
@@ -10786,6 +10962,34 @@ static void check_sysctl_namespace(const struct oci_create *o)
 	}
 }
 
+/* Parent: process.terminal asks for a terminal of the container's
+ * own, and --console-socket names where its master goes: a unix(7)
+ * socket the engine listens on (conmon's, the shim's). The engine
+ * keeps the master and relays it, long after create has ended; the
+ * child sends it (make_console()) over this connection, which it
+ * inherits. One without the other is refused, as runc refuses it. */
+static void connect_console(struct oci_create *o, const char *path)
+{
+	struct sockaddr_un address = { .sun_family = AF_UNIX };
+
+	o->console = o->terminal = -1;
+	if (o->p.terminal && path == NULL)
+		refuse("process.terminal: a terminal needs --console-socket, "
+		       "the socket its master is sent to");
+	if (!o->p.terminal && path != NULL)
+		refuse("--console-socket %s: process.terminal is false", path);
+	if (path == NULL)
+		return;
+	if (strlen(path) >= sizeof(address.sun_path))
+		refuse("--console-socket %s: longer than a socket's path may "
+		       "be (%zu bytes)", path, sizeof(address.sun_path) - 1);
+	strcpy(address.sun_path, path);
+	o->console = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (o->console < 0 || connect(o->console, (struct sockaddr *)&address,
+				      sizeof(address)) < 0)
+		die("--console-socket %s", path);
+}
+
 /* Parent: make ROOT/ID (from here on, the exit handler removes it),
  * copy BUNDLE's config.json there and read it into O, with the rootfs
  * it names. */
@@ -10820,7 +11024,8 @@ static void read_create(struct oci_create *o, const char *bundle,
 	if (!read_bundle_config(o->config, &o->c) ||
 	    !read_process(o->config, &o->p))
 		refuse("%s: %s", from, json_error);
-	refuse_unwritten(o, console_socket);
+	refuse_unwritten(o);
+	connect_console(o, console_socket);
 	check_sysctl_namespace(o);
 	for (int i = 0; i < o->c.namespace_count; i++)
 		if (o->c.namespaces[i].path == NULL)
@@ -10909,6 +11114,18 @@ static int spawn_oci_child(struct oci_create *o)
 	return code == OCI_CREATED ? 0 : code != 0 ? code : EXIT_RUNTIME_ERROR;
 }
 
+/* Parent, create and exec: 0, 1 and 2 open, on /dev/null if the
+ * caller closed one, before anything of ours is opened: a descriptor
+ * of ours there would be the container's stdin, stdout or stderr, or
+ * the channel, which the child's error line would be written into. */
+static void open_standard_fds(void)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 &&
+		    open("/dev/null", O_RDWR) != fd)
+			die("open /dev/null as descriptor %d", fd);
+}
+
 /* `container create [--bundle DIR] [--pid-file FILE] [--preserve-fds N]
  * [--no-new-keyring] ID`: set the container up from DIR's config.json
  * (the current directory without --bundle) and leave its process
@@ -10930,14 +11147,7 @@ static int oci_create(int argc, char **argv)
 	const char *bundle = ".", *console_socket = NULL;
 	int opt, code;
 
-	/* 0, 1 and 2 open, on /dev/null if the caller closed one, before
-	 * anything of ours is opened: a descriptor of ours there would
-	 * be the container's stdin, stdout or stderr. */
-	for (int fd = 0; fd < 3; fd++)
-		if (fcntl(fd, F_GETFD) < 0 &&
-		    open("/dev/null", O_RDWR) != fd)
-			die("open /dev/null as descriptor %d", fd);
-
+	open_standard_fds();
 	o.new_keyring = true;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+:b:", options, NULL)) != -1)
@@ -10975,8 +11185,11 @@ static int oci_create(int argc, char **argv)
 	container_dir(o.s.dir, o.s.id);
 	read_create(&o, bundle, console_socket);
 	make_oci_cgroup(&o);
-	o.fifo = make_exec_fifo(&o);
+	o.fifo = make_fifo(&o, "exec.fifo");
+	o.started = make_fifo(&o, "start.fifo");
 	code = spawn_oci_child(&o);
+	if (o.console >= 0)
+		close(o.console);     /* the child sent the pty, or failed */
 	if (code != 0)
 		exit(code);           /* the handler undoes it all */
 	creating = NULL;              /* it lives on: keep it all */
@@ -10987,19 +11200,24 @@ static int oci_create(int argc, char **argv)
 }
 
 /* `container start ID`: let the created container's process exec its
- * program, by a byte into exec.fifo, which it waits on; then remove
- * the FIFO, so that state says "running", and run the poststart hooks.
- * Opened without waiting (O_NONBLOCK): a FIFO nobody holds open to
- * read refuses with ENXIO (fifo(7)) instead of blocking start for
- * ever, and then the container's process has ended. */
+ * program, by a byte into exec.fifo, which it waits on; wait for its
+ * answer in start.fifo (announce_start()): a byte once the
+ * startContainer hooks have run and the program is next, or the end
+ * of the FIFO if it ended first. Then remove the FIFOs, so that state
+ * says "running", and run the poststart hooks. Both are opened without
+ * waiting (O_NONBLOCK): exec.fifo, when nobody holds it open to read,
+ * refuses with ENXIO (fifo(7)) instead of blocking start for ever,
+ * and then the container's process has ended; start.fifo's open would
+ * wait for a writer, and its read then waits (O_NONBLOCK cleared). */
 static int oci_start(const char *id)
 {
 	struct oci_state s;
 	struct bundle_config c;
 	struct json *config;
-	char fifo[PATH_MAX + 16];
+	char fifo[PATH_MAX + 16], started[PATH_MAX + 16], byte;
 	const char *status;
-	int fd;
+	int fd, answer;
+	ssize_t n;
 
 	read_oci_state(&s, id);
 	status = oci_status(&s);
@@ -11007,18 +11225,281 @@ static int oci_start(const char *id)
 		refuse("container %s is %s: only a created container starts",
 		       id, status);
 	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", s.dir);
+	snprintf(started, sizeof(started), "%s/start.fifo", s.dir);
+	answer = open(started, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (answer < 0 || fcntl(answer, F_SETFL, 0) < 0)
+		die("start %s: open %s", id, started);
 	fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 && errno == ENXIO)
 		refuse("container %s: its process has ended before start", id);
 	if (fd < 0 || write(fd, "s", 1) != 1)
 		die("start %s: write %s", id, fifo);
 	close(fd);
+	do
+		n = read(answer, &byte, 1);
+	while (n < 0 && errno == EINTR);
+	close(answer);
 	unlink(fifo);
+	unlink(started);
+	if (n != 1)
+		refuse("container %s: its process ended before its program "
+		       "ran (a startContainer hook failed, or it was killed)",
+		       id);
 	config = saved_config(&s, &c);
 	run_hooks(&c, "poststart", &s, "running");
 	free_bundle_config(&c);
 	json_free(config);
 	return 0;
+}
+
+/* A pidfd on the init of S, checked to be that process still: the
+ * start time is read once the pidfd holds the pid, so a process that
+ * took the pid over would not match (pidfd_open(2)); -1 if it ended. */
+static int open_init(const struct oci_state *s)
+{
+	int pidfd = s->pid > 0 ? pidfd_open(s->pid, 0) : -1;
+
+	if (pidfd >= 0 && start_time(s->pid) != s->start) {
+		close(pidfd);
+		return -1;
+	}
+	return pidfd;
+}
+
+/* exec's process: CONFIG's, with the command line's ARGV and --tty,
+ * or, with --process FILE, the process object in FILE (config.md's
+ * process: conmon and containerd's shim write one). */
+static void read_exec_process(struct oci_create *e, const char *file,
+			      char **argv, bool tty)
+{
+	struct json *process;
+
+	if (file == NULL) {
+		if (argv[0] == NULL)
+			refuse("usage: container exec [--process FILE] "
+			       "[--detach] [--tty] ID [COMMAND [ARG...]]");
+		if (!read_process(e->config, &e->p))
+			refuse("%s/config.json: %s", e->s.dir, json_error);
+		free(e->p.argv);      /* the command line's instead */
+		e->p.argv = argv;
+		e->p.terminal = tty;
+		return;
+	}
+	if (argv[0] != NULL)
+		refuse("exec: a command with --process: the file names it");
+	process = read_config(file);
+	if (!read_process_object(process, &e->p))
+		refuse("%s: %s", file, json_error);
+	e->process = process;         /* its strings are e->p's */
+	e->p.terminal |= tty;         /* as runc: --tty over the file */
+}
+
+/* exec's child: in the container's namespaces and cgroup (its parent
+ * joined them; the pid namespace, which takes only children, takes
+ * it). The steps are create's child's from prepare_exec() on: it
+ * becomes the process config.md describes, filtered by the
+ * container's seccomp program, and never dumpable before its exec. */
+__attribute__((noreturn))
+static void oci_exec_child(struct oci_create *e)
+{
+	const char *step;
+
+	in_child = true;
+	take_default_signals();
+	close(e->cfg.parents_end);
+	not_dumpable(&e->cfg);
+	/* A session of its own only for a terminal of its own: without
+	 * one, it stays in the caller's process group, where a Ctrl-C at
+	 * the caller's terminal reaches it. */
+	if (e->p.terminal && setsid() < 0)
+		child_die(&e->cfg, "setsid");
+	make_console(e, false);
+	prepare_exec(e);
+	if (become_process(&e->p, &e->c, &step) < 0)
+		child_die(&e->cfg, "%s", step);
+	not_dumpable(&e->cfg);
+	check_program(e);
+	take_terminal(e);
+	exec_process(e);
+}
+
+/* The namespaces of the container's config, made or joined: exec joins
+ * the init's own of each of those kinds, and no others. */
+static int exec_namespaces(const struct bundle_config *c)
+{
+	int flags = 0;
+
+	for (int i = 0; i < c->namespace_count; i++)
+		flags |= c->namespaces[i].flag;
+	return flags;
+}
+
+/* exec's options, besides --preserve-fds (in struct oci_create). */
+struct exec_options {
+	const char *process_file; /* --process, or NULL */
+	const char *pid_file;     /* --pid-file, or NULL */
+	const char *console;      /* --console-socket, or NULL */
+	bool detach;              /* --detach */
+	bool tty;                 /* --tty */
+};
+
+/* Read exec's options from ARGV into X and E; returns the index of the
+ * container's ID. */
+static int read_exec_options(int argc, char **argv, struct oci_create *e,
+			     struct exec_options *x)
+{
+	static const struct option options[] = {
+		{ "process", required_argument, NULL, 'p' },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "pid-file", required_argument, NULL, 'i' },
+		{ "console-socket", required_argument, NULL, 'c' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "preserve-fds", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:p:dt", options, NULL)) != -1)
+		if (opt == 'p')
+			x->process_file = optarg;
+		else if (opt == 'd')
+			x->detach = true;
+		else if (opt == 'i')
+			x->pid_file = optarg;
+		else if (opt == 'c')
+			x->console = optarg;
+		else if (opt == 't')
+			x->tty = true;
+		else if (opt == 'f')
+			e->preserve_fds = (unsigned int)parse_count(
+				"--preserve-fds", optarg, 1024);
+		else if (opt == ':')
+			bad_usage("missing value for", argv[optind - 1]);
+		else
+			bad_usage("unknown option", argv[optind - 1]);
+	if (optind >= argc)
+		refuse("usage: container exec [--process FILE] [--detach] "
+		       "[--tty] ID [COMMAND [ARG...]]");
+	for (unsigned int fd = 3; fd < 3 + e->preserve_fds; fd++)
+		if (fcntl((int)fd, F_GETFD) < 0 ||
+		    (oci_log != NULL && fileno(oci_log) == (int)fd))
+			refuse("--preserve-fds %u: descriptor %u is not one "
+			       "the caller passed", e->preserve_fds, fd);
+	return optind;
+}
+
+/* Parent: the directory of the pid file PATH, held open (O_PATH), and
+ * in *NAME the file's name in it: exec writes the file once it is in
+ * the container's mount namespace, where the path would lead into the
+ * container; openat(2) on this descriptor still finds the host's. */
+static int open_pid_dir(const char *path, const char **name)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	*name = slash != NULL ? slash + 1 : path;
+	snprintf(dir, sizeof(dir), "%.*s", slash == NULL ? 1 : slash ==
+		 path ? 1 : (int)(slash - path), slash == NULL ? "." : path);
+	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || **name == '\0')
+		die_with(fd < 0 ? errno : EISDIR, "--pid-file %s", path);
+	return fd;
+}
+
+/* Parent: into the container ID's cgroup, then all its namespaces, as
+ * stage 9's exec goes: one setns(2) on a pidfd of the init. First the
+ * process's rlimits and oom_score_adj, set on this process and so
+ * inherited by the child, while it may still raise a hard limit (as
+ * host root; in the container's user namespace it could not); and not
+ * dumpable from here on. */
+static void enter_container(struct oci_create *e)
+{
+	const char *step;
+	char text[32];
+	int pidfd = open_init(&e->s);
+
+	if (pidfd < 0)
+		refuse("container %s is stopped: exec needs it created or "
+		       "running", e->s.id);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		die("prctl PR_SET_DUMPABLE");
+	if (limit_process(&e->p, 0, &step) < 0)
+		die("%s", step);
+	snprintf(text, sizeof(text), "%d", getpid());
+	if (e->s.cgroup[0] != '\0')
+		set_cgroup_file(e->s.cgroup, "cgroup.procs", text);
+	show_step("nsenter --target %d (all its namespaces)", e->s.pid);
+	if (setns(pidfd, exec_namespaces(&e->c)) < 0)
+		die("setns into container %s", e->s.id);
+	close(pidfd);
+}
+
+/* `container exec [--process FILE] [--detach] [--pid-file FILE]
+ * [--console-socket PATH] [--tty] [--preserve-fds N] ID [COMMAND...]`:
+ * run another process in the created or running container ID, as
+ * conmon (podman exec) and containerd's shim (ctr task exec) call it.
+ * The parent holds what it writes to later (the pid file's directory)
+ * while it is still in the host's mount namespace, enters the
+ * container (enter_container()) and forks: the child is the process.
+ * The parent stays in the host's pid namespace (where nothing in the
+ * container can name it, unless the config shares the host's), and
+ * is not dumpable. With --detach it ends once the child has exec'd,
+ * and the child lives on under the caller's subreaper; without, it
+ * passes on signals and ends with the child's status. */
+static int oci_exec(int argc, char **argv)
+{
+	static struct oci_create e;   /* static: large, and zeroed */
+	struct exec_options x = { 0 };
+	const char *pid_name = NULL;
+	int first, pid_dir = -1, pid_fd, channel[2], code;
+	char text[32];
+	sigset_t mask;
+
+	open_standard_fds();
+	first = read_exec_options(argc, argv, &e, &x);
+	read_oci_state(&e.s, argv[first]);
+	if (strcmp(oci_status(&e.s), "created") != 0 &&
+	    strcmp(oci_status(&e.s), "running") != 0)
+		refuse("container %s is %s: exec needs it created or running",
+		       e.s.id, oci_status(&e.s));
+	e.config = saved_config(&e.s, &e.c);
+	read_exec_process(&e, x.process_file, argv + first + 1, x.tty);
+	connect_console(&e, x.console);
+	e.fifo = e.started = -1;
+	e.new_keyring = true;
+	snprintf(e.cfg.rootfs, sizeof(e.cfg.rootfs), "/");
+	if (x.pid_file != NULL)
+		pid_dir = open_pid_dir(x.pid_file, &pid_name);
+	enter_container(&e);
+	make_channel(channel);
+	e.cfg.parents_end = channel[0];
+	e.cfg.channel = channel[1];
+	forward_signals();
+	hold_signals(&mask);
+	child_pid = fork();
+	if (child_pid < 0)
+		die("fork");
+	if (child_pid == 0)
+		oci_exec_child(&e);
+	close(channel[1]);
+	if (e.console >= 0)
+		close(e.console);
+	release_signals(&mask);
+	code = wait_for_exec(channel[0]);
+	if (code != 0) {
+		wait_for_child(child_pid);
+		return code;          /* the child said why */
+	}
+	snprintf(text, sizeof(text), "%d", child_pid);
+	if (pid_dir >= 0 &&
+	    ((pid_fd = openat(pid_dir, pid_name, O_WRONLY | O_CREAT | O_TRUNC |
+			      O_CLOEXEC, 0644)) < 0 ||
+	     write(pid_fd, text, strlen(text)) != (ssize_t)strlen(text) ||
+	     close(pid_fd) < 0))
+		die("--pid-file %s", x.pid_file);
+	return x.detach ? 0 : wait_for_child(child_pid);
 }
 
 /* `container state ID`: print runtime.md's state of the container. */
@@ -11037,20 +11518,6 @@ static int oci_state_command(const char *id)
 	free_bundle_config(&c);
 	json_free(config);
 	return 0;
-}
-
-/* A pidfd on the init of S, checked to be that process still: the
- * start time is read once the pidfd holds the pid, so a process that
- * took the pid over would not match (pidfd_open(2)); -1 if it ended. */
-static int open_init(const struct oci_state *s)
-{
-	int pidfd = s->pid > 0 ? pidfd_open(s->pid, 0) : -1;
-
-	if (pidfd >= 0 && start_time(s->pid) != s->start) {
-		close(pidfd);
-		return -1;
-	}
-	return pidfd;
 }
 
 /* The signal kill --all sends, for signal_cgroup(). */
@@ -11171,7 +11638,7 @@ static int oci_delete(const char *id, bool force)
 
 /* The commands of runtime.md, as podman and containerd run them. */
 static const char *const oci_commands[] = {
-	"create", "start", "state", "kill", "delete",
+	"create", "start", "state", "kill", "delete", "exec",
 };
 
 /* Is COMMAND one of them? */
@@ -11224,20 +11691,32 @@ static int read_global_options(int argc, char **argv)
 	return optind;
 }
 
-/* Is ARGV `container kill ... NAME ...` of stage 9 (kill_by_name())?
- * Yes, unless an OCI container of that name is in the state directory:
- * the two kills take the same words, and stage 9's, the option
- * --signal too, which OCI's has not. */
-static bool kills_stage_9_container(int argc, char **argv)
+/* Is ARGV stage 9's `container kill ... NAME ...` (kill_by_name()) or
+ * `container exec [--verbose] NAME COMMAND...` (exec_into())? Yes,
+ * unless an OCI container of that name is in the state directory, or
+ * exec has an option only OCI's has: the commands take the same words,
+ * and stage 9's kill the option --signal too, which OCI's has not. */
+static bool stage_9_command(int argc, char **argv)
 {
+	static const char *const valued[] = {
+		"--signal", "-s", "--process", "-p", "--pid-file",
+		"--console-socket", "--preserve-fds",
+	};
+	bool exec = strcmp(argv[1], "exec") == 0;
 	char dir[PATH_MAX];
 	int i = 2;
 
-	if (strcmp(argv[1], "kill") != 0)
+	if (strcmp(argv[1], "kill") != 0 && !exec)
 		return false;
-	while (i < argc && argv[i][0] == '-')
-		i += strcmp(argv[i], "--signal") == 0 ||
-		     strcmp(argv[i], "-s") == 0 ? 2 : 1;
+	while (i < argc && argv[i][0] == '-') {
+		bool value = false;
+
+		if (exec && strcmp(argv[i], "--verbose") != 0)
+			return false;
+		for (size_t k = 0; k < ARRAY_LEN(valued); k++)
+			value |= strcmp(argv[i], valued[k]) == 0;
+		i += value ? 2 : 1;
+	}
 	if (i >= argc || !valid_name(argv[i], NAME_MAX))
 		return true;
 	container_dir(dir, argv[i]);
@@ -11298,7 +11777,7 @@ static int run_oci(int argc, char **argv)
 
 	first = read_global_options(argc, argv);
 	command = first < argc ? argv[first] : "";
-	if (strcmp(command, "create") == 0)
+	if (strcmp(command, "create") == 0 || strcmp(command, "exec") == 0)
 		run_sealed_copy(argv);
 	if (!is_oci_command(command))
 		bad_usage("unknown command", first < argc ? command : "(none)");
@@ -11307,6 +11786,8 @@ static int run_oci(int argc, char **argv)
 	optind = 0;                   /* getopt(3) starts anew on ARGV */
 	if (strcmp(command, "create") == 0)
 		return oci_create(argc, argv);
+	if (strcmp(command, "exec") == 0)
+		return oci_exec(argc, argv);
 	while ((opt = getopt_long(argc, argv, "+:", (struct option[]){
 			{ "all", no_argument, NULL, 'a' },
 			{ "force", no_argument, NULL, 'f' },
@@ -11548,7 +12029,7 @@ int main(int argc, char **argv)
 		return check_machine();
 #if STAGE >= 10
 	if ((argv[1][0] == '-' || is_oci_command(argv[1])) &&
-	    !kills_stage_9_container(argc, argv))
+	    !stage_9_command(argc, argv))
 		return run_oci(argc, argv);
 #endif
 #if STAGE >= 9

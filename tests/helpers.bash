@@ -186,6 +186,10 @@ stop_containerd() {
 	kill "$CONTAINERD_PID" 2>/dev/null || true
 	wait "$CONTAINERD_PID" 2>/dev/null || true
 	CONTAINERD_PID=
+	# A test that failed half-way may leave a shim of this containerd's
+	# (each names its address): ended too.
+	wait_until no_shim ||
+		pkill -KILL -f -- "-address $CONTAINERD_DIR/sock" || true
 	wait_until no_shim || echo "a containerd-shim is still there" >&2
 }
 
@@ -208,6 +212,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 EOF
 	containerd --config "$dir/config.toml" >"$dir/log" 2>&1 3>&- &
 	CONTAINERD_PID=$!
+	CONTAINERD_DIR=$dir
 	wait_until test -S "$dir/sock" ||
 		fail "containerd did not start: $(tail -3 "$dir/log")"
 }
