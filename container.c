@@ -10845,7 +10845,7 @@ static void not_dumpable(const struct config *cfg)
  * failure now goes to the terminal, or to create's stderr:
  * check_program() made one unlikely. */
 __attribute__((noreturn))
-static void exec_process(const struct oci_create *o)
+static void exec_program(const struct oci_create *o)
 {
 	environ = o->p.env;
 	signal(SIGPIPE, SIG_DFL);
@@ -10909,7 +10909,7 @@ static int oci_child(void *arg)
 	check_program(o);
 	wait_for_start(o);
 	announce_start(o);
-	exec_process(o);
+	exec_program(o);
 }
 
 /* Parent: make --root's directory, and each above it that is missing
@@ -11320,7 +11320,7 @@ static void oci_exec_child(struct oci_create *e)
 	not_dumpable(&e->cfg);
 	check_program(e);
 	take_terminal(e);
-	exec_process(e);
+	exec_program(e);
 }
 
 /* The namespaces of the container's config, made or joined: exec joins
