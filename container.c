@@ -7945,6 +7945,13 @@ static bool process_is(const struct process *p, int last_cap,
 	return !grouped || groups_are(p);
 }
 
+/* Set by create and by exec before become_process(): the container's
+ * user namespace denies setgroups(2), as write_id_maps() makes it for a
+ * runtime that is not root, or as exec reads it in the host's /proc of
+ * the init. Learned outside the container, never from the /proc its
+ * process sees, nor from an EPERM, which a seccomp program gives too. */
+static bool setgroups_denied;
+
 /* Child: the container's process becomes the one config.json's
  * process describes, after limit_process(), in runc's order (its
  * standard_init_linux.go, and finalizeNamespace() in init_linux.go,
@@ -8011,17 +8018,15 @@ static int become_process(const struct process *p,
 	*step = "prctl PR_SET_KEEPCAPS";
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return -1;
-	/* The groups become additionalGids exactly; EPERM with none
-	 * asked for: a user namespace whose setgroups file says "deny"
-	 * (user_namespaces(7)), where no group can be dropped. Tried, not
-	 * read from /proc/self/setgroups: the /proc there may be the
-	 * container's own, which exec's process must not trust. */
+	/* The groups become additionalGids exactly, unless the user
+	 * namespace denies setgroups (setgroups_denied): then none can be
+	 * dropped, nor any asked for. */
 	*step = "setgroups";
-	if (setgroups(p->group_count, p->groups) < 0) {
-		if (errno != EPERM || p->group_count > 0)
-			return -1;
-		grouped = false;
-	}
+	errno = EPERM;
+	if (setgroups_denied ? p->group_count > 0 :
+	    setgroups(p->group_count, p->groups) < 0)
+		return -1;
+	grouped = !setgroups_denied;
 	*step = "setresgid";
 	if (setresgid(p->gid, p->gid, p->gid) < 0)
 		return -1;
@@ -10635,13 +10640,13 @@ static int open_ptmx(const struct config *cfg)
  * /dev/pts/N by its path, and a link there made the bind a writable
  * copy of a /proc file that the masks, applied after, would have
  * hidden (CVE-2025-52565; runc takes the slave by TIOCGPTPEER since,
- * commit 531ef794e). The slave becomes
- * the program's stdin, stdout and stderr only at exec: until then, a
- * failure's one line goes to create's stderr, where the engine reads
- * it. Its owner is the process's user, as runc gives it, so the
- * program can reopen its own terminal; the group stays devpts's (gid=
- * in the mount). exec's process gets a pty of its own too, but
- * /dev/console stays the init's (BIND false), as in runc. */
+ * commit 531ef794e). The slave becomes stdin, stdout and stderr only
+ * once create is done (take_terminal()): until then, a failure's one
+ * line goes to create's stderr, where the engine reads it. Its owner
+ * is the process's user, as runc gives it, so the program can reopen
+ * its own terminal; the group stays devpts's (gid= in the mount).
+ * exec's process gets a pty of its own too, but /dev/console stays the
+ * init's (BIND false), as in runc. */
 static void make_console(struct oci_create *o, bool bind)
 {
 	const struct config *cfg = &o->cfg;
@@ -10658,9 +10663,13 @@ static void make_console(struct oci_create *o, bool bind)
 		child_die(cfg, "unlockpt");
 	o->terminal = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY |
 			    O_CLOEXEC);
-	if (o->terminal < 0 || ioctl(o->terminal, TIOCSCTTY, 0) < 0 ||
-	    fchown(o->terminal, o->p.uid, (gid_t)-1) < 0)
+	if (o->terminal < 0 || ioctl(o->terminal, TIOCSCTTY, 0) < 0)
 		child_die(cfg, "the pty's slave");
+	/* As runc (fixStdioPermissions()): a uid the namespace does not
+	 * map (EINVAL) leaves the owner as it is. */
+	if (fchown(o->terminal, o->p.uid, (gid_t)-1) < 0 && errno != EINVAL &&
+	    errno != EPERM && errno != EROFS)
+		child_die(cfg, "chown the pty's slave");
 	if (size.ws_row > 0 && size.ws_col > 0 &&
 	    ioctl(master, TIOCSWINSZ, &size) < 0)
 		child_die(cfg, "process.consoleSize");
@@ -10759,8 +10768,9 @@ static int close_all_but(unsigned int first, int *kept, size_t n)
 
 /* Child: keep the descriptors --preserve-fds passes (3 and the N-1
  * after it: conmon's; oci_create() checked that they are open, and
- * none of ours), and close every other but the channel, the FIFOs and
- * the terminal (which close at exec), before the working directory is
+ * none of ours), and close every other but the channel, the FIFOs, the
+ * terminal and --log's file (which close at exec: the engines read the
+ * last error there), before the working directory is
  * entered: a cwd such as /proc/self/fd/7 would otherwise lead through
  * an inherited descriptor of a host directory to the host's files
  * (runc's CVE-2024-21626, at close_inherited_fds()). Then check where
@@ -10771,7 +10781,8 @@ static int close_all_but(unsigned int first, int *kept, size_t n)
  * credentials, would otherwise be readable inside. */
 static void prepare_exec(const struct oci_create *o)
 {
-	int kept[4] = { o->cfg.channel, o->fifo, o->started, o->terminal };
+	int kept[5] = { o->cfg.channel, o->fifo, o->started, o->terminal,
+			oci_log != NULL ? fileno(oci_log) : -1 };
 	char cwd[PATH_MAX];
 
 	if (o->new_keyring &&
@@ -11185,6 +11196,7 @@ static int oci_create(int argc, char **argv)
 	container_dir(o.s.dir, o.s.id);
 	read_create(&o, bundle, console_socket);
 	make_oci_cgroup(&o);
+	setgroups_denied = (o.namespaces & CLONE_NEWUSER) && geteuid() != 0;
 	o.fifo = make_fifo(&o, "exec.fifo");
 	o.started = make_fifo(&o, "start.fifo");
 	code = spawn_oci_child(&o);
@@ -11268,7 +11280,8 @@ static int open_init(const struct oci_state *s)
 
 /* exec's process: CONFIG's, with the command line's ARGV and --tty,
  * or, with --process FILE, the process object in FILE (config.md's
- * process: conmon and containerd's shim write one). */
+ * process: conmon and containerd's shim write one), its terminal as
+ * the file says (runc 1.1.5 too reads no --tty then). */
 static void read_exec_process(struct oci_create *e, const char *file,
 			      char **argv, bool tty)
 {
@@ -11291,7 +11304,6 @@ static void read_exec_process(struct oci_create *e, const char *file,
 	if (!read_process_object(process, &e->p))
 		refuse("%s: %s", file, json_error);
 	e->process = process;         /* its strings are e->p's */
-	e->p.terminal |= tty;         /* as runc: --tty over the file */
 }
 
 /* exec's child: in the container's namespaces and cgroup (its parent
@@ -11412,12 +11424,13 @@ static int open_pid_dir(const char *path, const char **name)
  * stage 9's exec goes: one setns(2) on a pidfd of the init. First the
  * process's rlimits and oom_score_adj, set on this process and so
  * inherited by the child, while it may still raise a hard limit (as
- * host root; in the container's user namespace it could not); and not
+ * host root; in the container's user namespace it could not); whether
+ * that namespace denies setgroups, read in the host's /proc; and not
  * dumpable from here on. */
 static void enter_container(struct oci_create *e)
 {
 	const char *step;
-	char text[32];
+	char path[64], text[32];
 	int pidfd = open_init(&e->s);
 
 	if (pidfd < 0)
@@ -11427,6 +11440,9 @@ static void enter_container(struct oci_create *e)
 		die("prctl PR_SET_DUMPABLE");
 	if (limit_process(&e->p, 0, &step) < 0)
 		die("%s", step);
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", e->s.pid);
+	read_line(path, text, sizeof(text));
+	setgroups_denied = strncmp(text, "deny", 4) == 0;
 	snprintf(text, sizeof(text), "%d", getpid());
 	if (e->s.cgroup[0] != '\0')
 		set_cgroup_file(e->s.cgroup, "cgroup.procs", text);
@@ -11481,8 +11497,11 @@ static int oci_exec(int argc, char **argv)
 	child_pid = fork();
 	if (child_pid < 0)
 		die("fork");
-	if (child_pid == 0)
+	if (child_pid == 0) {
+		if (pid_dir >= 0)
+			close(pid_dir);   /* a host directory: not in there */
 		oci_exec_child(&e);
+	}
 	close(channel[1]);
 	if (e.console >= 0)
 		close(e.console);
@@ -11492,13 +11511,20 @@ static int oci_exec(int argc, char **argv)
 		wait_for_child(child_pid);
 		return code;          /* the child said why */
 	}
+	/* O_NOFOLLOW: this process's root is the container's now, and an
+	 * absolute link there would be followed in it. A pid file not
+	 * written leaves a process the engine cannot find: ended. */
 	snprintf(text, sizeof(text), "%d", child_pid);
 	if (pid_dir >= 0 &&
 	    ((pid_fd = openat(pid_dir, pid_name, O_WRONLY | O_CREAT | O_TRUNC |
-			      O_CLOEXEC, 0644)) < 0 ||
+			      O_NOFOLLOW | O_CLOEXEC, 0644)) < 0 ||
 	     write(pid_fd, text, strlen(text)) != (ssize_t)strlen(text) ||
-	     close(pid_fd) < 0))
-		die("--pid-file %s", x.pid_file);
+	     close(pid_fd) < 0)) {
+		code = errno;
+		kill(child_pid, SIGKILL);
+		wait_for_child(child_pid);
+		die_with(code, "--pid-file %s", x.pid_file);
+	}
 	return x.detach ? 0 : wait_for_child(child_pid);
 }
 

@@ -9,8 +9,9 @@ it; reap the container's init as a subreaper, as reap.py does.
 
 SOCKET is the path to listen on (CREATE must name it with
 --console-socket), TRANSCRIPT the file that gets all the container
-wrote to its terminal (the echo of INPUT, which is typed in after
-START, included). Prints one line each, as reap.py does:
+wrote to its terminal. INPUT is typed in once the container has
+written a line "ready" (so a program can turn the echo off first).
+Prints one line each, as reap.py does:
 
     create 0
     start 0
@@ -65,9 +66,11 @@ def main():
     print("start %d" % code, flush=True)
     if code != 0:
         return
-    os.write(master, typed.encode())
     written = b""
     while True:
+        if typed and b"ready\r\n" in written:
+            os.write(master, typed.encode())
+            typed = ""
         try:
             chunk = os.read(master, 4096)
         except OSError:         # EIO: no process holds the slave now
