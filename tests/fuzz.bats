@@ -19,12 +19,12 @@ VALUES=("" 0 -1 1 64m abc 99999999999999999999999 1.5g 0.5 0.00001
 	172.30.0.5 172.30.0.1 10.1.2.3 "%s%n%x" "a b" $'tab\there'
 	"$(printf 'a%.0s' $(seq 300))" --name -- --verbose 1k 1kb 1kib 1t 9t)
 
-@test "fuzz: 400 random command lines: a run or one line and 125, never a crash" {
+@test "fuzz: random command lines (400, or FUZZ_LINES): a run or one line and 125, never a crash" {
 	local seed=${FUZZ_SEED:-$((RANDOM * 32768 + RANDOM))}
 	echo "seed $seed (replay: FUZZ_SEED=$seed)" >&3
 	RANDOM=$seed
 	local args option err
-	for _ in $(seq 400); do
+	for _ in $(seq "${FUZZ_LINES:-400}"); do
 		args=()
 		for _ in $(seq $((RANDOM % 4 + 1))); do
 			option=${OPTIONS[RANDOM % ${#OPTIONS[@]}]}

@@ -14,14 +14,14 @@ limit_options() {
 	! pure_v2 || echo --memory 64m --pids-limit 64 --cpus 1
 }
 
-# 500 runs in a row; 200 in the lab VM, where each takes about a
+# 500 runs in a row; 100 in the lab VM, where each takes about a
 # quarter of a second under emulation: enough for a leak or a slowdown
 # to show, within CI's time. LOAD_RUNS=N for another number.
 default_runs() {
-	if [ -f /run/container-lab-vm ]; then echo 200; else echo 500; fi
+	if [ -f /run/container-lab-vm ]; then echo 100; else echo 500; fi
 }
 
-@test "load: 500 containers in a row (200 in the lab VM), with network and limits where there are: all succeed, nothing left" {
+@test "load: 500 containers in a row (100 in the lab VM), with network and limits where there are: all succeed, nothing left" {
 	local runs=${LOAD_RUNS:-$(default_runs)} i start took first=0 last=0 slice
 	local -a options
 	read -r -a options <<<"--name load $(limit_options)"
