@@ -11137,6 +11137,19 @@ static void open_standard_fds(void)
 			die("open /dev/null as descriptor %d", fd);
 }
 
+/* Parent, create and exec: the N descriptors --preserve-fds passes
+ * on, from 3, must be the caller's, open now: one of ours opened in
+ * their place would go into the container (--log's file, the state
+ * directory's). */
+static void check_preserved_fds(unsigned int n)
+{
+	for (unsigned int fd = 3; fd < 3 + n; fd++)
+		if (fcntl((int)fd, F_GETFD) < 0 ||
+		    (oci_log != NULL && fileno(oci_log) == (int)fd))
+			refuse("--preserve-fds %u: descriptor %u is not one "
+			       "the caller passed", n, fd);
+}
+
 /* `container create [--bundle DIR] [--pid-file FILE] [--preserve-fds N]
  * [--no-new-keyring] ID`: set the container up from DIR's config.json
  * (the current directory without --bundle) and leave its process
@@ -11184,14 +11197,7 @@ static int oci_create(int argc, char **argv)
 	if (optind != argc - 1)
 		refuse("usage: container create [--bundle DIR] "
 		       "[--pid-file FILE] ID");
-	/* The descriptors to pass on must be the caller's, open now:
-	 * one of ours opened in their place would go into the container
-	 * (--log's file, the state directory's). */
-	for (unsigned int fd = 3; fd < 3 + o.preserve_fds; fd++)
-		if (fcntl((int)fd, F_GETFD) < 0 ||
-		    (oci_log != NULL && fileno(oci_log) == (int)fd))
-			refuse("--preserve-fds %u: descriptor %u is not one "
-			       "the caller passed", o.preserve_fds, fd);
+	check_preserved_fds(o.preserve_fds);
 	o.s.id = argv[optind];
 	container_dir(o.s.dir, o.s.id);
 	read_create(&o, bundle, console_socket);
@@ -11393,11 +11399,7 @@ static int read_exec_options(int argc, char **argv, struct oci_create *e,
 	if (optind >= argc)
 		refuse("usage: container exec [--process FILE] [--detach] "
 		       "[--tty] ID [COMMAND [ARG...]]");
-	for (unsigned int fd = 3; fd < 3 + e->preserve_fds; fd++)
-		if (fcntl((int)fd, F_GETFD) < 0 ||
-		    (oci_log != NULL && fileno(oci_log) == (int)fd))
-			refuse("--preserve-fds %u: descriptor %u is not one "
-			       "the caller passed", e->preserve_fds, fd);
+	check_preserved_fds(e->preserve_fds);
 	return optind;
 }
 

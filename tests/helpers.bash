@@ -43,12 +43,13 @@ fresh_rootfs() {
 	echo "$BATS_TEST_TMPDIR/rootfs"
 }
 
-# Poll until COMMAND succeeds, for at most 5 seconds; its status.
+# Poll until COMMAND succeeds, for at most 5 seconds (WAIT_TRIES
+# times, WAIT_STEP seconds apart); its status.
 wait_until() {
 	local _
-	for _ in $(seq 100); do
+	for _ in $(seq "${WAIT_TRIES:-100}"); do
 		"$@" && return 0
-		sleep 0.05
+		sleep "${WAIT_STEP:-0.05}"
 	done
 	return 1
 }

@@ -85,12 +85,7 @@ use_containerd() {
 
 # wait_until, for what an engine does: up to 30 s.
 wait_long() {
-	local _
-	for _ in $(seq 300); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
+	WAIT_TRIES=300 WAIT_STEP=0.1 wait_until "$@"
 }
 
 # Our runtime, with the test's own state directory and a time bound.

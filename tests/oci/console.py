@@ -18,13 +18,13 @@ Prints one line each, as reap.py does:
     init exit 5        (or: init signal 9)
 """
 import array
-import ctypes
 import os
 import socket
 import subprocess
 import sys
 
-PR_SET_CHILD_SUBREAPER = 36
+sys.dont_write_bytecode = True   # no __pycache__ in the checkout
+from reap import become_subreaper, reap_init  # noqa: E402
 
 
 def receive_fd(listener):
@@ -47,9 +47,7 @@ def main():
     words = sys.argv[5:]
     split = words.index("--")
     create, start = words[:split], words[split + 1:]
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
-        sys.exit("console.py: prctl: errno %d" % ctypes.get_errno())
+    become_subreaper("console.py")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(1)
@@ -80,11 +78,7 @@ def main():
         written += chunk
     with open(transcript, "wb") as f:
         f.write(written)
-    _, status = os.waitpid(init, 0)
-    if os.WIFEXITED(status):
-        print("init exit %d" % os.WEXITSTATUS(status))
-    else:
-        print("init signal %d" % os.WTERMSIG(status))
+    reap_init(init)
 
 
 main()

@@ -25,14 +25,29 @@ import sys
 PR_SET_CHILD_SUBREAPER = 36
 
 
+def become_subreaper(name):
+    """Orphans below this process become its children (console.py's
+    too)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        sys.exit("%s: prctl: errno %d" % (name, ctypes.get_errno()))
+
+
+def reap_init(init):
+    """Wait for the init, and print how it ended."""
+    _, status = os.waitpid(init, 0)
+    if os.WIFEXITED(status):
+        print("init exit %d" % os.WEXITSTATUS(status))
+    else:
+        print("init signal %d" % os.WTERMSIG(status))
+
+
 def main():
     out, err, pidfile = sys.argv[1:4]
     words = sys.argv[4:]
     split = words.index("--")
     create, start = words[:split], words[split + 1:]
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
-        sys.exit("reap.py: prctl: errno %d" % ctypes.get_errno())
+    become_subreaper("reap.py")
     with open(out, "w") as stdout, open(err, "w") as stderr:
         code = subprocess.call(create, stdout=stdout, stderr=stderr)
     print("create %d" % code, flush=True)
@@ -44,11 +59,8 @@ def main():
     print("start %d" % code, flush=True)
     if code != 0:
         return              # the init waits for a start that failed
-    _, status = os.waitpid(init, 0)
-    if os.WIFEXITED(status):
-        print("init exit %d" % os.WEXITSTATUS(status))
-    else:
-        print("init signal %d" % os.WTERMSIG(status))
+    reap_init(init)
 
 
-main()
+if __name__ == "__main__":
+    main()
