@@ -4099,8 +4099,10 @@ static int stop_by_name(const char *name, int seconds)
 /* ------------------------------------------------------------------ */
 
 /*
- * Stage 10 is being built: `make` stops at stage 9, and this section
- * is all of it so far. tests/json/harness.c drives it, and a fuzzer.
+ * Stage 10 is being built: `make` stops at stage 9. This section is
+ * its base, the reader the rest stands on; tests/json/harness.c
+ * drives the reader alone (build/json-harness), and so does a fuzzer
+ * (build/json-fuzz), with any bytes at all.
  *
  * podman and containerd do not make containers themselves. They hand
  * a low-level runtime (runc, crun) a bundle: a directory with the
@@ -4178,7 +4180,11 @@ struct json {
 };
 
 /* The reader's position in the text. The text is a span, not a C
- * string: a NUL byte in it is one more byte to refuse, not its end. */
+ * string: a NUL byte in it is one more byte to refuse, not its end.
+ * A byte is looked at only below `end`, checked there or known from
+ * an earlier check (read_string() finds its closing quote first): no
+ * terminator stops a read past it. `start` is only for errors, which
+ * count lines and columns from it. */
 struct json_reader {
 	const char *start, *at, *end;
 	int depth;              /* arrays and objects open around `at` */
@@ -4188,6 +4194,8 @@ struct json_reader {
 /* The last failure, as one line (as dlerror(3) keeps the last). */
 static char json_error[JSON_ERROR_BYTES];
 
+/* Each type as an error names it, article and all: "expected an
+ * array, found a string". */
 static const char *const json_type_names[] = {
 	[JSON_NULL] = "null", [JSON_BOOLEAN] = "a boolean",
 	[JSON_NUMBER] = "a number", [JSON_STRING] = "a string",
@@ -4195,7 +4203,12 @@ static const char *const json_type_names[] = {
 };
 
 /* If S ends in part of a UTF-8 character (a string cut short to fit
- * its buffer), end it before that character. */
+ * its buffer), end it before that character. snprintf(3) cuts at a
+ * byte, and half a character would make the whole line bad UTF-8,
+ * which log_error() must not write into a JSON log (--log-format
+ * json; RFC 8259 section 8.1). The walk goes back over the later
+ * bytes, three at most, to the character's first byte, whose value
+ * says how many bytes it needs, and cuts there if fewer are left. */
 static void cut_to_character(char *s)
 {
 	size_t length = strlen(s), start = length;
@@ -4260,7 +4273,7 @@ static void json_path(const struct json *node, char *out, size_t size)
 __attribute__((format(printf, 2, 3)))
 static void json_fail(const struct json *node, const char *fmt, ...)
 {
-	char path[JSON_ERROR_BYTES / 2];
+	char path[JSON_ERROR_BYTES / 2];        /* half: room for WHAT */
 	size_t used;
 	va_list ap;
 
@@ -4319,7 +4332,10 @@ static void json_free(struct json *node)
 	}
 }
 
-/* Step over RFC 8259's whitespace: space, tab, newline, return. */
+/* Step over RFC 8259's whitespace: space, tab, newline, return
+ * (section 2, "ws"). Not isspace(3), which takes \f and \v as well:
+ * a file with them is not JSON, and Go's encoding/json, the
+ * engines' own reader, refuses it too. */
 static void skip_space(struct json_reader *r)
 {
 	while (r->at < r->end && (*r->at == ' ' || *r->at == '\t' ||
@@ -4327,7 +4343,8 @@ static void skip_space(struct json_reader *r)
 		r->at++;
 }
 
-/* Read four hex digits after "\u" into *UNIT. */
+/* Read four hex digits after "\u" into *UNIT. RFC 8259 section 7
+ * lets the letters be of either case: \u00E9 is \u00e9. */
 static bool read_hex4(struct json_reader *r, unsigned int *unit)
 {
 	*unit = 0;
@@ -4370,6 +4387,10 @@ static size_t read_unicode_escape(struct json_reader *r, char *out)
 	r->at += 2;                             /* the backslash, the u */
 	if (!read_hex4(r, &code))
 		return 0;
+	/* A high half takes its low half from the escape right after it.
+	 * With none there, or another character's escape, the test below
+	 * refuses it, as it does a low half that comes first. An error
+	 * points back at the backslash, not past the digits read. */
 	if (code >= 0xD800 && code <= 0xDBFF && r->end - r->at >= 2 &&
 	    memcmp(r->at, "\\u", 2) == 0) {
 		r->at += 2;
@@ -4387,6 +4408,7 @@ static size_t read_unicode_escape(struct json_reader *r, char *out)
 		r->at = escape;
 		return reader_fail(r, "\\u0000 cannot be in a C string");
 	}
+	/* Then the table above, a branch for each row. */
 	if (code < 0x80) {
 		out[0] = (char)code;
 		return 1;
@@ -4425,9 +4447,12 @@ static size_t utf8_length(const struct json_reader *r)
 	size_t length = c[0] < 0x80 ? 1 : c[0] >= 0xF8 ? 0 :
 			c[0] >= 0xF0 ? 4 : c[0] >= 0xE0 ? 3 :
 			c[0] >= 0xC0 ? 2 : 0;
+	/* The least code each length may carry; less is overlong. */
 	static const unsigned int smallest[] = { 0, 0, 0x80, 0x800, 0x10000 };
 	unsigned int code;
 
+	/* 0x80 to 0xBF are later bytes, never a first (length 0); and a
+	 * character cut off by the end of the text is no character. */
 	if (length == 0 || (size_t)(r->end - r->at) < length)
 		return 0;
 	/* The first byte's own bits: all 7 of 0xxxxxxx, else those after
@@ -4444,6 +4469,33 @@ static size_t utf8_length(const struct json_reader *r)
 	return length;
 }
 
+/* Read the escape at r->at (its backslash) and write the character it
+ * stands for to OUT. Returns the bytes written, or 0 on failure.
+ * RFC 8259 section 7 has nine escapes: \" \\ \/ \b \f \n \r \t and
+ * \uXXXX; the table `escapes` pairs each letter of the first eight
+ * with the byte it stands for. Any other is an error: C's \a, \v,
+ * \x41 and \0 are not JSON's. The byte after the backslash is always
+ * inside the text: read_string() found the closing quote after it. */
+static size_t read_escape(struct json_reader *r, char *out)
+{
+	static const char escapes[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
+	const char *e;
+
+	if (r->at[1] == 'u')
+		return read_unicode_escape(r, out);
+	for (e = escapes; *e != '\0' && *e != r->at[1]; e += 2)
+		;
+	if (*e != '\0') {
+		out[0] = e[1];
+		r->at += 2;
+		return 1;
+	}
+	if (isgraph((unsigned char)r->at[1]))
+		return reader_fail(r, "\\%c is no escape", r->at[1]);
+	return reader_fail(r, "byte 0x%02x after a backslash",
+			   (unsigned char)r->at[1]);
+}
+
 /* Read the string at r->at (its opening quote) into a new C string in
  * *OUT. The decoded string is never longer than the text it came
  * from (an escape of two to twelve bytes makes one to four), so one
@@ -4453,8 +4505,7 @@ static size_t utf8_length(const struct json_reader *r)
  *
  * Inside, RFC 8259 section 7 allows any character but the quote, the
  * backslash and the control characters U+0000 to U+001F, which must
- * be escaped; the escapes are \" \\ \/ \b \f \n \r \t and \uXXXX. The
- * table `escapes` pairs each letter with the byte it stands for. */
+ * be escaped (read_escape()). */
 static bool read_string(struct json_reader *r, char **out)
 {
 	const char *close = r->at + 1;
@@ -4465,16 +4516,20 @@ static bool read_string(struct json_reader *r, char **out)
 		close += *close == '\\' && close + 1 < r->end ? 2 : 1;
 	if (close >= r->end)
 		return reader_fail(r, "a string with no closing quote");
+	/* close - r->at counts the opening quote and the bytes inside:
+	 * one more than the text can need, for its '\0'. */
 	text = malloc((size_t)(close - r->at));
 	if (text == NULL)
 		return reader_fail(r, "out of memory");
 	/* Each turn takes one of three things: a control byte, refused; an
 	 * escape, decoded; or a character as written, checked to be UTF-8
 	 * and copied. `length` is what it added to the text, 0 for an
-	 * error; the node has no text yet, so the buffer is freed here. */
+	 * error; the node has no text yet, so the buffer is freed here.
+	 * The first quote the turns meet is `close`: no step reads past
+	 * a quote, since a later byte of UTF-8 is 10xxxxxx and \u takes
+	 * hex digits only; so the text stays inside the buffer. */
 	for (r->at++; *r->at != '"';) {
 		size_t length = 0;
-		const char *escapes = "\"\"\\\\//b\bf\fn\nr\rt\t", *e;
 
 		if ((unsigned char)*r->at < 0x20) {
 			free(text);
@@ -4482,21 +4537,8 @@ static bool read_string(struct json_reader *r, char **out)
 					   "control character needs an escape",
 					   (unsigned char)*r->at);
 		}
-		if (*r->at == '\\' && r->at[1] == 'u') {
-			length = read_unicode_escape(r, text + used);
-		} else if (*r->at == '\\') {
-			for (e = escapes; *e != '\0' && *e != r->at[1]; e += 2)
-				;
-			if (*e != '\0') {
-				text[used] = e[1];
-				length = 1;
-				r->at += 2;
-			} else if (isgraph((unsigned char)r->at[1])) {
-				reader_fail(r, "\\%c is no escape", r->at[1]);
-			} else {
-				reader_fail(r, "byte 0x%02x after a backslash",
-					    (unsigned char)r->at[1]);
-			}
+		if (*r->at == '\\') {
+			length = read_escape(r, text + used);
 		} else if ((length = utf8_length(r)) != 0) {
 			memcpy(text + used, r->at, length);
 			r->at += length;
@@ -4661,10 +4703,15 @@ static bool read_container(struct json_reader *r, struct json *node)
 			break;
 		if (r->at >= r->end || *r->at != ',')
 			return reader_fail(r, "expected ',' or '%c'", close);
+		/* A value must follow: RFC 8259 has no trailing comma,
+		 * so [1,] fails where the next value should start. */
 		r->at++;
 	}
 closed:
 	r->at++;                                /* the '}' or ']' */
+	/* Only on success: a failure ends the whole parse, depth and all.
+	 * The names are checked once all are read, and only if two could
+	 * be the same. */
 	r->depth--;
 	return !object || count < 2 || names_unique(r, node, count);
 }
@@ -4696,6 +4743,10 @@ static bool read_value(struct json_reader *r, struct json *node)
 	} else if (*r->at == '-' || isdigit((unsigned char)*r->at)) {
 		read = read_json_number(r, node);
 	} else {
+		/* Section 3: the words are lowercase, so True and NULL
+		 * are refused. A word ends where its letters do: in
+		 * "nullx", the x is left to the caller, which wants a
+		 * ',', a closing bracket or the end after any value. */
 		size_t i, left = (size_t)(r->end - r->at);
 
 		for (i = 0; i < ARRAY_LEN(words); i++) {
@@ -4723,7 +4774,13 @@ static bool read_value(struct json_reader *r, struct json *node)
 
 /* Read LENGTH bytes of TEXT, one JSON value with nothing after it but
  * whitespace, into a tree: free it with json_free(). NULL on failure,
- * with json_error saying where and why. */
+ * with json_error saying where and why.
+ *
+ * Any value will do at the top (RFC 8259 section 2; RFC 4627 wanted
+ * an object or an array): read_config() asks for config.md's object
+ * itself. A byte order mark before it is refused, as a value's bad
+ * first byte: section 8.1 forbids adding one, and lets a reader
+ * choose whether to skip it. */
 static struct json *json_parse(const char *text, size_t length)
 {
 	struct json_reader r = { text, text, text + length, 0, NULL };
@@ -4803,6 +4860,9 @@ static void *json_new_array(const struct json *node,
 	*count = 0;
 	for (const struct json *e = first; e != NULL; e = e->next)
 		(*count)++;
+	/* calloc(3), not malloc(3): it fails, where COUNT + 1 times SIZE
+	 * would overflow, and its zeroes make the extra item the end
+	 * (the NULL after argv's last string). */
 	array = calloc(*count + 1, size);
 	if (array == NULL)
 		json_fail(node, "out of memory");
@@ -4915,7 +4975,10 @@ static struct json *read_config(const char *path)
 	text = malloc(size + 1);
 	if (text == NULL)
 		die("cannot read %s", path);
-	/* One byte more than its size, to see a file that grows. */
+	/* One byte more than its size, to see a file that grows. read(2)
+	 * may return less than asked, so it loops: to 0, the end of the
+	 * file, or to that byte more. A file that shrank since fstat(2)
+	 * is read as it is now, `used` bytes, all parsed. */
 	while (used <= size && (got = read(fd, text + used,
 					    size + 1 - used)) > 0)
 		used += (size_t)got;
@@ -4925,7 +4988,7 @@ static struct json *read_config(const char *path)
 		refuse("%s: more than its size, %zu bytes, said", path, size);
 	close(fd);
 	config = json_parse(text, used);
-	free(text);
+	free(text);                     /* the tree has its own copies */
 	if (config == NULL)
 		refuse("%s: %s", path, json_error);
 	if (!json_is(config, JSON_OBJECT))
@@ -4965,8 +5028,9 @@ static struct json *read_config(const char *path)
  *     apparmorProfile,    a label for the exec, written to
  *     selinuxLabel        /proc/self/attr (proc(5)); refused by
  *                         become_process() until then           10
- *     rlimits             become_process(): setrlimit(2)        10
- *     oomScoreAdj         become_process(): /proc/self/
+ *     rlimits             limit_process(), from outside the
+ *                         user namespace: prlimit(2)            10
+ *     oomScoreAdj         limit_process(): /proc/PID/
  *                         oom_score_adj (proc(5))               10
  *
  * Reading the process checks what can be checked before anything is
@@ -5008,7 +5072,10 @@ _Static_assert(ARRAY_LEN(capability_sets) ==
 	       "one bit mask per set");
 
 /* The resources getrlimit(2) lists, by the names config.md uses: at
- * most RLIM_NLIMITS, so struct process has room for each once. */
+ * most RLIM_NLIMITS, so struct process has room for each once.
+ * config.md wants an error for a type with no kernel resource behind
+ * it; a name not in this table is one, and read_rlimits() refuses it
+ * before anything is made. */
 static const struct { const char *name; int resource; } rlimit_names[] = {
 	{ "RLIMIT_AS", RLIMIT_AS }, { "RLIMIT_CORE", RLIMIT_CORE },
 	{ "RLIMIT_CPU", RLIMIT_CPU }, { "RLIMIT_DATA", RLIMIT_DATA },
@@ -5098,6 +5165,7 @@ static bool read_user(const struct json *process, struct process *p)
 	}
 	if (!read_json_id(uid, &p->uid) || !read_json_id(gid, &p->gid))
 		return false;
+	/* -1: config.md leaves the umask as it is when none is given. */
 	p->umask = -1;
 	/* umask(2) keeps mask & 0777 of any value, as runc passes it. */
 	if (mask != NULL) {
@@ -5109,6 +5177,7 @@ static bool read_user(const struct json *process, struct process *p)
 		return true;
 	if (!json_is(groups, JSON_ARRAY))
 		return false;
+	/* Counted first, so that too many fail before memory is taken. */
 	for (const struct json *g = groups->child; g != NULL; g = g->next)
 		p->group_count++;
 	/* setgroups(2) fails with EINVAL past NGROUPS_MAX (65536). */
@@ -5117,6 +5186,8 @@ static bool read_user(const struct json *process, struct process *p)
 			  NGROUPS_MAX);
 		return false;
 	}
+	/* One more, never 0: outside glibc, calloc(3) of 0 items may be
+	 * NULL ("Nonportable behavior"), which would read as no memory. */
 	p->groups = calloc(p->group_count + 1, sizeof(*p->groups));
 	if (p->groups == NULL) {
 		json_fail(groups, "out of memory");
@@ -5132,7 +5203,10 @@ static bool read_user(const struct json *process, struct process *p)
  * CAP_CHOWN. A name this file does not know (one newer than
  * CAP_CHECKPOINT_RESTORE) is left out with a warning: config.md asks
  * for a warning, and says a runtime SHOULD NOT fail on capabilities it
- * cannot grant. A set that is not there stays empty. */
+ * cannot grant. A set that is not there stays empty. A name this file
+ * knows but the running kernel lacks is found later, and warned of
+ * the same way: become_process() finds the kernel's last capability
+ * by reading the bounding set (PR_CAPBSET_READ). */
 static bool read_capabilities(const struct json *process,
 			      struct process *p)
 {
@@ -5207,6 +5281,8 @@ static bool read_rlimits(const struct json *process, struct process *p)
 			json_fail(type, "%s is no limit of getrlimit(2)", name);
 			return false;
 		}
+		/* A name once only: so at most ARRAY_LEN(rlimit_names)
+		 * entries are kept, and p->rlimits cannot overflow. */
 		for (size_t j = 0; j < p->rlimit_count; j++) {
 			if (p->rlimits[j].resource != rlimit_names[i].resource)
 				continue;
@@ -5273,7 +5349,11 @@ static bool read_console_size(const struct json *process, struct process *p)
 /* The properties of a process that this runtime cannot apply: an
  * error if they are there (config.md, "Valid values"), where a runtime
  * that ignored them would run the command without what the engine
- * asked for. */
+ * asked for. Each is one more system call on the way to the exec:
+ * scheduler is sched_setattr(2)'s struct sched_attr, ioPriority is
+ * ioprio_set(2)'s class and level, and execCPUAffinity (for exec
+ * only) is sched_setaffinity(2)'s CPUs, before and after the move
+ * into the container's cgroup. */
 static bool refuse_unsupported(const struct json *process)
 {
 	static const char *const unsupported[] = {
@@ -5291,27 +5371,15 @@ static bool refuse_unsupported(const struct json *process)
 	return true;
 }
 
-/* PROCESS, config.md's process object, into *P (zeroed first). False,
- * with json_error naming the value, if a value is missing, of the
- * wrong type or out of range, or asks for what this runtime cannot
- * do. Stage 10's exec reads one alone, from the file --process names. */
-static bool read_process_object(const struct json *process,
-				struct process *p)
+/* PROCESS's command: args, env and cwd, into P. config.md: args has
+ * at least one entry, used as execvp's file; cwd is REQUIRED, and an
+ * absolute path. */
+static bool read_command(const struct json *process, struct process *p)
 {
-	const struct json *args, *env, *cwd, *terminal, *nnp, *oom;
-	int64_t score;
+	const struct json *args = json_member(process, "args");
+	const struct json *env = json_member(process, "env");
+	const struct json *cwd = json_member(process, "cwd");
 
-	memset(p, 0, sizeof(*p));
-	if (!json_is(process, JSON_OBJECT))
-		return false;
-	args = json_member(process, "args");
-	env = json_member(process, "env");
-	cwd = json_member(process, "cwd");
-	terminal = json_member(process, "terminal");
-	nnp = json_member(process, "noNewPrivileges");
-	oom = json_member(process, "oomScoreAdj");
-	/* config.md: args has at least one entry, used as execvp's file;
-	 * cwd is REQUIRED, and an absolute path. */
 	if (args == NULL || cwd == NULL) {
 		json_fail(process, "needs args and cwd");
 		return false;
@@ -5332,22 +5400,51 @@ static bool read_process_object(const struct json *process,
 		json_fail(cwd, "expected an absolute path");
 		return false;
 	}
+	return true;
+}
+
+/* PROCESS, config.md's process object, into *P (zeroed first). False,
+ * with json_error naming the value, if a value is missing, of the
+ * wrong type or out of range, or asks for what this runtime cannot
+ * do. Stage 10's exec reads one alone, from the file --process names. */
+static bool read_process_object(const struct json *process,
+				struct process *p)
+{
+	const struct json *terminal, *nnp, *oom;
+	int64_t score;
+
+	/* Zero is what a missing member means: config.md's terminal
+	 * defaults to false, and without noNewPrivileges no_new_privs
+	 * stays off. */
+	memset(p, 0, sizeof(*p));
+	if (!json_is(process, JSON_OBJECT) || !read_command(process, p))
+		return false;
+	terminal = json_member(process, "terminal");
+	nnp = json_member(process, "noNewPrivileges");
+	oom = json_member(process, "oomScoreAdj");
 	if ((terminal != NULL && !json_boolean(terminal, &p->terminal)) ||
 	    (nnp != NULL && !json_boolean(nnp, &p->no_new_privileges)))
 		return false;
-	/* proc(5): oom_score_adj runs from -1000 to 1000. */
+	/* proc(5): oom_score_adj runs from -1000 to 1000; the kernel
+	 * refuses more with EINVAL, but only when limit_process() writes
+	 * it, with the container half made. */
 	if (oom != NULL) {
 		if (!json_integer(oom, -1000, 1000, &score))
 			return false;
 		p->oom_score_adjusted = true;
 		p->oom_score_adj = (int)score;
 	}
+	/* One error is reported, the first: the parts after it are not
+	 * read. */
 	return read_user(process, p) && read_capabilities(process, p) &&
 	       read_rlimits(process, p) && read_labels(process, p) &&
 	       read_console_size(process, p) && refuse_unsupported(process);
 }
 
-/* CONFIG's process into *P, as read_process_object() reads it. */
+/* CONFIG's process into *P, as read_process_object() reads it.
+ * config.md makes process OPTIONAL, but runtime.md's start MUST fail
+ * without one; create reads it here, so that what start would refuse
+ * fails before anything is made. */
 static bool read_process(const struct json *config, struct process *p)
 {
 	const struct json *process = json_member(config, "process");
@@ -5374,36 +5471,39 @@ static void free_process(struct process *p)
 
 /* The rest of config.json that stages 1 to 6 have a step near:
  *
- *     config.json         the step that will apply it          stage
+ *     config.json         the step that applies it             stage
  *     linux.namespaces    the CLONE_NEW* flags that stages 1 and
  *                         5 always set, here only those listed;
- *                         and, still to write, setns(2) into one
- *                         with a path (podman hands over its
+ *                         and join_namespaces(): setns(2) into
+ *                         one with a path (podman hands over its
  *                         network namespace so)                  1, 5
  *     hostname            sethostname(2), as set_hostname() does 2
- *     domainname          setdomainname(2), still to write       2
+ *     domainname          setdomainname(2), in oci_child()       2
  *     root.path           pivot_into_rootfs(), once the path is
  *                         taken from the bundle when relative
  *                         (config.md)                            4
- *     root.readonly       a read-only remount of the root, still
- *                         to write                               4
+ *     root.readonly       make_paths_read_only(): a read-only
+ *                         remount of the root, after pivot_root  4
  *     linux.uidMappings,  write_id_maps(): the same lines as
  *     linux.gidMappings   --uidmap and --gidmap                  5
- *     linux.sysctl        a write to /proc/sys/NAME, with dots
- *                         as slashes (sysctl(8)), still to write 10
+ *     linux.sysctl        write_sysctls(): a write to
+ *                         /proc/sys/NAME, with dots as slashes
+ *                         (sysctl(8))                           10
  *     linux.resources     write_limits(): memory, cpu, pids and
  *                         blockIO's throttles become the lines
  *                         --memory, --cpus, --pids-limit and
  *                         --device-* write                       6
  *     linux.resources.    install_device_program() on the
  *     devices             cgroup (see struct device_list)       10
- *     mounts              mount(2), each in order, inside the new
- *                         root as mount_volumes() mounts each
- *                         --volume, still to write                4
- *     linux.rootfs-       mount(2) of the root's propagation,
- *     Propagation         after make_mounts_private()             4
- *     linux.maskedPaths,  mask_kernel_files(), with the engine's
- *     linux.readonlyPaths lists for Docker's                      8
+ *     mounts              mount_config(), each in order, inside
+ *                         the new root as mount_volumes() mounts
+ *                         each --volume                          4
+ *     linux.rootfs-       set_up_root(): mount(2) of the root's
+ *     Propagation         propagation, once every mount is made
+ *                         private as make_mounts_private() does  4
+ *     linux.maskedPaths,  mask_paths() and make_paths_read_only(),
+ *     linux.readonlyPaths as mask_kernel_files() takes Docker's
+ *                         lists, with the engine's               8
  *
  * Strings point into the tree. */
 
@@ -5487,10 +5587,10 @@ struct device_list {
 	} e[MAX_DEVICE_RULES + ARRAY_LEN(default_devices)];
 };
 
-/* One of config.json's mounts, as mount(2) and mount_setattr(2) will
- * take it when the step that mounts is written (stage 4's
- * mount_volumes() is its model: each made relative to the new root,
- * never through a symbolic link out of it). */
+/* One of config.json's mounts, as mount_config() and finish_mount()
+ * give it to mount(2) and mount_setattr(2) (stage 4's mount_volumes()
+ * is their model: each made relative to the new root, never through a
+ * symbolic link out of it). */
 struct config_mount {
 	const char *destination;  /* absolute, inside the root */
 	const char *source;       /* a bind's path (relative: to the
@@ -5530,7 +5630,7 @@ struct config_hook {
 /* One of linux.devices: a node the container MUST have, made with
  * mknod(2) or bound from the host's /dev (config-linux.md lets the
  * runtime choose; in a user namespace mknod(2) of a device is refused,
- * so a device will be a bind, and a FIFO made). */
+ * so there make_device_node() binds the host's node, a FIFO's too). */
 struct config_device {
 	const char *path;         /* absolute, inside the root */
 	char type;                /* 'c', 'b', 'u' (unbuffered: a 'c'),
@@ -5642,12 +5742,18 @@ static bool read_namespaces(const struct json *linux_node,
 			json_fail(type, "%s is there twice", name);
 			return false;
 		}
+		/* None, new or joined. A new one needs a step of its own:
+		 * unshare(2) puts the caller's children to come in it, not
+		 * the caller, so that its clocks' offsets
+		 * (linux.timeOffsets) can be written before a process is
+		 * in it (time_namespaces(7)). */
 		if (namespace_types[i].flag == CLONE_NEWTIME) {
 			json_fail(type, "this runtime makes no time namespace");
 			return false;
 		}
 		/* That it names a namespace of this kind is for the join
-		 * (still to write) to check, with setns(2)'s nstype. */
+		 * to check: join_namespaces() gives setns(2) the kind as
+		 * its nstype, and setns(2) refuses another (EINVAL). */
 		if (where != NULL && where[0] != '/') {
 			json_fail(path, "expected an absolute path");
 			return false;
@@ -5726,6 +5832,9 @@ static bool read_uts_name(const struct json *config, const char *name,
 		return true;
 	if (!json_string(node, out))
 		return false;
+	/* Here, where the error can name the member: the kernel would
+	 * refuse it in the child, once the namespaces are made, with a
+	 * bare EINVAL (sethostname(2)). */
 	if (strlen(*out) > HOST_NAME_MAX) {
 		json_fail(node, "expected at most %d bytes", HOST_NAME_MAX);
 		return false;
@@ -5788,14 +5897,14 @@ static bool is_sysctl_name(const char *name)
 		if (*c != '.' && *c != '/' && strchr(word, *c) == NULL)
 			return false;
 	}
-	return before != '.';
+	return before != '.';   /* "" is no name */
 }
 
 /* LINUX's sysctl: an object of names and string values. Each name is
  * a sysctl name (is_sysctl_name()), one of namespaced_sysctls and none
  * of host_wide_sysctls, and the container has that namespace (new, or
- * joined: whether a joined one is the host's is for the step that
- * joins it to check). The step that writes must also check that the
+ * joined: whether a joined one is the host's is for
+ * check_sysctl_namespace() to say). write_proc_file() checks that the
  * file it opened is procfs's (fstatfs(2)): a mount can stand in
  * /proc/sys's place. */
 static bool read_sysctl(const struct json *linux_node,
@@ -5901,7 +6010,7 @@ static bool asks_nothing(const struct json *node, const char *nothing)
 	switch (node->type) {
 	case JSON_BOOLEAN:
 		return strcmp(nothing, node->truth ? "true" : "false") == 0;
-	case JSON_NUMBER:
+	case JSON_NUMBER:       /* as written: "1024.0" is refused */
 		return strcmp(nothing, node->text) == 0;
 	case JSON_STRING:
 		return node->text[0] == '\0' && strcmp(nothing, "\"\"") == 0;
@@ -5909,7 +6018,7 @@ static bool asks_nothing(const struct json *node, const char *nothing)
 		return node->child == NULL && strcmp(nothing, "[]") == 0;
 	case JSON_OBJECT:
 		return node->child == NULL && strcmp(nothing, "{}") == 0;
-	default:
+	default:                /* null: engines leave an unset one out */
 		return false;
 	}
 }
@@ -6015,6 +6124,8 @@ static bool read_cpu(const struct json *resources, struct limits *l)
 					   &us)) ||
 	    (period != NULL && !json_unsigned(period, UINT64_MAX, &per)))
 		return false;
+	/* struct limits keeps a quota only: write_limits() writes
+	 * cpu.max as "QUOTA 100000", whatever the config's period. */
 	if (per != CPU_PERIOD_US) {
 		json_fail(period, "this runtime's period is stage 6's, %lu "
 			  "microseconds", CPU_PERIOD_US);
@@ -6064,8 +6175,11 @@ static bool read_pids(const struct json *resources, struct limits *l)
  * would set them: each entry a disk's major and minor numbers and a
  * rate, of bytes or operations a second, 1 or more. The four lists
  * are io.max's four columns, in struct device_limit's order. Whether
- * each disk is a whole disk, which io.max requires, is for the step
- * that writes to check, as parse_device_limit() does. */
+ * each disk is there, and a whole disk, which io.max requires, is
+ * left to the kernel: write_limits() writes the line, and the line of
+ * a partition, or of no disk, is refused with ENODEV
+ * (block/blk-cgroup.c); --device-* learns it sooner, from
+ * parse_device_limit(). */
 static bool read_throttles(const struct json *resources, struct limits *l)
 {
 	static const char *const lists[] = {
@@ -6137,7 +6251,11 @@ static bool is_device_access(const char *access)
 			       access[2] != access[1]));
 }
 
-/* ACCESS, some of "rwm", as BPF_DEVCG_ACC_* bits (linux/bpf.h). */
+/* ACCESS, some of "rwm", as BPF_DEVCG_ACC_* bits (linux/bpf.h). They
+ * are cgroup v1's own (DEVCG_ACC_* in include/linux/device_cgroup.h):
+ * the kernel hands a device program the very bits it checks v1's
+ * list with, shifted 16 to the left (__cgroup_bpf_check_dev_permission()
+ * in kernel/bpf/cgroup.c). */
 static unsigned int access_bits(const char *access)
 {
 	return (strchr(access, 'm') ? BPF_DEVCG_ACC_MKNOD : 0) |
@@ -6178,6 +6296,8 @@ static int apply_device_rule(struct device_list *l,
 {
 	unsigned int bits = access_bits(r->access);
 	int i = find_exception(l, r->type, r->major, r->minor);
+	/* The exceptions that would hold R's devices and more: any major
+	 * with its minor, its major with any minor, any of its type. */
 	const int32_t any = -1, majors[] = { any, r->major, any };
 	const int32_t minors[] = { r->minor, any, any };
 
@@ -6195,11 +6315,17 @@ static int apply_device_rule(struct device_list *l,
 		l->e[i].access |= bits;
 		return 0;
 	}
+	/* With the default: R takes its access from its own exception,
+	 * I, never from a wider one, which would open a hole in it. A
+	 * rule with a * is among the three itself: that one is I. */
 	for (size_t w = 0; w < ARRAY_LEN(majors); w++) {
 		*wider = find_exception(l, r->type, majors[w], minors[w]);
 		if (*wider >= 0 && *wider != i && (l->e[*wider].access & bits))
 			return -1;
 	}
+	/* An exception with no access left is dropped, the rest kept in
+	 * order. Order changes no answer: under one default, every
+	 * exception says the same, the default's opposite. */
 	if (i >= 0 && (l->e[i].access &= ~bits) == 0) {  /* none left */
 		l->count--;
 		memmove(&l->e[i], &l->e[i + 1],
@@ -6230,6 +6356,8 @@ static bool allow_default_devices(const struct json *rules,
 				  struct bundle_config *c)
 {
 	for (size_t d = 0; d < ARRAY_LEN(default_devices); d++) {
+		/* "rwm", as runc's own rules for them say (AllowedDevices
+		 * in its libcontainer/specconv/spec_linux.go). */
 		struct device_rule r = { true, 'c', default_devices[d].major,
 					 default_devices[d].minor, "rwm" };
 		char text[64];
@@ -6247,15 +6375,48 @@ static bool allow_default_devices(const struct json *rules,
 	return true;
 }
 
-/* RESOURCES's devices into C's device rules, in order. allow and
- * access are REQUIRED: config-linux.md makes access OPTIONAL but says
- * nothing of what its absence means, and runc refuses an empty one, so
- * this does too. type, major and minor left out mean all
- * (config-linux.md), as -1 does for the numbers in runc's reading; a
- * number past what the kernel's own dev_t holds can match no device:
- * 20 bits of minor, 12 of major (MINORBITS in the kernel's source,
- * include/linux/kdev_t.h; the copy in /usr/include keeps the 8 and 8
- * of old, and glibc's dev_t is wider still). */
+/* E's type, major, minor and access into RULE, E being one of
+ * linux.resources.devices whose allow is read. type, major and minor
+ * left out mean all (config-linux.md), as -1 does for the numbers in
+ * runc's reading; a number past what the kernel's own dev_t holds can
+ * match no device: 20 bits of minor, 12 of major (MINORBITS in the
+ * kernel's source, include/linux/kdev_t.h; the copy in /usr/include
+ * keeps the 8 and 8 of old, and glibc's dev_t is wider still). */
+static bool read_device_match(const struct json *e, struct device_rule *rule)
+{
+	const struct json *type = json_member(e, "type");
+	const struct json *major = json_member(e, "major");
+	const struct json *minor = json_member(e, "minor");
+	const struct json *access = json_member(e, "access");
+	const char *t = "a", *a;
+	int64_t maj = -1, min = -1;
+
+	if ((type != NULL && !json_string(type, &t)) ||
+	    (major != NULL && !json_integer(major, -1, MAX_MAJOR, &maj)) ||
+	    (minor != NULL && !json_integer(minor, -1, MAX_MINOR, &min)) ||
+	    !json_string(access, &a))
+		return false;
+	if (strlen(t) != 1 || strchr("abc", t[0]) == NULL) {
+		json_fail(type, "expected a (all), b (block) or c (char)");
+		return false;
+	}
+	if (!is_device_access(a)) {
+		json_fail(access, "expected some of r, w and m, each once, "
+			  "such as rwm");
+		return false;
+	}
+	rule->type = t[0];
+	rule->major = (int32_t)maj;
+	rule->minor = (int32_t)min;
+	strcpy(rule->access, a);  /* at most "rwm": is_device_access() */
+	return true;
+}
+
+/* RESOURCES's devices into C's device rules, in order, and each into
+ * C's device list as it is read, so that a refusal names the rule that
+ * would open the hole. allow and access are REQUIRED: config-linux.md
+ * makes access OPTIONAL but says nothing of what its absence means,
+ * and runc refuses an empty one, so this does too. */
 static bool read_device_rules(const struct json *resources,
 			      struct bundle_config *c)
 {
@@ -6265,19 +6426,13 @@ static bool read_device_rules(const struct json *resources,
 		return false;
 	for (; e != NULL; e = e->next) {
 		const struct json *allow = json_member(e, "allow");
-		const struct json *type = json_member(e, "type");
-		const struct json *major = json_member(e, "major");
-		const struct json *minor = json_member(e, "minor");
-		const struct json *access = json_member(e, "access");
 		struct device_rule *rule;
-		const char *t = "a", *a;
-		int64_t maj = -1, min = -1;
 		char text[64];
 		int wider;
 
 		if (!json_is(e, JSON_OBJECT))
 			return false;
-		if (allow == NULL || access == NULL) {
+		if (allow == NULL || json_member(e, "access") == NULL) {
 			json_fail(e, "needs allow and access");
 			return false;
 		}
@@ -6290,30 +6445,9 @@ static bool read_device_rules(const struct json *resources,
 		}
 		rule = &c->device_rules[c->device_rule_count];
 		if (!json_boolean(allow, &rule->allow) ||
-		    (type != NULL && !json_string(type, &t)) ||
-		    (major != NULL && !json_integer(major, -1, MAX_MAJOR,
-						    &maj)) ||
-		    (minor != NULL && !json_integer(minor, -1, MAX_MINOR,
-						    &min)) ||
-		    !json_string(access, &a))
+		    !read_device_match(e, rule))
 			return false;
-		if (strlen(t) != 1 || strchr("abc", t[0]) == NULL) {
-			json_fail(type, "expected a (all), b (block) or c "
-				  "(char)");
-			return false;
-		}
-		if (!is_device_access(a)) {
-			json_fail(access, "expected some of r, w and m, each "
-				  "once, such as rwm");
-			return false;
-		}
-		rule->type = t[0];
-		rule->major = (int32_t)maj;
-		rule->minor = (int32_t)min;
-		strcpy(rule->access, a);
 		c->device_rule_count++;
-		/* Into the list as it is read, so that a refusal names
-		 * the rule that would open the hole. */
 		if (apply_device_rule(&c->device_list, rule, &wider) < 0) {
 			exception_text(&c->device_list.e[wider], text,
 				       sizeof(text));
@@ -6327,7 +6461,11 @@ static bool read_device_rules(const struct json *resources,
 }
 
 /* LINUX's resources into C: the limits stage 6 sets, and the device
- * rules; what no stage applies is refused. */
+ * rules; what no stage applies is refused. A member no reader looks
+ * at, one a later runtime-spec may add, is ignored, as config.md
+ * ("Extensibility") says an unknown property MUST be. So is
+ * memory.checkBeforeUpdate: it asks something of an update of the
+ * limits, a command (runc update) this runtime does not have. */
 static bool read_resources(const struct json *linux_node,
 			   struct bundle_config *c)
 {
@@ -6375,7 +6513,12 @@ static bool read_resources(const struct json *linux_node,
  *
  * The verifier (Documentation/bpf/verifier.rst) reads it before the
  * kernel takes it: every jump in reach, every register written before
- * it is read, R0 set at exit. This program only jumps forward. */
+ * it is read, R0 set at exit. This program only jumps forward.
+ *
+ * Its longest, for MAX_DEVICE_RULES and the 8 default devices, is 1096
+ * steps: 8.6 KiB on install_device_program()'s stack, and far below
+ * the kernel's limit for a caller with CAP_BPF, a million steps
+ * (BPF_COMPLEXITY_LIMIT_INSNS in include/linux/bpf.h). */
 #define DEVICE_PROGRAM_STEPS \
 	(6 + 8 * ARRAY_LEN(((struct device_list *)0)->e) + 2)
 
@@ -6401,6 +6544,9 @@ static size_t device_program(const struct device_list *l,
 	out[n++] = ebpf(BPF_ALU | BPF_RSH | BPF_K, 3, 0, 0, 16);
 	out[n++] = ebpf(load, 4, 1, 4, 0);                  /* R4 = major */
 	out[n++] = ebpf(load, 5, 1, 8, 0);                  /* R5 = minor */
+	/* At most 8 steps an exception, as DEVICE_PROGRAM_STEPS counts
+	 * them, so no jump goes more than 7 ahead: off's 16 bits hold
+	 * it, whatever the number of exceptions. */
 	for (int i = 0; i < l->count; i++) {
 		const struct device_exception *e = &l->e[i];
 		size_t start = n;
@@ -6452,6 +6598,11 @@ static int install_device_program(const struct bundle_config *c,
 	a.insn_cnt = (uint32_t)device_program(&c->device_list, steps);
 	a.insns = (uint64_t)(uintptr_t)steps;
 	a.license = (uint64_t)(uintptr_t)"none";
+	/* No log_buf: a program the verifier refuses comes back as EACCES
+	 * or EINVAL alone; bpf(2) says to load it again with log_level 1
+	 * and a log_buf to read why. EPERM: no CAP_BPF or CAP_SYS_ADMIN,
+	 * which bpf_prog_load() (kernel/bpf/syscall.c) asks of any type
+	 * but a socket filter or a cgroup's packet filter. */
 	program = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof(a));
 	if (program < 0)
 		return -1;
@@ -6469,7 +6620,8 @@ static int install_device_program(const struct bundle_config *c,
 
 /* The filesystems a mount may name: those stages 3 and 4 mount, and
  * the two the engines add (podman-run(1) and containerd's default
- * spec mount /dev/mqueue and /sys/fs/cgroup). */
+ * spec mount /dev/mqueue and /sys/fs/cgroup). A "cgroup" mount gets
+ * cgroup2 (mount_config()), the one hierarchy this runtime knows. */
 static const char *const mount_types[] = {
 	"proc", "sysfs", "tmpfs", "devpts", "mqueue", "cgroup", "cgroup2",
 };
@@ -6590,6 +6742,8 @@ static bool is_plain_path(const char *path)
 	while (*word != '\0') {
 		size_t length = strcspn(word, "/");
 
+		/* An empty word is a '/' after another; only the first
+		 * word may be empty, before an absolute path's '/'. */
 		if ((length == 1 && word[0] == '.') ||
 		    (length == 2 && strncmp(word, "..", 2) == 0) ||
 		    (length == 0 && word != path))
@@ -6648,8 +6802,48 @@ static bool add_data(const struct json *node, char **data,
 	return true;
 }
 
+/* Option I of mount_options into M. Options apply in order: the later
+ * of "ro" and "rw" wins, as in mount(8), so each takes its bit out of
+ * the other's set. cleared is kept, not just flags: a bind takes its
+ * source's flags, and its remount passes them again less those the
+ * config turned off (finish_mount()). The tree's two sets are kept
+ * apart for a like reason: mount_setattr(2) clears attr_clr, then
+ * sets attr_set, so a bit in both would end set, whatever the order.
+ * One propagation only: mount(2) fails if given more than one of
+ * MS_SHARED, MS_PRIVATE, MS_SLAVE and MS_UNBINDABLE, so the last
+ * named replaces the one before. */
+static void apply_mount_option(struct config_mount *m, size_t i)
+{
+	unsigned long what = mount_options[i].what;
+
+	switch (mount_options[i].does) {
+	case SETS:
+		m->flags |= what;
+		m->cleared &= ~what;
+		break;
+	case CLEARS:
+		m->flags &= ~what;
+		m->cleared |= what;
+		break;
+	case PROPAGATES:
+		m->propagation = what;
+		break;
+	case TREE_SETS:
+		m->tree.attr_set |= what;
+		m->tree.attr_clr &= ~what;
+		break;
+	case TREE_CLEARS:
+		m->tree.attr_clr |= what;
+		m->tree.attr_set &= ~what;
+		break;
+	}
+}
+
 /* OPTIONS, an array of strings, into M: flags, propagation, the tree's
- * attributes, and the rest as the filesystem's data. */
+ * attributes, and the rest as the filesystem's data. An option in
+ * config.md's table that this runtime has no step for is refused, not
+ * passed on as data: it is a value config.md knows and this runtime
+ * does not support, which config.md ("Valid values") makes an error. */
 static bool read_mount_options(const struct json *options,
 			       struct config_mount *m)
 {
@@ -6674,65 +6868,95 @@ static bool read_mount_options(const struct json *options,
 		for (i = 0; i < ARRAY_LEN(mount_options); i++)
 			if (strcmp(name, mount_options[i].name) == 0)
 				break;
+		if (i < ARRAY_LEN(mount_options)) {
+			apply_mount_option(m, i);
+			continue;
+		}
 		/* Not config.md's: the filesystem's own, such as tmpfs's
 		 * size=64k, for mount(2)'s data, where a comma would
 		 * smuggle in a second option that no one checked. */
-		if (i == ARRAY_LEN(mount_options)) {
-			if (name[0] == '\0' || strchr(name, ',') != NULL) {
-				json_fail(e, "expected one option, not a list");
-				return false;
-			}
-			if (!add_data(e, &m->data, name))
-				return false;
-			continue;
+		if (name[0] == '\0' || strchr(name, ',') != NULL) {
+			json_fail(e, "expected one option, not a list");
+			return false;
 		}
-		/* Options apply in order: the later of "ro" and "rw"
-		 * wins, as in mount(8), so each undoes the other. */
-		switch (mount_options[i].does) {
-		case SETS:
-			m->flags |= mount_options[i].what;
-			m->cleared &= ~mount_options[i].what;
-			break;
-		case CLEARS:
-			m->flags &= ~mount_options[i].what;
-			m->cleared |= mount_options[i].what;
-			break;
-		case PROPAGATES:
-			m->propagation = mount_options[i].what;
-			break;
-		case TREE_SETS:
-			m->tree.attr_set |= mount_options[i].what;
-			m->tree.attr_clr &= ~mount_options[i].what;
-			break;
-		case TREE_CLEARS:
-			m->tree.attr_clr |= mount_options[i].what;
-			m->tree.attr_set &= ~mount_options[i].what;
-			break;
-		}
+		if (!add_data(e, &m->data, name))
+			return false;
 	}
 	return true;
 }
 
+/* Is M's destination (DESTINATION, for an error to name) one a mount
+ * may go on: never "/", which is root.path's, and never below /proc?
+ * A mount there could stand in for the files the runtime writes the
+ * container's own labels and limits to (/proc/self/attr/exec,
+ * /proc/self/oom_score_adj): runc's CVE-2019-16884 was a volume on
+ * /proc itself, a directory of the image's in procfs's place, that let
+ * the image slip out of its AppArmor profile. Only a fresh procfs goes
+ * on /proc. Checking the words is not enough against symbolic links,
+ * which the step that mounts resolves inside the root (runc's
+ * CVE-2019-19921 raced one there): this is the first line, not the
+ * last. */
+static bool check_mount_destination(const struct json *destination,
+				    const struct config_mount *m)
+{
+	const char *d = m->destination + strspn(m->destination, "/");
+	bool in_proc;
+
+	/* A mount on the root would cover it all; config.md lets a
+	 * destination be relative (to the root), so the '/' is not
+	 * required, only a word below it. */
+	if (*d == '\0' || !is_plain_path(m->destination)) {
+		json_fail(destination, "expected a path below the root, %s",
+			  plain_path_rule);
+		return false;
+	}
+	/* D is the destination without its leading '/'s: in /proc if
+	 * its first word is proc. */
+	in_proc = strcspn(d, "/") == 4 && strncmp(d, "proc", 4) == 0;
+	if (in_proc && ((d[4] == '/' && d[5] != '\0') ||
+			m->type == NULL || strcmp(m->type, "proc") != 0 ||
+			(m->flags & MS_BIND))) {
+		json_fail(destination, "only a new proc may be mounted "
+			  "there");
+		return false;
+	}
+	return true;
+}
+
+/* Does M, one of NODE's mounts, say what to mount: a source to bind,
+ * or a filesystem of mount_types (TYPE, for an error to name)? A bind
+ * loses its type: mount(2) ignores a bind mount's type and data, and
+ * its flags but MS_REC, so the mount gets its source's options, and a
+ * read-only bind is a second step, a remount (finish_mount()). */
+static bool check_mount_type(const struct json *node,
+			     const struct json *type, struct config_mount *m)
+{
+	if (m->flags & MS_BIND) {
+		m->type = NULL;   /* a dummy, often "none" (config.md) */
+		if (m->source == NULL || m->source[0] == '\0') {
+			json_fail(node, "a bind mount needs a source");
+			return false;
+		}
+		return true;
+	}
+	for (size_t i = 0; m->type != NULL && i < ARRAY_LEN(mount_types); i++)
+		if (strcmp(m->type, mount_types[i]) == 0)
+			return true;
+	json_fail(type != NULL ? type : node, "expected bind or rbind in "
+		  "the options, or a type: proc, sysfs, tmpfs, devpts, "
+		  "mqueue, cgroup or cgroup2");
+	return false;
+}
+
 /* NODE, one of config.md's mounts, into M. destination is REQUIRED:
  * absolute, or relative to "/" (config.md keeps that for old
- * configurations); never "/", which is root.path's, and never below
- * /proc. A mount there could stand in for the files the runtime
- * writes the container's own labels and limits to (/proc/self/attr/
- * exec, /proc/self/oom_score_adj): runc's CVE-2019-16884 was a volume
- * on /proc itself, a directory of the image's in procfs's place, that
- * let the image slip out of its AppArmor profile. Only a fresh procfs
- * goes on /proc. Checking the words is not enough against symbolic
- * links, which the step that mounts must resolve inside the root
- * (runc's CVE-2019-19921 raced one there): this is the first line,
- * not the last. */
+ * configurations, and calls it deprecated). A mount is a bind if its
+ * options hold bind or rbind (config.md), whatever its type says. */
 static bool read_mount(const struct json *node, struct config_mount *m)
 {
 	const struct json *destination = json_member(node, "destination");
 	const struct json *source = json_member(node, "source");
 	const struct json *type = json_member(node, "type");
-	const char *d;
-	bool in_proc;
-	size_t i;
 
 	if (!json_is(node, JSON_OBJECT))
 		return false;
@@ -6753,43 +6977,10 @@ static bool read_mount(const struct json *node, struct config_mount *m)
 	    (type != NULL && !json_string(type, &m->type)) ||
 	    !read_mount_options(json_member(node, "options"), m))
 		return false;
-	/* A mount on the root would cover it all; config.md lets a
-	 * destination be relative (to the root), so the '/' is not
-	 * required, only a word below it. */
-	d = m->destination + strspn(m->destination, "/");
-	if (*d == '\0' || !is_plain_path(m->destination)) {
-		json_fail(destination, "expected a path below the root, %s",
-			  plain_path_rule);
-		return false;
-	}
-	/* D is the destination without its leading '/'s: in /proc if
-	 * its first word is proc. */
-	in_proc = strcspn(d, "/") == 4 && strncmp(d, "proc", 4) == 0;
-	if (in_proc && ((d[4] == '/' && d[5] != '\0') ||
-			m->type == NULL || strcmp(m->type, "proc") != 0 ||
-			(m->flags & MS_BIND))) {
-		json_fail(destination, "only a new proc may be mounted "
-			  "there");
-		return false;
-	}
-	/* mount(2) ignores a bind mount's type and data, and its flags
-	 * but MS_REC: the mount gets its source's options, and a
-	 * read-only bind is a second step, a remount. */
-	if (m->flags & MS_BIND) {
-		m->type = NULL;   /* a dummy, often "none" (config.md) */
-		if (m->source == NULL || m->source[0] == '\0') {
-			json_fail(node, "a bind mount needs a source");
-			return false;
-		}
-		return true;
-	}
-	for (i = 0; m->type != NULL && i < ARRAY_LEN(mount_types); i++)
-		if (strcmp(m->type, mount_types[i]) == 0)
-			return true;
-	json_fail(type != NULL ? type : node, "expected bind or rbind in "
-		  "the options, or a type: proc, sysfs, tmpfs, devpts, "
-		  "mqueue, cgroup or cgroup2");
-	return false;
+	/* The options first: they say whether it is a bind, which
+	 * both checks need (only a new proc, no bind, goes on /proc). */
+	return check_mount_destination(destination, m) &&
+	       check_mount_type(node, type, m);
 }
 
 /* CONFIG's mounts into C's, in order: config.md says they MUST be
@@ -6804,6 +6995,8 @@ static bool read_mounts(const struct json *config, struct bundle_config *c)
 	c->mounts = json_new_array(config, first, sizeof(*c->mounts), &count);
 	if (c->mounts == NULL)
 		return false;
+	/* Counted before it is read: a mount refused half-read may hold
+	 * data already (add_data()), which free_bundle_config() frees. */
 	for (const struct json *e = first; e != NULL; e = e->next)
 		if (!read_mount(e, &c->mounts[c->mount_count++]))
 			return false;
@@ -6813,7 +7006,8 @@ static bool read_mounts(const struct json *config, struct bundle_config *c)
 /* LINUX's maskedPaths or readonlyPaths (NAME) into *FIRST, each path
  * absolute (config-linux.md MUSTs it) and plain. Stage 8's
  * mask_kernel_files() masks, or makes read-only, Docker's list so;
- * here the engine gives the lists, and the step is the same. */
+ * here the engine gives the lists, and mask_paths() and
+ * make_paths_read_only() take the same steps. */
 static bool read_paths(const struct json *linux_node, const char *name,
 		       const struct json **first)
 {
@@ -6842,7 +7036,11 @@ static bool read_paths(const struct json *linux_node, const char *name,
  * mount(2) flags for the root's mount, and, as runc takes them, each
  * with a leading r for the mounts below too (podman writes rslave when
  * a volume asks for it). Without one, the root stays private, as
- * make_mounts_private() leaves every mount (stage 4). */
+ * make_mounts_private() leaves every mount (stage 4). With slave or
+ * rslave it stays private too: set_up_root() has made it private, and
+ * MS_SLAVE leaves a mount that is not shared as it is (mount(2)).
+ * shared makes the root a peer group of its own, which, as
+ * config-linux.md says, is no sharing with the host. */
 static bool read_root_propagation(const struct json *linux_node,
 				  struct bundle_config *c)
 {
@@ -6952,22 +7150,96 @@ static uint64_t device_type_bits(char type)
 	return type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
 }
 
-/* NODE, one of linux.devices, into C's next device: its path
- * absolute and plain, a type of mknod(1)'s, the numbers (but for a
- * FIFO), and fileMode's permission bits; fileMode may hold the type's
- * own S_IF bits too, but never another type's. */
-static bool read_device(const struct json *node, struct bundle_config *c)
+/* NODE's numbers into D, a device of TYPE: major and minor, which
+ * config-linux.md makes REQUIRED but for a FIFO (type p, a named pipe,
+ * fifo(7), which mknod(2) makes with no numbers: it ignores dev for any
+ * file but a character or block device), the owner's uid and gid, and
+ * fileMode, whole, into *BITS, for check_device_mode() to judge. JSON
+ * has no octal: the usual 0666 is written 438, which config-linux.md's
+ * note ("a decimal (not an octal) number") warns of. With no fileMode
+ * the node is made 0666 (make_device_node()), as runc makes it. */
+static bool read_device_numbers(const struct json *node, char type,
+				struct config_device *d, uint64_t *bits)
 {
-	const struct json *path = json_member(node, "path");
-	const struct json *type = json_member(node, "type");
 	const struct json *major = json_member(node, "major");
 	const struct json *minor = json_member(node, "minor");
 	const struct json *mode = json_member(node, "fileMode");
 	const struct json *uid = json_member(node, "uid");
 	const struct json *gid = json_member(node, "gid");
-	struct config_device *d = &c->devices[c->device_count];
 	int64_t maj = 0, min = 0;
-	uint64_t bits = 0;
+
+	*bits = 0;
+	if (type != 'p' && (major == NULL || minor == NULL)) {
+		json_fail(node, "needs major and minor: it is no FIFO");
+		return false;
+	}
+	if ((major != NULL && !json_integer(major, 0, MAX_MAJOR, &maj)) ||
+	    (minor != NULL && !json_integer(minor, 0, MAX_MINOR, &min)) ||
+	    (mode != NULL && !json_unsigned(mode, UINT32_MAX, bits)) ||
+	    (uid != NULL && !read_json_id(uid, &d->uid)) ||
+	    (gid != NULL && !read_json_id(gid, &d->gid)))
+		return false;
+	d->major = (uint32_t)maj;
+	d->minor = (uint32_t)min;
+	d->has_mode = mode != NULL;
+	d->mode = (mode_t)(*bits & 07777);
+	return true;
+}
+
+/* Is TEXT, a device's path (PATH in config.json), one a node can be
+ * made on? config-linux.md lets it be anywhere in the container, not
+ * only in /dev, so the rules are those of any path in the root. A
+ * node on / would stand in for the root itself, and a word such as
+ * ".." could resolve out of it: refused however it resolves. Nothing
+ * goes in /proc either, where read_mount() lets only a new proc be
+ * mounted: set_up_root() makes the config's mounts before its nodes,
+ * so a node there would go into that proc, not into the rootfs. */
+static bool check_device_path(const struct json *path, const char *text)
+{
+	if (text[0] != '/' || text[1] == '\0' || !is_plain_path(text)) {
+		json_fail(path, "expected an absolute path below the root, "
+			  "%s", plain_path_rule);
+		return false;
+	}
+	if (strncmp(text, "/proc", 5) == 0 &&
+	    (text[5] == '\0' || text[5] == '/')) {
+		json_fail(path, "only a new proc goes on /proc, and nothing "
+			  "in it");
+		return false;
+	}
+	return true;
+}
+
+/* Is BITS, the fileMode MODE of a device of TYPE read whole, a mode
+ * the node can be made with? runc keeps fileMode's permission bits
+ * and drops the type bits (its createDevices()); the type's own S_IF
+ * bits are taken here too, and another type's refused: they would
+ * contradict type. A missing fileMode (MODE NULL) reads as 0. */
+static bool check_device_mode(const struct json *mode, char type,
+			      uint64_t bits)
+{
+	if ((bits & ~(uint64_t)07777) != 0 &&
+	    (bits & ~(uint64_t)07777) != device_type_bits(type)) {
+		json_fail(mode, "expected permission bits (07777), perhaps "
+			  "with the S_IF bits of its type (inode(7))");
+		return false;
+	}
+	return true;
+}
+
+/* NODE, one of linux.devices, into C's next device: its path
+ * absolute and plain, a type of mknod(1)'s, the numbers (but for a
+ * FIFO), and fileMode's permission bits; fileMode may hold the type's
+ * own S_IF bits too, but never another type's. Like every check of
+ * the config, these run before the container's process is cloned:
+ * a config that fails one starts no container, rather than one with
+ * part of its /dev. */
+static bool read_device(const struct json *node, struct bundle_config *c)
+{
+	const struct json *path = json_member(node, "path");
+	const struct json *type = json_member(node, "type");
+	struct config_device *d = &c->devices[c->device_count];
+	uint64_t bits;
 	const char *t;
 
 	if (!json_is(node, JSON_OBJECT))
@@ -6978,44 +7250,16 @@ static bool read_device(const struct json *node, struct bundle_config *c)
 	}
 	if (!json_string(path, &d->path) || !json_string(type, &t))
 		return false;
+	/* mknod(1)'s letters: c and u (unbuffered) both make a character
+	 * device, b a block device, p a FIFO. */
 	if (strlen(t) != 1 || strchr("cbup", t[0]) == NULL) {
 		json_fail(type, "expected c, b, u or p");
 		return false;
 	}
-	/* config-linux.md: the numbers are REQUIRED but for a FIFO. */
-	if (t[0] != 'p' && (major == NULL || minor == NULL)) {
-		json_fail(node, "needs major and minor: it is no FIFO");
+	if (!read_device_numbers(node, t[0], d, &bits) ||
+	    !check_device_path(path, d->path) ||
+	    !check_device_mode(json_member(node, "fileMode"), t[0], bits))
 		return false;
-	}
-	if ((major != NULL && !json_integer(major, 0, MAX_MAJOR, &maj)) ||
-	    (minor != NULL && !json_integer(minor, 0, MAX_MINOR, &min)) ||
-	    (mode != NULL && !json_unsigned(mode, UINT32_MAX, &bits)) ||
-	    (uid != NULL && !read_json_id(uid, &d->uid)) ||
-	    (gid != NULL && !read_json_id(gid, &d->gid)))
-		return false;
-	/* A node on / would stand in for the root itself, and a word such
-	 * as ".." could resolve out of it: refused however it resolves. */
-	if (d->path[0] != '/' || d->path[1] == '\0' ||
-	    !is_plain_path(d->path)) {
-		json_fail(path, "expected an absolute path below the root, "
-			  "%s", plain_path_rule);
-		return false;
-	}
-	if (strncmp(d->path, "/proc", 5) == 0 &&
-	    (d->path[5] == '\0' || d->path[5] == '/')) {
-		json_fail(path, "only a new proc goes on /proc, and nothing "
-			  "in it");
-		return false;
-	}
-	/* runc keeps fileMode's permission bits and drops the type bits
-	 * (its createDevices()); the type's own S_IF bits are taken here
-	 * too, and another type's refused: they would contradict type. */
-	if ((bits & ~(uint64_t)07777) != 0 &&
-	    (bits & ~(uint64_t)07777) != device_type_bits(t[0])) {
-		json_fail(mode, "expected permission bits (07777), perhaps "
-			  "with the S_IF bits of its type (inode(7))");
-		return false;
-	}
 	/* Two nodes on one path cannot both be made (mknod(2): EEXIST):
 	 * refused now, before anything is. */
 	for (size_t i = 0; i < c->device_count; i++)
@@ -7024,10 +7268,6 @@ static bool read_device(const struct json *node, struct bundle_config *c)
 			return false;
 		}
 	d->type = t[0];
-	d->major = (uint32_t)maj;
-	d->minor = (uint32_t)min;
-	d->has_mode = mode != NULL;
-	d->mode = (mode_t)(bits & 07777);
 	c->device_count++;
 	return true;
 }
@@ -7215,6 +7455,10 @@ static const struct syscall_name {
 };
 #undef N
 
+/* bsearch(3)'s comparison: KEY is the name looked for, ENTRY a row of
+ * syscall_names. The sign strcmp(3) gives says which half of the rows
+ * left the name must be in: of some 360 names, nine comparisons at
+ * most find one. */
 static int compare_syscall_names(const void *key, const void *entry)
 {
 	return strcmp(key, ((const struct syscall_name *)entry)->name);
@@ -7231,8 +7475,8 @@ static int syscall_number(const char *name)
 }
 
 /* The actions, by libseccomp's names, and what the program returns
- * for each (seccomp(2), "Filter return values"). SCMP_ACT_KILL is
- * libseccomp's old name for killing the thread. ERRNO and TRACE carry
+ * for each (seccomp(2), "Filters"). SCMP_ACT_KILL is libseccomp's
+ * old name for killing the thread. ERRNO and TRACE carry
  * a number in the return value's low 16 bits: the errno the call
  * fails with, and the message a tracer reads. SCMP_ACT_NOTIFY, which
  * hands the call to a program listening on a file descriptor, is
@@ -7260,6 +7504,10 @@ static const char *const seccomp_ops[] = {
 };
 
 /* The flags config-linux.md lists, and seccomp(2)'s bit for each.
+ * TSYNC puts the filter on every thread of the process at once, LOG
+ * has the kernel log every action the filter takes but ALLOW (unless
+ * /proc/sys/kernel/seccomp/actions_logged leaves it out), SPEC_ALLOW
+ * turns off the Speculative Store Bypass mitigation (seccomp(2)).
  * SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV is left out: it only means
  * something with a listener, for SCMP_ACT_NOTIFY, and without one
  * seccomp(2) fails with EINVAL. */
@@ -7428,13 +7676,79 @@ static bool read_seccomp_comparison(const struct json *node,
 }
 
 /* Does RET let the call through? SCMP_ACT_TRACE counts, as runc
- * counts it (libcontainer/seccomp/patchbpf): a tracer may let it. */
+ * counts it (libcontainer/seccomp/patchbpf): a tracer may let it.
+ * The action is the top 16 bits, SECCOMP_RET_ACTION_FULL: the older
+ * mask, SECCOMP_RET_ACTION, leaves out the top bit, which
+ * SECCOMP_RET_KILL_PROCESS (Linux 4.14) sets (linux/seccomp.h). */
 static bool lets_through(uint32_t ret)
 {
 	uint32_t action = ret & SECCOMP_RET_ACTION_FULL;
 
 	return action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG ||
 	       action == SECCOMP_RET_TRACE;
+}
+
+/* Call NUMBER, which E names in rule R, onto the end of its list of
+ * rules in S, which emit_call() walks. The lists are chains of
+ * indexes, not of pointers: first[NUMBER] is the call's first entry
+ * in calls[], next[] leads from each entry to the next of the same
+ * number (-1 ends it), and last[NUMBER] is its end, so that an entry
+ * goes on in one step and the profile's order is kept, which decides
+ * between two rules that both match (emit_call()). calls[] and next[]
+ * have room for every name of every rule, counted by read_seccomp()
+ * before any is read, so no entry needs memory of its own. */
+static bool add_seccomp_call(struct seccomp_reading *s,
+			     const struct json *e, const char *name,
+			     int number, int r)
+{
+	if (number >= (int)ARRAY_LEN(s->first)) {
+		json_fail(e, "%s is call %d, past this runtime's "
+			  "room for %zu", name, number,
+			  ARRAY_LEN(s->first));
+		return false;
+	}
+	s->calls[s->call_count].number = number;
+	s->calls[s->call_count].rule = r;
+	if (s->first[number] < 0)
+		s->first[number] = (int)s->call_count;
+	else
+		s->next[s->last[number]] = (int)s->call_count;
+	s->last[number] = (int)s->call_count;
+	s->next[s->call_count++] = -1;
+	return true;
+}
+
+/* NAMES, the names of rule R (already read into S's rules), into S's
+ * calls, as read_seccomp_rule() says. libseccomp knows the names of
+ * every architecture, and gives a call this one lacks a negative
+ * "pseudo" number (seccomp_syscall_resolve_name(3)); here the table
+ * holds x86_64's names alone, and any other name reads as -1. */
+static bool read_seccomp_names(const struct json *names,
+			       struct seccomp_reading *s, int r)
+{
+	const struct seccomp_rule *rule = &s->rules[r];
+
+	for (const struct json *e = names->child; e != NULL; e = e->next) {
+		const char *name;
+		int number;
+
+		if (!json_string(e, &name))
+			return false;
+		number = syscall_number(name);
+		if (number < 0 && lets_through(s->default_ret) &&
+		    !lets_through(rule->ret)) {
+			json_fail(e, "%s is no x86_64 call this runtime knows "
+				  "(a newer one, or another architecture's), "
+				  "and the default would let it through",
+				  name);
+			return false;
+		}
+		if (number < 0 || rule->ret == s->default_ret)
+			continue;
+		if (!add_seccomp_call(s, e, name, number, r))
+			return false;
+	}
+	return true;
 }
 
 /* NODE, syscalls[R], into S's rules, and its names into S's calls.
@@ -7476,42 +7790,7 @@ static bool read_seccomp_rule(const struct json *node,
 	for (; args != NULL; args = args->next)
 		if (!read_seccomp_comparison(args, rule))
 			return false;
-	for (const struct json *e = names->child; e != NULL; e = e->next) {
-		const char *name;
-		int number;
-
-		if (!json_string(e, &name))
-			return false;
-		number = syscall_number(name);
-		if (number < 0 && lets_through(s->default_ret) &&
-		    !lets_through(rule->ret)) {
-			json_fail(e, "%s is no x86_64 call this runtime knows "
-				  "(a newer one, or another architecture's), "
-				  "and the default would let it through",
-				  name);
-			return false;
-		}
-		if (number < 0 || rule->ret == s->default_ret)
-			continue;
-		if (number >= (int)ARRAY_LEN(s->first)) {
-			json_fail(e, "%s is call %d, past this runtime's "
-				  "room for %zu", name, number,
-				  ARRAY_LEN(s->first));
-			return false;
-		}
-		/* Onto the end of the call's list of rules (first, next
-		 * and last chain them in the profile's order), which
-		 * emit_call() walks. */
-		s->calls[s->call_count].number = number;
-		s->calls[s->call_count].rule = r;
-		if (s->first[number] < 0)
-			s->first[number] = (int)s->call_count;
-		else
-			s->next[s->last[number]] = (int)s->call_count;
-		s->last[number] = (int)s->call_count;
-		s->next[s->call_count++] = -1;
-	}
-	return true;
+	return read_seccomp_names(names, s, r);
 }
 
 /* Append STEP to S's program. Past BPF_MAXINSNS, the most steps the
@@ -7741,7 +8020,12 @@ static bool read_seccomp_words(const struct json *seccomp,
 	return true;
 }
 
-/* LINUX's seccomp into C's program, and its flags for seccomp(2). */
+/* LINUX's seccomp into C's program, and its flags for seccomp(2).
+ * The program is compiled here, as config.json is read, and not in the
+ * container's process: a profile this runtime cannot compile, or one
+ * past the kernel's BPF_MAXINSNS steps, fails create before any
+ * process starts, and the child only hands the finished steps to
+ * install_config_seccomp(). */
 static bool read_seccomp(const struct json *linux_node,
 			 struct bundle_config *c)
 {
@@ -7811,7 +8095,14 @@ done:
  * then it must come before the capabilities are dropped, as runc
  * orders it (libcontainer/standard_init_linux.go). 0 if it is
  * installed; -1 and errno if not; with SECCOMP_FILTER_FLAG_TSYNC, the
- * id of a thread of the process that could not take it (seccomp(2)). */
+ * id of a thread of the process that could not take it (seccomp(2)).
+ * glibc has no seccomp() wrapper (seccomp(2)), hence syscall(2). The
+ * filter then holds for good: it is kept across execve(2) and passed
+ * to every child, and no call removes it; a filter installed later
+ * only adds to it, every one runs, and the answer of highest
+ * precedence wins (seccomp(2), "Filters"). The length fits
+ * sock_fprog's 16 bits: read_seccomp() refuses a program of more than
+ * BPF_MAXINSNS (4096) steps. */
 static long install_config_seccomp(const struct bundle_config *c)
 {
 	struct sock_fprog program = {
@@ -7892,7 +8183,10 @@ static void warn_not_granted(uint64_t set, const char *where,
 }
 
 /* Are this process's groups P's additionalGids (in any order: the
- * kernel sorts them, groups_sort() in kernel/groups.c)? */
+ * kernel sorts them, groups_sort() in kernel/groups.c)? getgroups(2)
+ * with a size of 0 only counts them. One more than the count is
+ * allocated: malloc(0) may give NULL outside glibc (malloc(3)), which
+ * would fail the check for a process with no groups. */
 static bool groups_are(const struct process *p)
 {
 	int n = getgroups(0, NULL);
@@ -7952,6 +8246,126 @@ static bool process_is(const struct process *p, int last_cap,
  * process sees, nor from an EPERM, which a seccomp program gives too. */
 static bool setgroups_denied;
 
+/* Child: drop from the bounding set each capability P's bounding list
+ * leaves out, and return how many capabilities this kernel has; -1
+ * with errno and in *STEP what failed if a drop fails. The bounding
+ * set caps what an execve(2) grants from a file's permitted set (for
+ * root's exec, every capability) and what capset(2) may add to the
+ * inheritable set; a capability dropped from it never comes back, in
+ * this process or its children (capabilities(7), "Capability bounding
+ * set", "Capabilities and execution of programs by root").
+ * PR_CAPBSET_DROP takes CAP_SETPCAP (prctl(2)), which leaves the
+ * effective set when the effective uid leaves 0: so the drop comes
+ * before the user changes, as in runc. The kernel's count is found by
+ * asking: PR_CAPBSET_READ fails with EINVAL past its last capability,
+ * which needs no /proc (/proc/sys/kernel/cap_last_cap says the same,
+ * from Linux 3.2). A capability asked for past it is only warned of. */
+static int drop_bounding_set(const struct process *p, const char **step)
+{
+	uint64_t asked = 0;
+	int cap;
+
+	*step = "prctl PR_CAPBSET_DROP";
+	for (cap = 0; cap < 64 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0;
+	     cap++)
+		if (!(p->capabilities[0] & CAP_BIT(cap)) &&
+		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			return -1;
+	for (size_t s = 0; s < ARRAY_LEN(capability_sets); s++)
+		asked |= p->capabilities[s];
+	if (cap < 64)
+		warn_not_granted(asked & ~(CAP_BIT(cap) - 1),
+				 "process.capabilities",
+				 "this kernel has no such capability");
+	return cap;
+}
+
+/* Child: become P's user: its groups, then its gid, then its uid, with
+ * PR_SET_KEEPCAPS on around the change. The order is the kernel's:
+ * setgroups(2) and setresgid(2) take CAP_SETGID, which the effective
+ * set loses as the effective uid leaves 0, keep-caps or not (that
+ * flag keeps the permitted set only; capabilities(7),
+ * SECBIT_KEEP_CAPS), so the uid goes last. An EINVAL from either set
+ * call means the id is not mapped in the container's user namespace
+ * (setresuid(2)). Keep-caps is off again after, as runc turns it off;
+ * execve(2) would clear it anyway (prctl(2), PR_SET_KEEPCAPS). In
+ * *GROUPED, whether the groups were set, for process_is() to check.
+ * 0, or -1 with errno and in *STEP what failed. */
+static int become_user(const struct process *p, bool *grouped,
+		       const char **step)
+{
+	*step = "prctl PR_SET_KEEPCAPS";
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return -1;
+	/* The groups become additionalGids exactly, unless the user
+	 * namespace denies setgroups (setgroups_denied): then none can be
+	 * dropped, nor any asked for. */
+	*step = "setgroups";
+	errno = EPERM;
+	if (setgroups_denied ? p->group_count > 0 :
+	    setgroups(p->group_count, p->groups) < 0)
+		return -1;
+	*grouped = !setgroups_denied;
+	*step = "setresgid";
+	if (setresgid(p->gid, p->gid, p->gid) < 0)
+		return -1;
+	*step = "setresuid";
+	if (setresuid(p->uid, p->uid, p->uid) < 0)
+		return -1;
+	*step = "prctl PR_SET_KEEPCAPS";
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return -1;
+	return 0;
+}
+
+/* Child, after become_user(): P's effective, inheritable and
+ * permitted sets in one capset(2), then its ambient set, among the
+ * CAP_COUNT capabilities this kernel has. capset(2) can only narrow
+ * the permitted set; it takes an effective set within the new
+ * permitted one, and an inheritable set within the old inheritable
+ * set and the bounding set together, and without CAP_SETPCAP within
+ * the old inheritable and permitted sets together (capabilities(7),
+ * "Programmatically adjusting capability sets"): a config that asks
+ * for more fails here. glibc has no wrapper for it (capset(2)), hence
+ * syscall(2); version 3 of its header takes each set as two 32-bit
+ * words. The ambient set, which carries capabilities across the
+ * execve(2) of a program that has no set-user-ID bit and no file
+ * capabilities, is emptied first, so that none of the runtime's own
+ * passes on; and it is raised after capset, since the kernel lowers
+ * an ambient capability whose permitted or inheritable bit goes
+ * (capabilities(7), "Ambient"). 0, or -1 with errno and in *STEP what
+ * failed; an ambient one not raised is only warned of. */
+static int set_capabilities(const struct process *p, int cap_count,
+			    const char **step)
+{
+	struct __user_cap_header_struct header = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct sets[2];
+	uint64_t missing = 0;
+
+	for (int i = 0; i < 2; i++) {       /* capabilities 0-31, 32-63 */
+		sets[i].effective = (uint32_t)(p->capabilities[1] >> (32 * i));
+		sets[i].inheritable =
+			(uint32_t)(p->capabilities[2] >> (32 * i));
+		sets[i].permitted = (uint32_t)(p->capabilities[3] >> (32 * i));
+	}
+	*step = "capset";
+	if (syscall(SYS_capset, &header, sets) < 0)
+		return -1;
+	*step = "prctl PR_CAP_AMBIENT_CLEAR_ALL";
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		return -1;
+	for (int a = 0; a < cap_count; a++)
+		if ((p->capabilities[4] & CAP_BIT(a)) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, a, 0, 0) < 0)
+			missing |= CAP_BIT(a);
+	warn_not_granted(missing, "process.capabilities.ambient", "the "
+			 "kernel raises only a capability that is permitted "
+			 "and inheritable");
+	return 0;
+}
+
 /* Child: the container's process becomes the one config.json's
  * process describes, after limit_process(), in runc's order (its
  * standard_init_linux.go, and finalizeNamespace() in init_linux.go,
@@ -7963,17 +8377,18 @@ static bool setgroups_denied;
  *   3. the seccomp program, if no_new_privs is off: the kernel then
  *      takes a filter only from a holder of CAP_SYS_ADMIN (seccomp(2),
  *      EACCES), which step 4 may take away;
- *   4. the bounding set, then the user: PR_SET_KEEPCAPS keeps the
- *      permitted set across the setresuid(2) away from uid 0, which
- *      would clear it (capabilities(7), "Effect of user ID changes on
+ *   4. the bounding set (drop_bounding_set()), then the user
+ *      (become_user()): PR_SET_KEEPCAPS keeps the permitted set
+ *      across the setresuid(2) away from uid 0, which would clear it
+ *      (capabilities(7), "Effect of user ID changes on
  *      capabilities"); the groups become additionalGids exactly,
  *      while this process may still set them;
  *   5. the effective, permitted and inheritable sets (capset(2)), and
- *      each ambient one raised. The kernel raises only a capability
- *      that is permitted and inheritable (PR_CAP_AMBIENT_RAISE), and
- *      runc spec's own config asks for ambient ones it does not make
- *      inheritable: config.md says a capability that cannot be
- *      granted is a warning, not a failure;
+ *      each ambient one raised (set_capabilities()). The kernel raises
+ *      only a capability that is permitted and inheritable
+ *      (PR_CAP_AMBIENT_RAISE), and runc spec's own config asks for
+ *      ambient ones it does not make inheritable: config.md says a
+ *      capability that cannot be granted is a warning, not a failure;
  *   6. each of those read back (process_is());
  *   7. the seccomp program, if no_new_privs is on: as late as can be,
  *      so that the runtime's own calls are not filtered.
@@ -7982,11 +8397,6 @@ static bool setgroups_denied;
 static int become_process(const struct process *p,
 			  const struct bundle_config *c, const char **step)
 {
-	struct __user_cap_header_struct header = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct sets[2];
-	uint64_t asked = 0, missing = 0;
 	bool grouped = true;
 	int cap;
 
@@ -8002,59 +8412,13 @@ static int become_process(const struct process *p,
 	*step = "seccomp";
 	if (!p->no_new_privileges && seccomp_step(c) < 0)
 		return -1;
-	/* PR_CAPBSET_READ fails past the kernel's last capability. */
-	*step = "prctl PR_CAPBSET_DROP";
-	for (cap = 0; cap < 64 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0;
-	     cap++)
-		if (!(p->capabilities[0] & CAP_BIT(cap)) &&
-		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
-			return -1;
-	for (size_t s = 0; s < ARRAY_LEN(capability_sets); s++)
-		asked |= p->capabilities[s];
-	if (cap < 64)
-		warn_not_granted(asked & ~(CAP_BIT(cap) - 1),
-				 "process.capabilities",
-				 "this kernel has no such capability");
-	*step = "prctl PR_SET_KEEPCAPS";
-	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+	cap = drop_bounding_set(p, step);
+	if (cap < 0)
 		return -1;
-	/* The groups become additionalGids exactly, unless the user
-	 * namespace denies setgroups (setgroups_denied): then none can be
-	 * dropped, nor any asked for. */
-	*step = "setgroups";
-	errno = EPERM;
-	if (setgroups_denied ? p->group_count > 0 :
-	    setgroups(p->group_count, p->groups) < 0)
+	if (become_user(p, &grouped, step) < 0)
 		return -1;
-	grouped = !setgroups_denied;
-	*step = "setresgid";
-	if (setresgid(p->gid, p->gid, p->gid) < 0)
+	if (set_capabilities(p, cap, step) < 0)
 		return -1;
-	*step = "setresuid";
-	if (setresuid(p->uid, p->uid, p->uid) < 0)
-		return -1;
-	*step = "prctl PR_SET_KEEPCAPS";
-	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
-		return -1;
-	for (int i = 0; i < 2; i++) {       /* capabilities 0-31, 32-63 */
-		sets[i].effective = (uint32_t)(p->capabilities[1] >> (32 * i));
-		sets[i].inheritable =
-			(uint32_t)(p->capabilities[2] >> (32 * i));
-		sets[i].permitted = (uint32_t)(p->capabilities[3] >> (32 * i));
-	}
-	*step = "capset";
-	if (syscall(SYS_capset, &header, sets) < 0)
-		return -1;
-	*step = "prctl PR_CAP_AMBIENT_CLEAR_ALL";
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
-		return -1;
-	for (int a = 0; a < cap; a++)
-		if ((p->capabilities[4] & CAP_BIT(a)) &&
-		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, a, 0, 0) < 0)
-			missing |= CAP_BIT(a);
-	warn_not_granted(missing, "process.capabilities.ambient", "the "
-			 "kernel raises only a capability that is permitted "
-			 "and inheritable");
 	*step = "the user and capabilities asked for did not take";
 	errno = EPERM;
 	if (!process_is(p, cap - 1, grouped))
@@ -9759,10 +10123,15 @@ static int run_lifecycle(int argc, char **argv)
  * standard_init_linux.go), so that a config means what it means
  * under runc. */
 
+/* runc's is /run/runc. /run is emptied at every boot (FHS 3.0), as a
+ * state that names pids must be: after a reboot they mean nothing.
+ * podman runs start, kill and delete with only the runtime flags it
+ * was given (libpod's oci_conmon_common.go): with none, they look here. */
 #define OCI_ROOT "/run/container.c-oci"  /* --root, unless told */
 
 /* What a child of create sends its parent on the channel, besides the
- * exit code of a failure: two points on its way. */
+ * exit code of a failure: two points on its way. Negative, so that
+ * neither can be taken for an exit code, which is 0 to 255. */
 enum { OCI_HOOKS = -1, OCI_CREATED = -2 };
 
 static const char *oci_root = OCI_ROOT;  /* --root */
@@ -9858,7 +10227,10 @@ static bool read_state_line(FILE *f, char line[PATH_MAX])
 	return true;
 }
 
-/* Read what create left in ROOT/ID/init about the container ID. */
+/* Read what create left in ROOT/ID/init about the container ID, the
+ * lines write_init() wrote. No such file: runtime.md's query of a
+ * container that does not exist MUST fail, and the words are those of
+ * runc's error (libcontainer/error.go), for engines that read them. */
 static void read_oci_state(struct oci_state *s, const char *id)
 {
 	char path[PATH_MAX + 8];
@@ -9883,7 +10255,8 @@ static void read_oci_state(struct oci_state *s, const char *id)
 /* runtime.md's status: "creating" until create has written the state;
  * "created" while the init lives and waits for start, which removes
  * exec.fifo; "running" while it lives after; "stopped" once it has
- * ended, zombie or gone. */
+ * ended, zombie or gone. runtime.md lets a runtime add states of its
+ * own; this one adds none: it has no pause, so no "paused". */
 static const char *oci_status(const struct oci_state *s)
 {
 	char path[PATH_MAX + 16];
@@ -9985,7 +10358,9 @@ struct oci_create {
 /* The create under way, for its exit handler; NULL once done. */
 static struct oci_create *creating;
 
-/* Remove ROOT/ID and what create put in it. */
+/* Remove ROOT/ID and what create put in it: those names only, none
+ * read from the directory, so that a file someone else put there makes
+ * rmdir fail, and say so, rather than go with the rest. */
 static void remove_container_dir(const char *dir)
 {
 	static const char *const files[] = {
@@ -10023,9 +10398,13 @@ static void remove_oci_cgroup(const struct oci_state *s)
 	}
 }
 
-/* create's exit handler: a step failed, so end the child and remove
- * what create made, its cgroup and ROOT/ID, as delete would, and run
- * the poststop hooks, as after a delete; nothing is left. */
+/* create's exit handler (atexit(3)): the parent's die() and refuse()
+ * end in exit(), so this one handler runs after a failure wherever it
+ * happened (the child's die()s end in _exit(), which runs none). A
+ * step failed, so end the child and remove what create made, its
+ * cgroup and ROOT/ID, as delete would, and run the poststop hooks, as
+ * after a delete; nothing is left, as runtime.md wants of an operation
+ * that fails: the environment as if it had never been tried. */
 static void undo_create(void)
 {
 	struct oci_create *o = creating;
@@ -10044,18 +10423,56 @@ static void undo_create(void)
 		run_hooks(&o->c, "poststop", &o->s, "stopped");  /* made one */
 }
 
-/* Parent: make the cgroup of O's container: the v2 tree's root and
- * linux.cgroupsPath if absolute; container.c-oci/ and it if relative;
- * container.c-oci/ID without one. Each directory
- * on the way that is not there is made, and the controllers the
- * limits need are enabled in each above the container's (cgroup v2's
- * top-down rule, at make_cgroup()). Then its limits. A rootless
- * runtime makes none unless asked: only root may write in the tree, as
- * at stage 6. */
+/* Parent: make the directories of the cgroup DIR, under ROOT, one
+ * name at a time from the top: in the one above each, the controllers
+ * the limits need are enabled first, for a controller's files
+ * (memory.max...) exist in a cgroup only once its parent has it in
+ * cgroup.subtree_control. A directory there already is kept, and its
+ * name not noted: runtime.md's delete MUST NOT remove what create did
+ * not make. The first made goes into s.made, the last into s.cgroup;
+ * the last one, the container's own, must be new. */
+static void make_cgroup_path(struct oci_create *o, const char *root,
+			     char *dir)
+{
+	char parent[PATH_MAX], *p;
+
+	snprintf(parent, sizeof(parent), "%s", root);
+	p = dir + strlen(root);       /* the '/' before the first name */
+	do {
+		char *end = strchr(p + 1, '/');
+
+		if (end != NULL)
+			*end = '\0';
+		enable_controllers(&o->cfg.limits, parent);
+		if (mkdir(dir, 0755) == 0) {
+			show_step("mkdir %s", dir);
+			if (o->s.made[0] == '\0')
+				snprintf(o->s.made, sizeof(o->s.made), "%s",
+					 dir);
+			snprintf(o->s.cgroup, sizeof(o->s.cgroup), "%s", dir);
+		} else if (errno != EEXIST || end == NULL) {
+			die("mkdir %s%s", dir, errno == EEXIST ? " (the cgroup "
+			    "of another container?)" : "");
+		}
+		snprintf(parent, sizeof(parent), "%s", dir);
+		if (end != NULL)
+			*end = '/';
+		p = end;
+	} while (p != NULL);
+}
+
+/* Parent: make the cgroup of O's container where config-linux.md's
+ * linux.cgroupsPath puts it: an absolute path MUST be taken from the
+ * root of the cgroup tree, here the v2 tree's (containerd gives
+ * /NAMESPACE/ID); a relative one MAY go where the runtime likes, here
+ * under container.c-oci/; without one, container.c-oci/ID. The
+ * directories are make_cgroup_path()'s (cgroup v2's top-down rule, at
+ * make_cgroup()). Then its limits. A rootless runtime makes none
+ * unless asked: only root may write in the tree, as at stage 6. */
 static void make_oci_cgroup(struct oci_create *o)
 {
 	const char *root = find_cgroup2(), *path = o->c.cgroups_path;
-	char dir[PATH_MAX], parent[PATH_MAX], id_path[PATH_MAX], *p;
+	char dir[PATH_MAX], id_path[PATH_MAX];
 	struct config *cfg = &o->cfg;
 
 	cfg->limits = o->c.limits;
@@ -10083,31 +10500,7 @@ static void make_oci_cgroup(struct oci_create *o)
 	if (snprintf(dir, sizeof(dir), "%s/%s", root, path +
 		     strspn(path, "/")) >= (int)sizeof(cfg->cgroup))
 		refuse("linux.cgroupsPath %s: too long a path", path);
-	/* Each name after the root's, one directory each: the limits'
-	 * controllers enabled in the one above, then made if missing. */
-	snprintf(parent, sizeof(parent), "%s", root);
-	p = dir + strlen(root);       /* the '/' before the first name */
-	do {
-		char *end = strchr(p + 1, '/');
-
-		if (end != NULL)
-			*end = '\0';
-		enable_controllers(&cfg->limits, parent);
-		if (mkdir(dir, 0755) == 0) {
-			show_step("mkdir %s", dir);
-			if (o->s.made[0] == '\0')
-				snprintf(o->s.made, sizeof(o->s.made), "%s",
-					 dir);
-			snprintf(o->s.cgroup, sizeof(o->s.cgroup), "%s", dir);
-		} else if (errno != EEXIST || end == NULL) {
-			die("mkdir %s%s", dir, errno == EEXIST ? " (the cgroup "
-			    "of another container?)" : "");
-		}
-		snprintf(parent, sizeof(parent), "%s", dir);
-		if (end != NULL)
-			*end = '/';
-		p = end;
-	} while (p != NULL);
+	make_cgroup_path(o, root, dir);
 	snprintf(cfg->cgroup, sizeof(cfg->cgroup), "%.*s",
 		 (int)sizeof(cfg->cgroup) - 1, dir);  /* fits: checked */
 	write_limits(cfg);
@@ -10191,7 +10584,11 @@ static void copy_config(const char *from, const char *to)
  * user become, and never opens the FIFO by its name. exec.fifo is for
  * start to write a byte into, start.fifo for the child to answer
  * (wait_for_start()). Only root may open them (0600): a byte from
- * anyone else would start the container. */
+ * anyone else would start the container. Opened for both reading and
+ * writing, the open returns at once; for one side alone it would wait
+ * for the other (fifo(7)). runc's init writes into its exec.fifo and
+ * runc's start reads; here start writes, so that it learns at its
+ * open, which does not wait, whether the init is still there. */
 static int make_fifo(const struct oci_create *o, const char *name)
 {
 	char path[PATH_MAX + 16];
@@ -10213,7 +10610,9 @@ static const char *namespace_name(int flag)
 }
 
 /* Parent: refuse what this runtime does not do yet, one line each,
- * before anything is made. */
+ * before anything is made: config.md says a runtime MUST generate an
+ * error for a value it does not support, not run the container
+ * without it. */
 static void refuse_unwritten(const struct oci_create *o)
 {
 	static const int joined_later[] = {
@@ -10237,7 +10636,8 @@ static void refuse_unwritten(const struct oci_create *o)
 /* Child: join each namespace the config gives a path for, with
  * setns(2) on a descriptor of that file: podman hands over the network
  * namespace it made this way. Those it does not join are new, made by
- * clone(). */
+ * clone(). The kind is passed to setns(2), not 0, so that a path to a
+ * namespace of another kind is refused (EINVAL), not joined. */
 static void join_namespaces(struct oci_create *o)
 {
 	const struct bundle_config *c = &o->c;
@@ -10514,6 +10914,7 @@ static void write_sysctls(const struct oci_create *o)
 	for (const struct json *e = o->c.sysctl; e != NULL; e = e->next) {
 		json_string(e, &value);
 		snprintf(path, sizeof(path), "/proc/sys/%s", e->name);
+		/* Past "/proc/sys/", ten bytes: only the name is turned. */
 		for (char *p = path + 10; *p != '\0'; p++)
 			*p = *p == '.' ? '/' : *p == '/' ? '.' : *p;
 		show_step("sysctl -w %s=%s", e->name, value);
@@ -10690,7 +11091,11 @@ static void make_console(struct oci_create *o, bool bind)
 }
 
 /* Child: the terminal, if there is one, becomes stdin, stdout and
- * stderr (closing what they were), and its own descriptor goes. */
+ * stderr (closing what they were), and its own descriptor goes. The
+ * copies dup3(2) makes with no O_CLOEXEC lose the close-on-exec flag
+ * the slave was opened with: they outlive the exec, it does not. No
+ * copy is onto itself, which dup3 refuses: 0 to 2 were open
+ * (open_standard_fds()), so the slave's number is above them. */
 static void take_terminal(struct oci_create *o)
 {
 	if (o->terminal < 0)
@@ -10743,7 +11148,9 @@ static void announce_start(struct oci_create *o)
 }
 
 /* Child: close every descriptor from FIRST on but the N in KEPT (-1
- * for none), whatever their order: close_range(2) between them. */
+ * for none), whatever their order: close_range(2) between them. Once
+ * sorted, the kept cut the range into gaps, one call each; the last
+ * ends at ~0U, past any descriptor there can be. 0, or -1 and errno. */
 static int close_all_but(unsigned int first, int *kept, size_t n)
 {
 	unsigned int from = first;
@@ -10854,7 +11261,8 @@ static void not_dumpable(const struct config *cfg)
 
 /* Child, last: the program, found in its env's PATH (execvp(3)). A
  * failure now goes to the terminal, or to create's stderr:
- * check_program() made one unlikely. */
+ * check_program() made one unlikely. SIGPIPE gets its default back:
+ * main() ignored it, and execve(2) keeps an ignored signal ignored. */
 __attribute__((noreturn))
 static void exec_program(const struct oci_create *o)
 {
@@ -10978,7 +11386,9 @@ static void check_sysctl_namespace(const struct oci_create *o)
  * socket the engine listens on (conmon's, the shim's). The engine
  * keeps the master and relays it, long after create has ended; the
  * child sends it (make_console()) over this connection, which it
- * inherits. One without the other is refused, as runc refuses it. */
+ * inherits. One without the other is refused, as runc refuses it.
+ * Connected here, in the host's mount namespace: once the child has
+ * pivoted, the path would be looked up in the container's files. */
 static void connect_console(struct oci_create *o, const char *path)
 {
 	struct sockaddr_un address = { .sun_family = AF_UNIX };
@@ -11003,7 +11413,9 @@ static void connect_console(struct oci_create *o, const char *path)
 
 /* Parent: make ROOT/ID (from here on, the exit handler removes it),
  * copy BUNDLE's config.json there and read it into O, with the rootfs
- * it names. */
+ * it names. mkdir(2) fails if ROOT/ID is there: runtime.md's create
+ * MUST fail for an ID in use, and make nothing. 0711, as runc makes
+ * its own (libcontainer/factory_linux.go). */
 static void read_create(struct oci_create *o, const char *bundle,
 			const char *console_socket)
 {
@@ -11067,7 +11479,10 @@ static void write_init(struct oci_create *o)
 }
 
 /* Parent, once the child waits for start: the state, then the pid
- * file, the caller's. */
+ * file, the caller's, so that nobody who has read the pid can find the
+ * container still "creating". The pid file holds the digits alone:
+ * containerd's go-runc reads it with Go's strconv.Atoi, which a
+ * newline would fail (ReadPidFile(), utils.go). */
 static void write_created(struct oci_create *o)
 {
 	char path[PATH_MAX + 16], text[32], *state;
@@ -11104,6 +11519,7 @@ static int spawn_oci_child(struct oci_create *o)
 	o->s.pid = child_pid;
 	if (o->namespaces & CLONE_NEWUSER)
 		write_id_maps(cfg, child_pid);
+	/* In its cgroup before its go: nothing it forks can stay out. */
 	snprintf(text, sizeof(text), "%d", child_pid);
 	if (o->s.cgroup[0] != '\0')
 		set_cgroup_file(o->s.cgroup, "cgroup.procs", text);
@@ -11122,6 +11538,8 @@ static int spawn_oci_child(struct oci_create *o)
 		send_go(channel[0]);  /* the child may wait for start now */
 	}
 	close(channel[0]);
+	/* A positive code is the child's failure; 0, an end of the
+	 * channel with no word, means it died without one (killed). */
 	return code == OCI_CREATED ? 0 : code != 0 ? code : EXIT_RUNTIME_ERROR;
 }
 
@@ -11150,13 +11568,15 @@ static void check_preserved_fds(unsigned int n)
 			       "the caller passed", n, fd);
 }
 
-/* `container create [--bundle DIR] [--pid-file FILE] [--preserve-fds N]
- * [--no-new-keyring] ID`: set the container up from DIR's config.json
- * (the current directory without --bundle) and leave its process
- * waiting for start. This process then ends, and the container's init
- * lives on, given to whoever reaps orphans for its caller. Its stdin,
- * stdout and stderr are create's. */
-static int oci_create(int argc, char **argv)
+/* Read create's options from ARGV into O, *BUNDLE and *CONSOLE; returns
+ * the index of the container's ID. --no-pivot is refused: runc's flag
+ * for a machine whose root is a ramdisk, the initial rootfs, where
+ * pivot_root(2) fails (EINVAL). "+" in the option string stops the
+ * scan at the first word that is not an option, and ":" first makes a
+ * missing value ':', not '?' (getopt(3)): the two mistakes get two
+ * messages. */
+static int read_create_options(int argc, char **argv, struct oci_create *o,
+			       const char **bundle, const char **console)
 {
 	static const struct option options[] = {
 		{ "bundle", required_argument, NULL, 'b' },
@@ -11167,25 +11587,21 @@ static int oci_create(int argc, char **argv)
 		{ "no-pivot", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct oci_create o;   /* static: large, and zeroed */
-	const char *bundle = ".", *console_socket = NULL;
-	int opt, code;
+	int opt;
 
-	open_standard_fds();
-	o.new_keyring = true;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+:b:", options, NULL)) != -1)
 		if (opt == 'b')
-			bundle = optarg;
+			*bundle = optarg;
 		else if (opt == 'p')
-			o.pid_file = optarg;
+			o->pid_file = optarg;
 		else if (opt == 'c')
-			console_socket = optarg;
+			*console = optarg;
 		else if (opt == 'f')
-			o.preserve_fds = (unsigned int)parse_count(
+			o->preserve_fds = (unsigned int)parse_count(
 				"--preserve-fds", optarg, 1024);
 		else if (opt == 'k')
-			o.new_keyring = false;
+			o->new_keyring = false;
 		else if (opt == 'n')
 			refuse("--no-pivot: this runtime always uses "
 			       "pivot_root(2), which leaves no way back to "
@@ -11197,8 +11613,26 @@ static int oci_create(int argc, char **argv)
 	if (optind != argc - 1)
 		refuse("usage: container create [--bundle DIR] "
 		       "[--pid-file FILE] ID");
+	return optind;
+}
+
+/* `container create [--bundle DIR] [--pid-file FILE] [--preserve-fds N]
+ * [--no-new-keyring] ID`: set the container up from DIR's config.json
+ * (the current directory without --bundle) and leave its process
+ * waiting for start. This process then ends, and the container's init
+ * lives on, given to whoever reaps orphans for its caller. Its stdin,
+ * stdout and stderr are create's. */
+static int oci_create(int argc, char **argv)
+{
+	static struct oci_create o;   /* static: large, and zeroed */
+	const char *bundle = ".", *console_socket = NULL;
+	int code;
+
+	open_standard_fds();
+	o.new_keyring = true;
+	o.s.id = argv[read_create_options(argc, argv, &o, &bundle,
+					  &console_socket)];
 	check_preserved_fds(o.preserve_fds);
-	o.s.id = argv[optind];
 	container_dir(o.s.dir, o.s.id);
 	read_create(&o, bundle, console_socket);
 	make_oci_cgroup(&o);
@@ -11226,7 +11660,9 @@ static int oci_create(int argc, char **argv)
  * waiting (O_NONBLOCK): exec.fifo, when nobody holds it open to read,
  * refuses with ENXIO (fifo(7)) instead of blocking start for ever,
  * and then the container's process has ended; start.fifo's open would
- * wait for a writer, and its read then waits (O_NONBLOCK cleared). */
+ * wait for a writer, and its read then waits (O_NONBLOCK cleared).
+ * A container that is not created is refused and left as it is, as
+ * runtime.md's start MUST. */
 static int oci_start(const char *id)
 {
 	struct oci_state s;
@@ -11244,6 +11680,9 @@ static int oci_start(const char *id)
 		       id, status);
 	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", s.dir);
 	snprintf(started, sizeof(started), "%s/start.fifo", s.dir);
+	/* start.fifo first: the kernel drops what a FIFO holds at its
+	 * last close, and the child's end closes at its exec; held open
+	 * here, the byte it wrote stays to be read. */
 	answer = open(started, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (answer < 0 || fcntl(answer, F_SETFL, 0) < 0)
 		die("start %s: open %s", id, started);
@@ -11342,7 +11781,8 @@ static void oci_exec_child(struct oci_create *e)
 }
 
 /* The namespaces of the container's config, made or joined: exec joins
- * the init's own of each of those kinds, and no others. */
+ * the init's own of each of those kinds, and no others. setns(2) on a
+ * pidfd enters them atomically: all of them, or none. */
 static int exec_namespaces(const struct bundle_config *c)
 {
 	int flags = 0;
@@ -11362,7 +11802,8 @@ struct exec_options {
 };
 
 /* Read exec's options from ARGV into X and E; returns the index of the
- * container's ID. */
+ * container's ID. The "+" stops the scan at the ID (getopt(3)), so
+ * that in `exec ID ls -l`, -l is the command's, not exec's. */
 static int read_exec_options(int argc, char **argv, struct oci_create *e,
 			     struct exec_options *x)
 {
@@ -11445,6 +11886,8 @@ static void enter_container(struct oci_create *e)
 	snprintf(path, sizeof(path), "/proc/%d/setgroups", e->s.pid);
 	read_line(path, text, sizeof(text));
 	setgroups_denied = strncmp(text, "deny", 4) == 0;
+	/* The cgroup before setns(): its path is the host's, and after it
+	 * this process's root is the container's. */
 	snprintf(text, sizeof(text), "%d", getpid());
 	if (e->s.cgroup[0] != '\0')
 		set_cgroup_file(e->s.cgroup, "cgroup.procs", text);
@@ -11452,6 +11895,90 @@ static void enter_container(struct oci_create *e)
 	if (setns(pidfd, exec_namespaces(&e->c)) < 0)
 		die("setns into container %s", e->s.id);
 	close(pidfd);
+}
+
+/* exec: read the state of the container ID into E, refuse one that is
+ * not created or running (runc execs into both: a created container's
+ * init waits for start in its namespaces already), and E's process:
+ * ARGV and --tty, or --process's file. E is then a create that has
+ * nothing to make: no FIFOs, a keyring of its own, and the root "/",
+ * for its child runs in the container's mount namespace, whose root
+ * is the container's already. */
+static void read_exec_target(struct oci_create *e,
+			     const struct exec_options *x, const char *id,
+			     char **argv)
+{
+	const char *status;
+
+	read_oci_state(&e->s, id);
+	status = oci_status(&e->s);
+	if (strcmp(status, "created") != 0 && strcmp(status, "running") != 0)
+		refuse("container %s is %s: exec needs it created or running",
+		       e->s.id, status);
+	e->config = saved_config(&e->s, &e->c);
+	read_exec_process(e, x->process_file, argv, x->tty);
+	connect_console(e, x->console);
+	e->fifo = e->started = -1;
+	e->new_keyring = true;
+	snprintf(e->cfg.rootfs, sizeof(e->cfg.rootfs), "/");
+}
+
+/* Parent, in the container's namespaces: fork the process, which is
+ * then in them all, and its pid namespace's too (setns(2) with
+ * CLONE_NEWPID places children only). The child must not keep
+ * PID_DIR, a directory of the host's. 0 once the child has exec'd;
+ * otherwise the exit code it reported, and it is reaped. */
+static int fork_exec_child(struct oci_create *e, int pid_dir)
+{
+	int channel[2], code;
+	sigset_t mask;
+
+	make_channel(channel);
+	e->cfg.parents_end = channel[0];
+	e->cfg.channel = channel[1];
+	forward_signals();
+	hold_signals(&mask);
+	child_pid = fork();
+	if (child_pid < 0)
+		die("fork");
+	if (child_pid == 0) {
+		if (pid_dir >= 0)
+			close(pid_dir);   /* a host directory: not in there */
+		oci_exec_child(e);
+	}
+	close(channel[1]);
+	if (e->console >= 0)
+		close(e->console);
+	release_signals(&mask);
+	code = wait_for_exec(channel[0]);
+	if (code != 0)
+		wait_for_child(child_pid);
+	return code;
+}
+
+/* Parent, once the child has exec'd: its pid (as the host sees it)
+ * into NAME in PID_DIR, the digits alone. O_NOFOLLOW: this process's
+ * root is the container's now, and an absolute link there would be
+ * followed in it. Not through a temporary name, as create's: the
+ * engine reads it only once exec has ended (containerd's shim, after
+ * runc exec --detach returns). A pid file not written leaves a
+ * process the engine cannot find: it is killed, and the error names
+ * PATH. */
+static void write_exec_pid(int pid_dir, const char *name, const char *path)
+{
+	char text[32];
+	int fd, error;
+
+	snprintf(text, sizeof(text), "%d", child_pid);
+	fd = openat(pid_dir, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+		    O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
+	    close(fd) < 0) {
+		error = errno;
+		kill(child_pid, SIGKILL);
+		wait_for_child(child_pid);
+		die_with(error, "--pid-file %s", path);
+	}
 }
 
 /* `container exec [--process FILE] [--detach] [--pid-file FILE]
@@ -11471,66 +11998,25 @@ static int oci_exec(int argc, char **argv)
 	static struct oci_create e;   /* static: large, and zeroed */
 	struct exec_options x = { 0 };
 	const char *pid_name = NULL;
-	int first, pid_dir = -1, pid_fd, channel[2], code;
-	char text[32];
-	sigset_t mask;
+	int first, pid_dir = -1, code;
 
 	open_standard_fds();
 	first = read_exec_options(argc, argv, &e, &x);
-	read_oci_state(&e.s, argv[first]);
-	if (strcmp(oci_status(&e.s), "created") != 0 &&
-	    strcmp(oci_status(&e.s), "running") != 0)
-		refuse("container %s is %s: exec needs it created or running",
-		       e.s.id, oci_status(&e.s));
-	e.config = saved_config(&e.s, &e.c);
-	read_exec_process(&e, x.process_file, argv + first + 1, x.tty);
-	connect_console(&e, x.console);
-	e.fifo = e.started = -1;
-	e.new_keyring = true;
-	snprintf(e.cfg.rootfs, sizeof(e.cfg.rootfs), "/");
+	read_exec_target(&e, &x, argv[first], argv + first + 1);
 	if (x.pid_file != NULL)
 		pid_dir = open_pid_dir(x.pid_file, &pid_name);
 	enter_container(&e);
-	make_channel(channel);
-	e.cfg.parents_end = channel[0];
-	e.cfg.channel = channel[1];
-	forward_signals();
-	hold_signals(&mask);
-	child_pid = fork();
-	if (child_pid < 0)
-		die("fork");
-	if (child_pid == 0) {
-		if (pid_dir >= 0)
-			close(pid_dir);   /* a host directory: not in there */
-		oci_exec_child(&e);
-	}
-	close(channel[1]);
-	if (e.console >= 0)
-		close(e.console);
-	release_signals(&mask);
-	code = wait_for_exec(channel[0]);
-	if (code != 0) {
-		wait_for_child(child_pid);
+	code = fork_exec_child(&e, pid_dir);
+	if (code != 0)
 		return code;          /* the child said why */
-	}
-	/* O_NOFOLLOW: this process's root is the container's now, and an
-	 * absolute link there would be followed in it. A pid file not
-	 * written leaves a process the engine cannot find: ended. */
-	snprintf(text, sizeof(text), "%d", child_pid);
-	if (pid_dir >= 0 &&
-	    ((pid_fd = openat(pid_dir, pid_name, O_WRONLY | O_CREAT | O_TRUNC |
-			      O_NOFOLLOW | O_CLOEXEC, 0644)) < 0 ||
-	     write(pid_fd, text, strlen(text)) != (ssize_t)strlen(text) ||
-	     close(pid_fd) < 0)) {
-		code = errno;
-		kill(child_pid, SIGKILL);
-		wait_for_child(child_pid);
-		die_with(code, "--pid-file %s", x.pid_file);
-	}
+	if (pid_dir >= 0)
+		write_exec_pid(pid_dir, pid_name, x.pid_file);
 	return x.detach ? 0 : wait_for_child(child_pid);
 }
 
-/* `container state ID`: print runtime.md's state of the container. */
+/* `container state ID`: print runtime.md's state of the container.
+ * Its status is found anew each time (oci_status()), from the init's
+ * pid and start time: nobody has to note that the container stopped. */
 static int oci_state_command(const char *id)
 {
 	struct oci_state s;
@@ -11583,7 +12069,8 @@ static int signal_cgroup(const char *path, const struct stat *st, int type,
  * on it, as runtime.md's kill; with --all to every process in its
  * cgroup too, as runc's: SIGKILL by cgroup.kill, which the kernel
  * delivers to every one at once (cgroup-v2.rst), any other signal to
- * each in turn. */
+ * each in turn. runtime.md's kill MUST fail for a container neither
+ * created nor running: in runc's words, "container not running". */
 static int oci_kill(const char *id, const char *signal_text, bool all)
 {
 	int sig = signal_text != NULL ? parse_signal(signal_text) : SIGTERM;
@@ -11604,6 +12091,7 @@ static int oci_kill(const char *id, const char *signal_text, bool all)
 	    write_cgroup_file(s.cgroup, "cgroup.kill", "1") == 0)
 		return 0;
 	all_signal = sig;
+	/* At most 16 directories held open at once; no link followed. */
 	nftw(s.cgroup, signal_cgroup, 16, FTW_PHYS);
 	return 0;
 }
@@ -11631,7 +12119,9 @@ static void end_container(const struct oci_state *s)
  * cgroup, and ROOT/ID; then run the poststop hooks. A container that
  * has not stopped is refused (runtime.md: MUST generate an error),
  * unless --force, which ends it first. With --force, a ROOT/ID that a
- * create killed half-way left, without its init file, goes too. */
+ * create killed half-way left, without its init file, goes too. The
+ * hooks come last, once all is removed (runtime.md's lifecycle, steps
+ * 12 and 13); they read the config saved before ROOT/ID went. */
 static int oci_delete(const char *id, bool force)
 {
 	char init[PATH_MAX + 8];
@@ -11680,7 +12170,9 @@ static bool is_oci_command(const char *command)
 
 /* Read the global options before the command (runc's): --root DIR,
  * --log FILE, --log-format text|json, --debug (each step shown, as
- * --verbose shows it). Returns the index of the command in ARGV. */
+ * --verbose shows it). Returns the index of the command in ARGV.
+ * containerd's shim gives --root, --log and --log-format before every
+ * command, so each may come with any of them. */
 static int read_global_options(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -11805,6 +12297,7 @@ static int run_oci(int argc, char **argv)
 
 	first = read_global_options(argc, argv);
 	command = first < argc ? argv[first] : "";
+	/* The two that leave this binary running in a container. */
 	if (strcmp(command, "create") == 0 || strcmp(command, "exec") == 0)
 		run_sealed_copy(argv);
 	if (!is_oci_command(command))
