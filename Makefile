@@ -1,8 +1,8 @@
 # container.c: build every stage, the helpers, the per-stage views; run
 # a shell in a container; run the tests. `make help` lists the targets.
 
-STAGES  := 0 1 2 3 4 5 6 7 8 9
-TOP     := 9
+STAGES  := 0 1 2 3 4 5 6 7 8 9 10
+TOP     := 10
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 # The runtime is linked statically, as a position-independent program
@@ -11,6 +11,7 @@ CFLAGS  ?= -O2 -g
 # start time in the lab VM (bench/runtimes.sh shows both builds). A
 # plain `cc container.c` builds it dynamically and works the same.
 LINK    ?= -static-pie
+COMMA   := ,
 WARN    := -Wall -Wextra -Wundef -Werror
 ROOTFS  ?= rootfs
 BUILD   := build
@@ -25,7 +26,7 @@ RUN_PACKAGES  := gcc libc6-dev make busybox-static
 VM_PACKAGES   := qemu-system-x86 kmod cpio
 TEST_PACKAGES := $(RUN_PACKAGES) unifdef bats bats-support bats-assert \
                  shellcheck iproute2 procps util-linux debootstrap nftables \
-                 valgrind tmux strace python3 runc crun clang podman \
+                 valgrind tmux strace python3 jq runc crun clang podman \
                  containerd libclang-rt-dev libmount1 libseccomp2 \
                  $(VM_PACKAGES)
 
@@ -35,7 +36,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) unifdef bats bats-support bats-assert \
         deps-bench exercise deps-slides slides test-slides
 
 # Everything the labs need, the rootfs included.
-all: $(BINARIES) $(BUILD)/container-10 $(HELPERS) stages check-quotes \
+all: $(BINARIES) $(HELPERS) stages check-quotes \
      $(ROOTFS)/.container-rootfs
 
 help:
@@ -104,24 +105,18 @@ sanitize: $(SANITIZED) $(HELPERS)
 $(BUILD):
 	mkdir -p $@
 
-# Stage 10 is being built: its JSON reader, and its commands for the
-# configs they run so far (tests/oci.bats runs them, with podman and
-# containerd). It joins STAGES, and the ladder, when it is done. -Wno-cpp:
-# its #warning says so. tests/json/harness.c drives the reader (with
-# the sanitizers on), and built with libFuzzer, fuzzes it
+# Stage 10's JSON reader, on its own: tests/json/harness.c drives it
+# (with the sanitizers on), and built with libFuzzer, fuzzes it
 # (tests/json.bats).
-$(BUILD)/container-10: container.c Makefile | $(BUILD)
-	$(CC) $(CFLAGS) $(WARN) -Wno-cpp $(LINK) -DSTAGE=10 -o $@ container.c
-
 JSON_TOOLS := $(BUILD)/json-harness $(BUILD)/json-fuzz
 
 $(BUILD)/json-harness: container.c tests/json/harness.c | $(BUILD)
-	$(CC) -O1 -g $(SANITIZE) $(WARN) -Wno-cpp -DSTAGE=10 -o $@ \
+	$(CC) -O1 -g $(SANITIZE) $(WARN) -DSTAGE=10 -o $@ \
 		tests/json/harness.c
 
 $(BUILD)/json-fuzz: container.c tests/json/harness.c | $(BUILD)
 	clang -O1 -g -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all $(WARN) -Wno-cpp \
+		-fno-sanitize-recover=all $(WARN) \
 		-Wno-unused-function -DSTAGE=10 -DFUZZ -o $@ \
 		tests/json/harness.c
 
@@ -240,9 +235,13 @@ vm: deps-vm
 	tools/vm.sh shell
 
 # The suite inside the lab VM; FILES=tests/x.bats for a part of it.
+# THEN_SANITIZED=tests/y.bats runs those files again in the same boot,
+# against the sanitizers' build (as test-sanitize-vm, one boot fewer).
 test-vm: deps-vm
-	$(MAKE) all $(ROOTFS)/.container-rootfs $(JSON_TOOLS)
-	tools/vm.sh test $(FILES)
+	$(MAKE) all $(ROOTFS)/.container-rootfs $(JSON_TOOLS) \
+		$(if $(THEN_SANITIZED),sanitize)
+	VM_APPEND="$(if $(THEN_SANITIZED),vm.sanitize=$(subst $(eval) ,$(COMMA),$(strip $(THEN_SANITIZED))))" \
+		tools/vm.sh test $(FILES)
 
 # Start to exit of a container against crun, runc and bubblewrap: on
 # the host, and in the lab VM with cgroup limits.

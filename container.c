@@ -103,13 +103,10 @@
 /* ------------------------------------------------------------------ */
 
 #ifndef STAGE
-#define STAGE 9
+#define STAGE 10
 #endif
 #if STAGE < 0 || STAGE > 10
-#error "STAGE must be between 0 and 9 (10 is being built): use -DSTAGE=N"
-#endif
-#if STAGE >= 10
-#warning "stage 10 is being built: its commands run only some configs"
+#error "STAGE must be between 0 and 10: use -DSTAGE=N"
 #endif
 
 /* ------------------------------------------------------------------ */

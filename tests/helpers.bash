@@ -11,9 +11,9 @@ PROJECT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 # test-sanitize points it at the sanitizers' build).
 BUILD=${CONTAINER_BUILD:-$PROJECT/build}
 ROOTFS=${ROOTFS:-$PROJECT/rootfs}
-ALL_STAGES=(0 1 2 3 4 5 6 7 8 9)
+ALL_STAGES=(0 1 2 3 4 5 6 7 8 9 10)
 # shellcheck disable=SC2034 # used by the test files
-TOP_STAGE=9
+TOP_STAGE=10
 # Seconds any one container may run before the test gives up on it.
 RUN_TIMEOUT=${RUN_TIMEOUT:-30}
 
@@ -113,7 +113,7 @@ check_host_unchanged() {
 # regexp PATTERN, and remove what they left, so that one failure does
 # not make the next. Called by teardowns, after the host check.
 end_leftover_containers() {
-	if pkill -KILL -f "^$BUILD/container(-[0-9])? run $1"; then
+	if pkill -KILL -f "^$BUILD/container(-[0-9]+)? run $1"; then
 		sleep 2
 		"$BUILD/container" cleanup >/dev/null 2>&1 || true
 	fi

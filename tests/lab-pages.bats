@@ -28,10 +28,10 @@ output_as_on_page() {
 	assert_line --regexp '^lab-output: [1-9][0-9]* commands, 0 not as the page says$'
 }
 
-@test "lab pages: preflight and labs 0 to 9 each have the nine sections, in order" {
+@test "lab pages: preflight and labs 0 to 10 each have the nine sections, in order" {
 	local file lab headings expected
 	expected=$(printf '%s\n' "${SECTIONS[@]}")
-	for lab in preflight 00 01 02 03 04 05 06 07 08 09; do
+	for lab in preflight 00 01 02 03 04 05 06 07 08 09 10; do
 		file=$(page "$lab")
 		headings=$(sed -n 's/^## //p' "$file")
 		[ "$headings" = "$expected" ] ||
@@ -42,8 +42,8 @@ output_as_on_page() {
 
 @test "lab pages: each stage's page quotes container.c as its stage has it, and summarises its changes, all fresh" {
 	local stage file
-	for stage in 0 1 2 3 4 5 6 7 8 9; do
-		file=$(page "0$stage")
+	for stage in 0 1 2 3 4 5 6 7 8 9 10; do
+		file=$(page "$(printf %02d "$stage")")
 		grep -Eq "^<!-- (region|function) [A-Za-z0-9_]+ stage $stage -->\$" "$file" ||
 			fail "$file quotes no code of its stage"
 		! grep -E '^<!-- (region|function) ' "$file" |
@@ -141,4 +141,8 @@ output_as_on_page() {
 
 @test "lab pages: lab 9's commands print what its page says" {
 	output_as_on_page 09
+}
+
+@test "lab pages: lab 10's commands print what its page says" {
+	output_as_on_page 10
 }

@@ -10,7 +10,7 @@ load helpers
 # against the stage before.
 graded() {
 	local stage=$1 check binary
-	check=$(echo "$PROJECT"/labs/0"$stage"-*/check)
+	check=$(echo "$PROJECT"/labs/"$(printf %02d "$stage")"-*/check)
 	[ -x "$check" ] || fail "no check for lab $stage"
 	for binary in $(seq "$stage" "$TOP_STAGE"); do
 		run env ROOTFS="$ROOTFS" "$check" "$BUILD/container-$binary"
@@ -27,45 +27,49 @@ graded() {
 	fi
 }
 
-@test "labs: lab 0's check passes stages 0 to 9" {
+@test "labs: lab 0's check passes stages 0 to 10" {
 	graded 0
 }
 
-@test "labs: lab 1's check passes stages 1 to 9 and fails stage 0" {
+@test "labs: lab 1's check passes stages 1 to 10 and fails stage 0" {
 	graded 1
 }
 
-@test "labs: lab 2's check passes stages 2 to 9 and fails stage 1" {
+@test "labs: lab 2's check passes stages 2 to 10 and fails stage 1" {
 	graded 2
 }
 
-@test "labs: lab 3's check passes stages 3 to 9 and fails stage 2" {
+@test "labs: lab 3's check passes stages 3 to 10 and fails stage 2" {
 	graded 3
 }
 
-@test "labs: lab 4's check passes stages 4 to 9 and fails stage 3" {
+@test "labs: lab 4's check passes stages 4 to 10 and fails stage 3" {
 	graded 4
 }
 
-@test "labs: lab 5's check passes stages 5 to 9 and fails stage 4" {
+@test "labs: lab 5's check passes stages 5 to 10 and fails stage 4" {
 	graded 5
 }
 
-@test "labs: lab 6's check passes stages 6 to 9 and fails stage 5" {
+@test "labs: lab 6's check passes stages 6 to 10 and fails stage 5" {
 	# Its limits need pure cgroup v2: cgroups.bats grades them there.
 	graded 6
 }
 
-@test "labs: lab 7's check passes stages 7 to 9 and fails stage 6" {
+@test "labs: lab 7's check passes stages 7 to 10 and fails stage 6" {
 	graded 7
 }
 
-@test "labs: lab 8's check passes stages 8 and 9 and fails stage 7" {
+@test "labs: lab 8's check passes stages 8 to 10 and fails stage 7" {
 	graded 8
 }
 
-@test "labs: lab 9's check passes stage 9 and fails stage 8" {
+@test "labs: lab 9's check passes stages 9 and 10 and fails stage 8" {
 	graded 9
+}
+
+@test "labs: lab 10's check passes stage 10 and fails stage 9" {
+	graded 10
 }
 
 @test "labs: a check outside its stage's reach says so in one line, exit 2" {

@@ -448,7 +448,7 @@ $ROOTLESS_UID 644"
 
 @test "stage 9: exec with a binary of an earlier stage than the container's is one line, 125" {
 	"$BUILD/container" run --name later "$ROOTFS" sleep 7470 &
-	local runtime=$! pid state
+	local runtime=$! pid state later
 	pid=$(pid_of sleep 7470)
 	# Stage 9 is the first with exec: a container of a later stage is
 	# made by rewriting the stage in its state file (the third field;
@@ -456,11 +456,12 @@ $ROOTLESS_UID 644"
 	wait_until grep -qE '^[0-9]+ [1-9]' /run/container.c/later
 	state=$(cat /run/container.c/later)
 	read -r -a fields <<<"$state"
-	fields[2]=10
+	later=$((TOP_STAGE + 1))
+	fields[2]=$later
 	echo "${fields[*]}" >/run/container.c/later
 	run container exec later grep Seccomp: /proc/self/status
 	assert_equal "$status" 125
-	assert_output "container: later runs stage 10, and this binary is stage $TOP_STAGE: exec it with a binary of stage 10 or later"
+	assert_output "container: later runs stage $later, and this binary is stage $TOP_STAGE: exec it with a binary of stage $later or later"
 	kill -KILL "$pid"
 	wait "$runtime" || true
 }

@@ -38,7 +38,7 @@ path_without() {
 	refute_line --regexp '^FAIL'
 	refute_line --regexp '^SKIP'
 	assert_line --regexp '^check: [1-9][0-9]* passed, 0 failed$'
-	assert_line --regexp '^PASS  make has built every stage: .*container-0 to -9, container$'
+	assert_line --regexp '^PASS  make has built every stage: .*container-0 to -10, container$'
 	assert_line --regexp '^PASS  a container starts: .*container run --network none .* true$'
 	if pure_v2; then
 		assert_line "PASS  cgroup v2 alone (pure): stage 6's limits work here"
@@ -73,8 +73,8 @@ path_without() {
 		ROOTFS="$BATS_TEST_TMPDIR/rootfs"
 	echo "$output"
 	assert_equal "$status" 1
-	assert_line --regexp '^FAIL  make has built every stage: .*/build/container-0 to -9, container$'
-	assert_line "      hint: run make (missing here: container-0 container-1 container-2 container-3 container-4 container-5 container-6 container-7 container-8 container-9 container)"
+	assert_line --regexp '^FAIL  make has built every stage: .*/build/container-0 to -10, container$'
+	assert_line "      hint: run make (missing here: container-0 container-1 container-2 container-3 container-4 container-5 container-6 container-7 container-8 container-9 container-10 container)"
 	assert_line --regexp '^FAIL  a rootfs in .*/rootfs/, with sh'
 	assert_line "      hint: run make rootfs/.container-rootfs (it runs ./rootfs-builder.sh)"
 	assert_line --regexp '^SKIP  .*/build/container check \(nothing built yet\)$'

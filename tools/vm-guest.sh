@@ -112,5 +112,18 @@ if [ "$mode" = run ]; then
 fi
 # shellcheck disable=SC2086 # the file list is split on purpose
 tools/run-tests.sh $files
-echo "vm-guest: suite status $?"
+status=$?
+# vm.sanitize=FILE,... (make test-vm THEN_SANITIZED=...): those files
+# again, in the same boot, against the sanitizers' build, as vm.build
+# would run them; a boot is a minute or more under emulation.
+sanitize=$(arg sanitize | tr ',' ' ')
+if [ -n "$sanitize" ]; then
+	echo "vm-guest: testing the binaries in build/sanitize"
+	# shellcheck disable=SC2086 # the file list is split on purpose
+	CONTAINER_BUILD=/tmp/project/build/sanitize \
+		RESULTS_DIR=build/sanitize ASAN_OPTIONS=detect_leaks=0 \
+		UBSAN_OPTIONS=print_stacktrace=1 tools/run-tests.sh $sanitize ||
+		status=$?
+fi
+echo "vm-guest: suite status $status"
 off
