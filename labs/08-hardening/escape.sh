@@ -5,7 +5,7 @@
 #
 #   labs/08-hardening/escape.sh [OPTIONS]
 #
-#   --stages "N ..."    the stages to try (default: 0 to 9)
+#   --stages "N ..."    the stages to try (default: 0 to 10)
 #   --only NAME,...     only these attempts (escape-probe list names them)
 #   --tsv               one line per try: ATTEMPT STAGE RESULT MESSAGE
 #   --verbose           print each try's message under the table
@@ -33,7 +33,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 project=$(cd "$here/../.." && pwd)
 build=$project/build
 rootfs=$project/rootfs
-stages=(0 1 2 3 4 5 6 7 8 9)
+stages=(0 1 2 3 4 5 6 7 8 9 10)
 only=""
 tsv=false
 verbose=false
@@ -242,11 +242,13 @@ for entry in "${attempts[@]}"; do
 		fi
 		details+=("$(printf 'stage %s  %-17s %-8s %s' "$stage" "$name" \
 			"$result" "$message")")
+		# Each cell under its stage's number, as wide as it.
 		case $result in
-		ESCAPED) row+=" E"; closed=""; escaped=true ;;
-		BLOCKED) row+=" B"; [ -n "$closed" ] || closed=$stage ;;
-		*) row+=" -" ;;
+		ESCAPED) cell=E; closed=""; escaped=true ;;
+		BLOCKED) cell=B; [ -n "$closed" ] || closed=$stage ;;
+		*) cell=- ;;
 		esac
+		row+=$(printf ' %*s' "${#stage}" "$cell")
 		last=$result
 	done
 	[ "$last" != ESCAPED ] || open_at_top=$((open_at_top + 1))
