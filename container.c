@@ -4204,7 +4204,7 @@ static const char *const json_type_names[] = {
  * byte, and half a character would make the whole line bad UTF-8,
  * which log_error() must not write into a JSON log (--log-format
  * json; RFC 8259 section 8.1). The walk goes back over the later
- * bytes, three at most, to the character's first byte, whose value
+ * bytes, four at most, to the character's first byte, whose value
  * says how many bytes it needs, and cuts there if fewer are left. */
 static void cut_to_character(char *s)
 {
@@ -4386,8 +4386,8 @@ static size_t read_unicode_escape(struct json_reader *r, char *out)
 		return 0;
 	/* A high half takes its low half from the escape right after it.
 	 * With none there, or another character's escape, the test below
-	 * refuses it, as it does a low half that comes first. An error
-	 * points back at the backslash, not past the digits read. */
+	 * refuses it, as it does a low half that comes first; that error,
+	 * as \u0000's, points back at the backslash. */
 	if (code >= 0xD800 && code <= 0xDBFF && r->end - r->at >= 2 &&
 	    memcmp(r->at, "\\u", 2) == 0) {
 		r->at += 2;
@@ -4405,7 +4405,6 @@ static size_t read_unicode_escape(struct json_reader *r, char *out)
 		r->at = escape;
 		return reader_fail(r, "\\u0000 cannot be in a C string");
 	}
-	/* Then the table above, a branch for each row. */
 	if (code < 0x80) {
 		out[0] = (char)code;
 		return 1;
@@ -5202,7 +5201,7 @@ static bool read_user(const struct json *process, struct process *p)
  * for a warning, and says a runtime SHOULD NOT fail on capabilities it
  * cannot grant. A set that is not there stays empty. A name this file
  * knows but the running kernel lacks is found later, and warned of
- * the same way: become_process() finds the kernel's last capability
+ * the same way: drop_bounding_set() finds the kernel's last capability
  * by reading the bounding set (PR_CAPBSET_READ). */
 static bool read_capabilities(const struct json *process,
 			      struct process *p)
@@ -5431,8 +5430,6 @@ static bool read_process_object(const struct json *process,
 		p->oom_score_adjusted = true;
 		p->oom_score_adj = (int)score;
 	}
-	/* One error is reported, the first: the parts after it are not
-	 * read. */
 	return read_user(process, p) && read_capabilities(process, p) &&
 	       read_rlimits(process, p) && read_labels(process, p) &&
 	       read_console_size(process, p) && refuse_unsupported(process);
@@ -6597,9 +6594,9 @@ static int install_device_program(const struct bundle_config *c,
 	a.license = (uint64_t)(uintptr_t)"none";
 	/* No log_buf: a program the verifier refuses comes back as EACCES
 	 * or EINVAL alone; bpf(2) says to load it again with log_level 1
-	 * and a log_buf to read why. EPERM: no CAP_BPF or CAP_SYS_ADMIN,
-	 * which bpf_prog_load() (kernel/bpf/syscall.c) asks of any type
-	 * but a socket filter or a cgroup's packet filter. */
+	 * and a log_buf to read why. EPERM: neither CAP_SYS_ADMIN nor
+	 * CAP_BPF with CAP_NET_ADMIN, which bpf_prog_load()
+	 * (kernel/bpf/syscall.c) asks for a cgroup device program. */
 	program = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof(a));
 	if (program < 0)
 		return -1;
@@ -7227,10 +7224,11 @@ static bool check_device_mode(const struct json *mode, char type,
 /* NODE, one of linux.devices, into C's next device: its path
  * absolute and plain, a type of mknod(1)'s, the numbers (but for a
  * FIFO), and fileMode's permission bits; fileMode may hold the type's
- * own S_IF bits too, but never another type's. Like every check of
- * the config, these run before the container's process is cloned:
- * a config that fails one starts no container, rather than one with
- * part of its /dev. */
+ * own S_IF bits too, but never another type's. These run before the
+ * container's process is cloned, so a config that fails one starts
+ * none. (A few checks can only run in the child: the program, the
+ * cwd, and that a host's node bound in is the device named; a failure
+ * there ends create, whose handler removes all it made.) */
 static bool read_device(const struct json *node, struct bundle_config *c)
 {
 	const struct json *path = json_member(node, "path");
@@ -8326,8 +8324,8 @@ static int become_user(const struct process *p, bool *grouped,
  * for more fails here. glibc has no wrapper for it (capset(2)), hence
  * syscall(2); version 3 of its header takes each set as two 32-bit
  * words. The ambient set, which carries capabilities across the
- * execve(2) of a program that has no set-user-ID bit and no file
- * capabilities, is emptied first, so that none of the runtime's own
+ * execve(2) of a program that has no set-user-ID or set-group-ID bit
+ * and no file capabilities, is emptied first, so that none of the runtime's own
  * passes on; and it is raised after capset, since the kernel lowers
  * an ambient capability whose permitted or inheritable bit goes
  * (capabilities(7), "Ambient"). 0, or -1 with errno and in *STEP what
@@ -10226,8 +10224,9 @@ static bool read_state_line(FILE *f, char line[PATH_MAX])
 
 /* Read what create left in ROOT/ID/init about the container ID, the
  * lines write_init() wrote. No such file: runtime.md's query of a
- * container that does not exist MUST fail, and the words are those of
- * runc's error (libcontainer/error.go), for engines that read them. */
+ * container that does not exist MUST fail; the line ends as runc's
+ * does ("container does not exist", libcontainer/error.go), with the
+ * ID between, for engines that read the words. */
 static void read_oci_state(struct oci_state *s, const char *id)
 {
 	char path[PATH_MAX + 8];
@@ -11134,8 +11133,8 @@ static void wait_for_start(struct oci_create *o)
 
 /* Child, started: the startContainer hooks, then a byte into
  * start.fifo, which start waits on, so that it runs the poststart hooks
- * only once the program is next (runtime.md's lifecycle, steps 8 to
- * 10). A hook that fails ends the child first, and start reads the end
+ * only once the program is next (runtime.md's lifecycle, steps 7 to
+ * 9). A hook that fails ends the child first, and start reads the end
  * of the FIFO instead: the container has stopped. */
 static void announce_start(struct oci_create *o)
 {
@@ -11272,15 +11271,20 @@ static void exec_program(const struct oci_create *o)
 }
 
 /* The child of create: in its new namespaces from clone() on. Each
- * line is a step; the order is runc's. The process config.json asks
- * for comes last (become_process(), with its seccomp filter), then the
- * wait for start, then the program. config.md's hooks that run in the
+ * line is a step, in much the order of runc 1.1.5's init
+ * (standard_init_linux.go), but for three: runc joins a new session
+ * keyring first, and makes the console and sets the hostname after
+ * pivot_root. The process config.json asks for comes last
+ * (become_process(), with its seccomp filter), then the wait for
+ * start, then the program. config.md's hooks that run in the
  * container's namespaces are run by it: createContainer's once the
  * parent has run prestart's and createRuntime's, before pivot_root, so
  * their paths are the host's; startContainer's after start, just
  * before the program, as its user and under its seccomp program (as
  * runc runs them), their paths the container's. Their state's pid is
- * the one seen here (1, in a new pid namespace), as runc gives it. */
+ * the one seen here (1, in a new pid namespace), as runc gives it and
+ * as runtime.md says from runtime-spec 1.1.0 (1.0.2, the version the
+ * state names, said the host's). */
 static int oci_child(void *arg)
 {
 	struct oci_create *o = arg;
@@ -12064,9 +12068,10 @@ static int signal_cgroup(const char *path, const struct stat *st, int type,
 /* `container kill [--all] ID [SIGNAL]`: send SIGNAL (SIGTERM unless
  * told; a name or a number) to the container's init, through a pidfd
  * on it, as runtime.md's kill; with --all to every process in its
- * cgroup too, as runc's: SIGKILL by cgroup.kill, which the kernel
- * delivers to every one at once (cgroup-v2.rst), any other signal to
- * each in turn. runtime.md's kill MUST fail for a container neither
+ * cgroup too: SIGKILL by cgroup.kill, which the kernel delivers to
+ * every one at once (cgroup-v2.rst), as runc does from 1.2, any other
+ * signal to each in turn (runc 1.1 freezes the cgroup, then signals
+ * each, SIGKILL too). runtime.md's kill MUST fail for a container neither
  * created nor running: in runc's words, "container not running". */
 static int oci_kill(const char *id, const char *signal_text, bool all)
 {
@@ -12088,7 +12093,6 @@ static int oci_kill(const char *id, const char *signal_text, bool all)
 	    write_cgroup_file(s.cgroup, "cgroup.kill", "1") == 0)
 		return 0;
 	all_signal = sig;
-	/* At most 16 directories held open at once; no link followed. */
 	nftw(s.cgroup, signal_cgroup, 16, FTW_PHYS);
 	return 0;
 }
