@@ -16,6 +16,9 @@ plain="with no word \".\", \"..\" or empty (\"//\", a '/' at the end), and no co
 setup() {
 	[ -x "$HARNESS" ] && [ -x "$FUZZER" ] ||
 		fail "no build/json-harness or build/json-fuzz: make test builds them"
+	# Empty ones an earlier run left would otherwise be in the snapshot,
+	# and gone after the teardown's removal.
+	remove_conmon_cgroups
 	snapshot_host
 	cd "$BATS_TEST_TMPDIR" || exit 1
 }
