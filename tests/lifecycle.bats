@@ -402,7 +402,7 @@ start_named() {
 	assert_output "$ROOTLESS_UID 700
 $ROOTLESS_UID 644"
 	run as_user4242 timeout 10 ./container ps
-	assert_line --regexp "^mine +[0-9]+ +[0-9]+ +9 "
+	assert_line --regexp "^mine +[0-9]+ +[0-9]+ +$TOP_STAGE "
 	run container ps                # root's are elsewhere
 	refute_output --partial mine
 	run as_user4242 timeout 10 ./container stop mine
