@@ -104,9 +104,8 @@ setup() {
 	assert_equal "${lines[0]}" 00-welcome.md
 	[[ ${lines[-1]} == "$(printf %02d $((${#lines[@]} - 1)))"-end.md ]] ||
 		fail "the last section is ${lines[-1]}, not the end after the stages"
-	# Every stage of the ladder has its section; a stage still being
-	# built (stage 10, before it joins ALL_STAGES) may have one too.
-	[ $((${#lines[@]} - 2)) -ge "${#ALL_STAGES[@]}" ] ||
+	# Every stage of the ladder has its section, and only they.
+	[ $((${#lines[@]} - 2)) -eq "${#ALL_STAGES[@]}" ] ||
 		fail "$((${#lines[@]} - 2)) sections for ${#ALL_STAGES[@]} stages"
 	for ((n = 1; n < ${#lines[@]} - 1; n++)); do
 		stage=$((n - 1))
@@ -119,11 +118,9 @@ setup() {
 		! grep -E '^<!-- (region|function) ' "$file" |
 			grep -v " stage $stage -->\$" ||
 			fail "$file quotes code as another stage has it"
-		# A stage of the ladder has a lab, whose demo the section cues.
-		if [[ " ${ALL_STAGES[*]} " == *" $stage "* ]]; then
-			grep -q "labs/$(printf %02d "$stage")-[a-z]*/demo" "$file" ||
-				fail "$file cues no demo"
-		fi
+		# Each stage has a lab, whose demo the section cues.
+		grep -q "labs/$(printf %02d "$stage")-[a-z]*/demo" "$file" ||
+			fail "$file cues no demo"
 		# Notes: comments that are not quote markers nor directives.
 		grep -v -e '^<!-- region ' -e '^<!-- function ' \
 			-e '^<!-- endregion -->$' -e '^<!-- _' "$file" |
