@@ -7030,11 +7030,11 @@ static bool read_paths(const struct json *linux_node, const char *name,
  * mount(2) flags for the root's mount, and, as runc takes them, each
  * with a leading r for the mounts below too (podman writes rslave when
  * a volume asks for it). Without one, the root stays private, as
- * make_mounts_private() leaves every mount (stage 4). With slave or
- * rslave it stays private too: set_up_root() has made it private, and
- * MS_SLAVE leaves a mount that is not shared as it is (mount(2)).
- * shared makes the root a peer group of its own, which, as
- * config-linux.md says, is no sharing with the host. */
+ * make_mounts_private() leaves every mount (stage 4). slave and rslave
+ * are set_up_root()'s first step instead: a slave has to be made from
+ * a mount that is still shared with the host's, before that step
+ * would make it private. shared makes the root a peer group of its
+ * own, which, as config-linux.md says, is no sharing with the host. */
 static bool read_root_propagation(const struct json *linux_node,
 				  struct bundle_config *c)
 {
@@ -10855,17 +10855,23 @@ static void make_devices(const struct oci_create *o)
 /* Child: the root's mounts, before pivot_root: every mount made
  * private, so none of the container's reaches the host ("/", MS_REC:
  * unlike runc, which makes them slaves, so that the host's new mounts
- * still reach the container, unless told); the rootfs bound onto
- * itself (pivot_root(2) wants a mount point); config.md's mounts, in
- * order; the devices; and the root's propagation, if the config asks
- * for one. */
+ * still reach the container, unless told); or, if rootfsPropagation
+ * asks for slave or rslave, every mount made a slave, as runc does: a
+ * slave receives its master's mounts and sends none back
+ * (mount_namespaces(7), "MS_SLAVE"), so the host's mounts below the
+ * rootfs reach the container and still none of its reaches the host.
+ * Then the rootfs bound onto itself (pivot_root(2) wants a mount
+ * point); config.md's mounts, in order; the devices; and the root's
+ * propagation, if the config asks for one. */
 static void set_up_root(const struct oci_create *o)
 {
 	const struct config *cfg = &o->cfg;
+	bool slave = (o->c.root_propagation & MS_SLAVE) != 0;
 
-	show_step("mount --make-rprivate /");
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		child_die(cfg, "mount --make-rprivate /");
+	show_step("mount --make-r%s /", slave ? "slave" : "private");
+	if (mount(NULL, "/", NULL, MS_REC | (slave ? MS_SLAVE : MS_PRIVATE),
+		  NULL) < 0)
+		child_die(cfg, "mount --make-r%s /", slave ? "slave" : "private");
 	show_step("mount --rbind %s %s", cfg->rootfs, cfg->rootfs);
 	if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		child_die(cfg, "mount --rbind %s", cfg->rootfs);

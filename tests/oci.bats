@@ -42,6 +42,7 @@ teardown() {
 	stop_containerd
 	[ -z "${RUN_CONTAINERD:-}" ] || rm -rf "$RUN_CONTAINERD"
 	[ -z "${NETNS_PID:-}" ] || kill "$NETNS_PID" 2>/dev/null || true
+	[ -z "${SHARED_ROOT:-}" ] || umount -R "$SHARED_ROOT" || true
 	[ -z "${TMUX_SOCKET:-}" ] ||
 		tmux -S "$TMUX_SOCKET" kill-server 2>/dev/null || true
 	cd /
@@ -672,6 +673,53 @@ for n in c['linux']['namespaces']:
 	assert_output --partial "init exit 0"
 	oci delete c1
 	assert_equal "$(cat c1.out)" "$(readlink "/proc/$NETNS_PID/ns/net")"
+}
+
+# Does the container of pid PID have a mount at /mnt? Read on the
+# host: /proc/PID/mountinfo is PID's mount namespace, seen from its root.
+sees_mnt() {
+	awk '$5 == "/mnt" { found = 1 } END { exit !found }' \
+		"/proc/$1/mountinfo"
+}
+
+@test "oci: rootfsPropagation rslave: the host's new mounts reach the container, and none of its reach the host" {
+	local rootfs kind pid
+	rootfs=$(fresh_rootfs)
+	mkdir "$rootfs/mnt"
+	# The rootfs a shared mount of its own, as a volume is on a host
+	# whose / is shared (here it is private).
+	mount --bind "$rootfs" "$rootfs"
+	SHARED_ROOT=$rootfs
+	mount --make-private "$rootfs"
+	mount --make-shared "$rootfs"
+	for kind in rslave slave private ''; do
+		make_bundle "b$kind" "
+c['root']['path'] = '$rootfs'
+c['linux']['rootfsPropagation'] = '$kind'" sleep 60
+		oci create --bundle "b$kind" "c$kind" >/dev/null
+		oci start "c$kind"
+		pid=$(state_field "c$kind" pid)
+		run sees_mnt "$pid"
+		assert_failure
+		mount -t tmpfs from-the-host "$rootfs/mnt"
+		# Only the host's mounts are below the rootfs on the host:
+		# none of the container's (its /proc, /dev, ...).
+		run findmnt -rn -o TARGET -R "$rootfs"
+		assert_output "$rootfs
+$rootfs/mnt"
+		if [ "${kind%slave}" != "$kind" ]; then
+			wait_until sees_mnt "$pid" ||
+				fail "$kind: the host's mount did not reach it"
+			umount "$rootfs/mnt"
+			run sees_mnt "$pid"
+			assert_failure
+		else
+			run sees_mnt "$pid"
+			assert_failure
+			umount "$rootfs/mnt"
+		fi
+		oci delete --force "c$kind"
+	done
 }
 
 @test "oci: a /dev/null that is a link is refused, not bound over a masked path (CVE-2025-31133)" {
