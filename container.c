@@ -10867,11 +10867,12 @@ static void set_up_root(const struct oci_create *o)
 {
 	const struct config *cfg = &o->cfg;
 	bool slave = (o->c.root_propagation & MS_SLAVE) != 0;
+	const char *kind = slave ? "slave" : "private";
 
-	show_step("mount --make-r%s /", slave ? "slave" : "private");
+	show_step("mount --make-r%s /", kind);
 	if (mount(NULL, "/", NULL, MS_REC | (slave ? MS_SLAVE : MS_PRIVATE),
 		  NULL) < 0)
-		child_die(cfg, "mount --make-r%s /", slave ? "slave" : "private");
+		child_die(cfg, "mount --make-r%s /", kind);
 	show_step("mount --rbind %s %s", cfg->rootfs, cfg->rootfs);
 	if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		child_die(cfg, "mount --rbind %s", cfg->rootfs);
