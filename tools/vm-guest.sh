@@ -29,6 +29,14 @@ ip link set lo up
 
 echo   # the console may still be on the firmware's last line
 
+# podman keeps its networks' settings and a lock in
+# /etc/containers/networks, whatever store it is given (lab 10): on
+# the host's read-only files, /etc/containers is a copy in /run.
+if [ -d /etc/containers ]; then
+	cp -a /etc/containers /run/etc-containers
+	mount --bind /run/etc-containers /etc/containers
+fi
+
 # Tests that must not run here (they would boot a VM in the VM) look
 # for this file.
 touch /run/container-lab-vm
@@ -44,7 +52,7 @@ if [ "$mode" = probe ]; then
 fi
 echo "vm-guest: copying $project to /tmp/project"
 mkdir -p /tmp/project
-(cd "$project" && tar --exclude=./rootfs --exclude=./build/vm \
+(cd "$project" && tar --exclude=./rootfs --exclude='./build/vm*' \
 	--exclude=./slides/node_modules --exclude='./build/slides*' -cf - .) |
 	(cd /tmp/project && tar -xf -)
 # Marp's 10000 files are only read: the host's copy, not a second one.

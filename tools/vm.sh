@@ -54,8 +54,8 @@ trap 'exit 143' TERM
 # Modules the guest needs, loaded by the initramfs in this order with
 # what each depends on first: virtio and 9p for the shared root, the
 # virtio disk for io.max, veth and bridge for the network stage,
-# overlay for the labs.
-MODULES=(virtio_pci 9pnet_virtio 9p virtio_blk veth bridge overlay)
+# overlay for the labs, fuse for lab 10's device rules (its /dev/fuse).
+MODULES=(virtio_pci 9pnet_virtio 9p virtio_blk veth bridge overlay fuse)
 
 # The version of the kernel package linux-image-amd64 points at.
 kernel_package() {
@@ -92,7 +92,9 @@ fetch_kernel() {
 build_initramfs() {
 	local version root module
 	version=$(cat "$kernel_dir/version")
+	# Made again when /init, the kernel or the modules' list changed.
 	[ "$vm/initramfs.cpio.gz" -nt "$top/tools/vm-init.sh" ] &&
+		[ "$vm/initramfs.cpio.gz" -nt "$top/tools/vm.sh" ] &&
 		[ "$vm/initramfs.cpio.gz" -nt "$kernel_dir/version" ] && return 0
 	say "building the initramfs"
 	root=$(mktemp -d "$vm/initramfs.XXXXXX")
