@@ -10611,9 +10611,7 @@ static const char *namespace_name(int flag)
  * without it. */
 static void refuse_unwritten(const struct oci_create *o)
 {
-	static const int joined_later[] = {
-		CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWTIME,
-	};
+	static const int joined_later[] = { CLONE_NEWUSER, CLONE_NEWTIME };
 
 	for (int i = 0; i < o->c.namespace_count; i++) {
 		int flag = o->c.namespaces[i].flag;
@@ -10629,11 +10627,50 @@ static void refuse_unwritten(const struct oci_create *o)
 	}
 }
 
+/* Parent: with a pid namespace to join (a pod's, whose containers
+ * see each other's processes), make it the one the child is born in.
+ * A process never changes its own pid namespace: setns(2) with
+ * CLONE_NEWPID sets where its next children go (pid_namespaces(7),
+ * /proc/PID/ns/pid_for_children), so this comes before clone(), and
+ * leave_pid_namespace() goes back after it: the hooks this process
+ * runs later are the runtime's, not the container's. The kernel lets a
+ * process into a pid namespace below its own, or its own, and never
+ * into one above (setns(2)). Returns a descriptor of the namespace to
+ * go back to, or -1 with none to join. */
+static int join_pid_namespace(const struct oci_create *o)
+{
+	int i = find_namespace(&o->c, CLONE_NEWPID), own, fd;
+
+	if (i < 0 || o->c.namespaces[i].path == NULL)
+		return -1;
+	show_step("nsenter --pid=%s", o->c.namespaces[i].path);
+	own = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+	if (own < 0)
+		die("open /proc/self/ns/pid_for_children");
+	fd = open(o->c.namespaces[i].path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWPID) < 0)
+		die("setns %s", o->c.namespaces[i].path);
+	close(fd);
+	return own;
+}
+
+/* Parent: children go into OWN's pid namespace again, as before
+ * join_pid_namespace(). */
+static void leave_pid_namespace(int own)
+{
+	if (own < 0)
+		return;
+	if (setns(own, CLONE_NEWPID) < 0)
+		die("setns back to the runtime's pid namespace");
+	close(own);
+}
+
 /* Child: join each namespace the config gives a path for, with
  * setns(2) on a descriptor of that file: podman hands over the network
  * namespace it made this way. Those it does not join are new, made by
- * clone(). The kind is passed to setns(2), not 0, so that a path to a
- * namespace of another kind is refused (EINVAL), not joined. */
+ * clone(); a pid namespace the parent joined for it. The kind is
+ * passed to setns(2), not 0, so that a path to a namespace of another
+ * kind is refused (EINVAL), not joined. */
 static void join_namespaces(struct oci_create *o)
 {
 	const struct bundle_config *c = &o->c;
@@ -10642,7 +10679,7 @@ static void join_namespaces(struct oci_create *o)
 		const char *path = c->namespaces[i].path;
 		int fd;
 
-		if (path == NULL)
+		if (path == NULL || c->namespaces[i].flag == CLONE_NEWPID)
 			continue;
 		show_step("nsenter --%s=%s", namespace_name(
 			  c->namespaces[i].flag), path);
@@ -11512,6 +11549,7 @@ static int spawn_oci_child(struct oci_create *o)
 {
 	_Alignas(16) static char stack[CHILD_STACK_BYTES];
 	int channel[2], code, flags = o->namespaces & ~CLONE_NEWCGROUP;
+	int own_pid_namespace;
 	struct config *cfg = &o->cfg;
 	const char *step;
 	char text[32];
@@ -11519,10 +11557,12 @@ static int spawn_oci_child(struct oci_create *o)
 	make_channel(channel);
 	cfg->parents_end = channel[0];
 	cfg->channel = channel[1];
+	own_pid_namespace = join_pid_namespace(o);
 	child_pid = clone(oci_child, stack + CHILD_STACK_BYTES,
 			  flags | SIGCHLD, o);
 	if (child_pid < 0)
 		die("clone");
+	leave_pid_namespace(own_pid_namespace);
 	close(channel[1]);
 	o->s.pid = child_pid;
 	if (o->namespaces & CLONE_NEWUSER)

@@ -684,6 +684,31 @@ for n in c['linux']['namespaces']:
 	assert_equal "$(cat c1.out)" "$(readlink "/proc/$NETNS_PID/ns/net")"
 }
 
+@test "oci: a pid namespace given by path is joined, as a pod's containers join their sandbox's" {
+	make_bundle b '' sleep 100
+	oci create --bundle b c1 >/dev/null
+	oci start c1
+	pid=$(state_field c1 pid)
+	# The runtime's createRuntime hook runs after the clone(): in the
+	# host's pid namespace still, not the one joined for the child.
+	make_bundle b2 "
+for n in c['linux']['namespaces']:
+    if n['type'] == 'pid': n['path'] = '/proc/$pid/ns/pid'
+c['hooks'] = {'createRuntime': [{'path': '/bin/sh', 'args': ['sh', '-c',
+    'readlink /proc/self/ns/pid >$BATS_TEST_TMPDIR/hook-ns']}]}" \
+		sh -c 'readlink /proc/self/ns/pid; echo "pid 1 is $(cat /proc/1/comm)"
+			echo "mine is $$"'
+	run_to_end b2 c2
+	assert_output --partial "init exit 0"
+	oci delete c2
+	run cat c2.out
+	assert_line "$(readlink "/proc/$pid/ns/pid")"
+	assert_line "pid 1 is sleep"
+	refute_line "mine is 1"
+	assert_equal "$(cat hook-ns)" "$(readlink /proc/self/ns/pid)"
+	oci delete --force c1
+}
+
 # Does the container of pid PID have a mount at /mnt? Read on the
 # host: /proc/PID/mountinfo is PID's mount namespace, seen from its root.
 sees_mnt() {
