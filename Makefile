@@ -33,6 +33,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) unifdef bats bats-support bats-assert \
 .PHONY: all help stages helpers run test deps-run deps-test clean shellcheck \
         quotes check-quotes vm test-vm deps-vm bench-limits sanitize \
         test-sanitize test-sanitize-vm bench-runtimes bench-runtimes-vm \
+        bench-engines bench-engines-vm \
         deps-bench exercise deps-slides slides test-slides
 
 # Everything the labs need, the rootfs included.
@@ -48,6 +49,8 @@ help:
 	@echo "make bench-limits  (as root) how exactly stage 6's limits hold"
 	@echo "make bench-runtimes (as root) start time and memory against crun,"
 	@echo "                   runc, bubblewrap; bench-runtimes-vm: with limits"
+	@echo "make bench-engines-vm (as root) podman run and ctr run with crun,"
+	@echo "                   runc and ours, in the lab VM"
 	@echo "make test-sanitize (as root) the suite against every stage built"
 	@echo "                   with AddressSanitizer and UBSan"
 	@echo "make stages     per-stage views and diffs in $(BUILD)/stages"
@@ -257,6 +260,16 @@ bench-runtimes: deps-bench
 bench-runtimes-vm: deps-bench
 	$(MAKE) all $(ROOTFS)/.container-rootfs
 	tools/vm.sh run bench/runtimes.sh
+
+# podman run and ctr run with crun, runc and ours, side by side: in the
+# lab VM, since crun refuses this host's v1/v2 hybrid (bench/engines.sh).
+bench-engines: deps-bench
+	$(MAKE) all $(ROOTFS)/.container-rootfs
+	bench/engines.sh
+
+bench-engines-vm: deps-bench
+	$(MAKE) all $(ROOTFS)/.container-rootfs
+	tools/vm.sh run bench/engines.sh
 
 # How exactly the limits of stage 6 hold, measured in the lab VM.
 bench-limits: deps-vm

@@ -16,8 +16,8 @@
 #
 # The same work for each, as far as each can be told:
 #   ours      container-N run --network none ROOTFS /bin/true, every
-#             stage; stages 7 to 9 also with --network bridge; stage 9,
-#             the top, also linked dynamically (the Makefile links
+#             stage; stages 7 to 10 also with --network bridge; stage
+#             10, the top, also linked dynamically (the Makefile links
 #             statically); the targets hold stage 8, the hardened
 #             container that crun's bundle matches, against crun;
 #   crun/runc an OCI bundle with the namespaces of our stage 8 (pid,
@@ -176,19 +176,19 @@ EOF
 names=() commands=()
 add() { names+=("$1"); commands+=("$2"); }
 add "unshare (floor)" "unshare --fork --pid --mount --uts --ipc --net --cgroup --user --map-root-user /bin/true"
-for stage in 0 1 2 3 4 5 6 7 8 9; do
+for stage in 0 1 2 3 4 5 6 7 8 9 10; do
 	options=()
 	[ "$stage" -lt 7 ] || options+=(--network none)
 	[ "$stage" -lt 6 ] || options+=("${our_limits[@]}")
 	add "container.c stage $stage" "build/container-$stage run ${options[*]} $rootfs /bin/true"
 done
-for stage in 7 8 9; do
+for stage in 7 8 9 10; do
 	add "container.c stage $stage, bridge" \
 		"build/container-$stage run --network bridge ${our_limits[*]} $rootfs /bin/true"
 done
 # The same top stage linked dynamically, as a plain `cc container.c`
 # builds it: what the static link saves.
-add "container.c stage 9, dynamic" \
+add "container.c stage 10, dynamic" \
 	"build/dynamic/container run --network none ${our_limits[*]} $rootfs /bin/true"
 add "crun" "crun run --bundle $work/bundle bench-crun-RUN"
 add "runc" "runc run --bundle $work/bundle bench-runc-RUN"

@@ -855,3 +855,15 @@ c['mounts'] = [m for m in c['mounts'] if not m['destination'].startswith('/dev')
 	assert [ ! -e /run/containerd/runc/default/c2 ]
 	stop_containerd
 }
+
+@test "oci: bench/engines.sh times podman and ctr with crun, runc and ours, and leaves nothing" {
+	pure_v2 || skip "needs pure cgroup v2: crun refuses a v1/v2 hybrid"
+	run "$PROJECT/bench/engines.sh" --runs 1
+	assert_success
+	local engine runtime
+	for engine in podman ctr; do
+		for runtime in crun runc ours; do
+			assert_line --regexp "^$engine +$runtime +[0-9.]+ +[0-9.]+ +[0-9.]+x$"
+		done
+	done
+}

@@ -21,9 +21,16 @@ teardown() {
 	check_host_unchanged
 }
 
-# No qemu running and no half-made file in the VM's directory.
+# The qemu of the VM in DIR: its command line names DIR's pidfile,
+# which no other qemu's does (CI's lab VM lane boots one of its own
+# meanwhile, in another directory).
+qemu_of() {
+	pgrep -f -- "-pidfile $1/qemu.pid"
+}
+
+# No qemu of the VM in DIR running and no half-made file in DIR.
 nothing_left() {
-	run pgrep -x qemu-system-x86
+	run qemu_of "$1"
 	assert_failure
 	run find "$1" -maxdepth 1 \( -name '*.tmp' -o -name 'initramfs.*' \
 		-o -name download -o -name qemu.pid \) ! -name initramfs.cpio.gz
@@ -72,13 +79,13 @@ nothing_left() {
 @test "vm: stopping tools/vm.sh stops its qemu too" {
 	VM_TIMEOUT=300 "$PROJECT/tools/vm.sh" test >/dev/null 2>&1 &
 	local script=$!
-	wait_until pgrep -x qemu-system-x86 >/dev/null ||
+	wait_until qemu_of "$PROJECT/build/vm" >/dev/null ||
 		fail "qemu never started"
 	kill -TERM "$script"
 	local code=0
 	wait "$script" || code=$?
 	assert_equal "$code" 143
-	wait_until bash -c '! pgrep -x qemu-system-x86 >/dev/null' ||
+	wait_until eval '! qemu_of "$PROJECT/build/vm" >/dev/null' ||
 		fail "qemu outlived tools/vm.sh"
 	nothing_left "$PROJECT/build/vm"
 }

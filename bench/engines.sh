@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# How long the engines take to run a container through container.c,
+# against crun and runc, in one run: `podman run` and `ctr run` (each
+# engine with a store of its own here), the same image, made from the
+# project's busybox rootfs, and the same command, /bin/true. Only the
+# low-level runtime changes: podman's --runtime, ctr's --runc-binary.
+# The runners take turns, so that the machine's drift hits all alike.
+# Prints each row's median and p95 run-to-exit time and its ratio to
+# crun's median under the same engine.
+#
+#   sudo bench/engines.sh [--runs N]
+#
+# crun refuses a host whose cgroups are a v1/v2 hybrid, and the cgroup2
+# mount namespace that bench/runtimes.sh uses does not help here: crun
+# raises RLIMIT_MEMLOCK for its device program, which a root without
+# CAP_SYS_RESOURCE may not. So this runs where cgroup v2 is pure: in
+# the lab VM (`make bench-engines-vm`), or on such a host. Needs
+# podman, conmon, containerd, ctr, crun and runc (`make deps-bench`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runs=30
+# In the lab VM, fewer runs: it is emulated.
+[ ! -e /run/container-lab-vm ] || runs=20
+while [ $# -gt 0 ]; do
+	case $1 in
+	--runs) runs=${2:?--runs wants a number}; shift ;;
+	*) echo "bench/engines.sh: unknown option $1" >&2; exit 1 ;;
+	esac
+	shift
+done
+
+say() { echo "bench: $*" >&2; }
+die() { echo "bench/engines.sh: $*" >&2; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || die "needs root"
+[[ $runs =~ ^[1-9][0-9]*$ ]] || die "--runs wants a number above 0"
+for tool in podman conmon containerd ctr crun runc; do
+	command -v "$tool" >/dev/null ||
+		die "no $tool here: make deps-bench installs it"
+done
+ours=$PWD/build/container
+[ -x "$ours" ] || die "no build/container: run make first"
+"$ours" --version 2>/dev/null | grep -q 'stage 10' ||
+	die "build/container is not stage 10, the OCI runtime: run make"
+[ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] ||
+	die "cgroup v2 is not pure here, and crun refuses such a host: run" \
+		"make bench-engines-vm (the lab VM)"
+crun=$(command -v crun)
+runc=$(command -v runc)
+[ -f rootfs/.container-rootfs ] || die "no rootfs: run make first"
+
+work=$(mktemp -d /tmp/bench-engines.XXXXXX)
+made_run_containerd=
+containerd_pid=
+# Whatever way this ends: the engines' containers, containerd and its
+# shims, conmon's cgroups and the store go. containerd's shims keep
+# /run/containerd whatever its config says: it goes too, if it was
+# not there before.
+cleanup() {
+	set +e
+	podman "${podman_args[@]}" rm --force --all >/dev/null 2>&1
+	if [ -n "$containerd_pid" ]; then
+		kill "$containerd_pid" 2>/dev/null
+		wait "$containerd_pid" 2>/dev/null
+	fi
+	pkill -KILL -f -- "-address $work/containerd/sock" 2>/dev/null
+	find /sys/fs/cgroup -depth -type d -path '*/container.c-bench*' \
+		-exec rmdir {} + 2>/dev/null
+	[ -z "$made_run_containerd" ] || rm -rf "$made_run_containerd"
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+[ -e /run/containerd ] || made_run_containerd=/run/containerd
+
+# podman with its store here; --ulimit as the tests give it: podman's
+# default raises nofile past what a root without CAP_SYS_RESOURCE may.
+podman_args=(--root "$work/podman/storage" --runroot "$work/podman/run"
+	--tmpdir "$work/podman/tmp" --storage-driver vfs
+	--cgroup-manager cgroupfs --events-backend none)
+run_args=(--rm --network none --cgroup-parent=/container.c-bench
+	--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+image=localhost/container-c-bench:1
+
+say "the image: the busybox rootfs imported into podman, saved, and" \
+	"imported into containerd"
+tar -C rootfs -c . | podman "${podman_args[@]}" import -q - "$image" >/dev/null
+podman "${podman_args[@]}" save -q -o "$work/image.tar" "$image"
+
+mkdir -p "$work/containerd"
+cat >"$work/containerd/config.toml" <<EOF
+version = 2
+root = "$work/containerd/root"
+state = "$work/containerd/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$work/containerd/sock"
+[ttrpc]
+  address = "$work/containerd/sock.ttrpc"
+EOF
+containerd --config "$work/containerd/config.toml" \
+	>"$work/containerd/log" 2>&1 &
+containerd_pid=$!
+for _ in $(seq 300); do
+	[ -S "$work/containerd/sock" ] && break
+	sleep 0.1
+done
+[ -S "$work/containerd/sock" ] ||
+	die "containerd did not start: $(tail -n 3 "$work/containerd/log")"
+ctr=(ctr --address "$work/containerd/sock")
+# The native snapshotter copies: no overlay mount to outlive a run.
+"${ctr[@]}" images import --snapshotter native "$work/image.tar" >/dev/null
+
+# One run of the engine ENGINE with the runtime BINARY; its status.
+# ctr needs a container ID of its own for each.
+n=0
+one_run() {
+	local engine=$1 binary=$2
+	n=$((n + 1))
+	case $engine in
+	podman)
+		podman "${podman_args[@]}" run "${run_args[@]}" \
+			--runtime "$binary" "$image" /bin/true ;;
+	ctr)
+		"${ctr[@]}" run --rm --snapshotter native \
+			--runc-binary "$binary" "$image" "bench-$n" /bin/true ;;
+	esac
+}
+
+engines=(podman ctr)
+names=(crun runc ours)
+binaries=("$crun" "$runc" "$ours")
+declare -A times
+
+say "one run of each first, not counted (caches, the engines' first" \
+	"start), then $runs each, in turns"
+for engine in "${engines[@]}"; do
+	for i in "${!names[@]}"; do
+		one_run "$engine" "${binaries[$i]}" >/dev/null ||
+			die "$engine with ${names[$i]} failed: run it by hand to see why"
+	done
+done
+for round in $(seq "$runs"); do
+	for engine in "${engines[@]}"; do
+		# Each round starts with another runtime.
+		for k in "${!names[@]}"; do
+			i=$(((k + round) % ${#names[@]}))
+			start=$(date +%s%N)
+			one_run "$engine" "${binaries[$i]}" >/dev/null ||
+				die "$engine with ${names[$i]} failed in round $round"
+			end=$(date +%s%N)
+			times[$engine.$i]+="$(((end - start) / 1000)) "
+		done
+	done
+done
+
+# The median and p95 of the microsecond times in $1, in ms.
+stats() {
+	tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '
+		{ t[NR] = $1 }
+		END {
+			m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
+			p = t[int(NR * 0.95 + 0.999)]
+			printf "%.1f %.1f\n", m / 1000, p / 1000
+		}'
+}
+
+echo
+echo "$runs runs each of run-to-exit, /bin/true in the busybox image:"
+printf '%-8s %-6s %12s %10s %10s\n' engine runtime "median ms" "p95 ms" \
+	"vs crun"
+for engine in "${engines[@]}"; do
+	read -r crun_median _ < <(stats "${times[$engine.0]}")
+	for i in "${!names[@]}"; do
+		read -r median p95 < <(stats "${times[$engine.$i]}")
+		printf '%-8s %-6s %12s %10s %9.2fx\n' "$engine" "${names[$i]}" \
+			"$median" "$p95" "$(awk -v a="$median" -v b="$crun_median" \
+			'BEGIN { print a / b }')"
+	done
+done
