@@ -5746,8 +5746,9 @@ static bool read_namespaces(const struct json *linux_node,
 			return false;
 		}
 		/* That it names a namespace of this kind is for the join
-		 * to check: join_namespaces() gives setns(2) the kind as
-		 * its nstype, and setns(2) refuses another (EINVAL). */
+		 * to check: join_namespaces() and join_pid_namespace() give
+		 * setns(2) the kind as its nstype, and setns(2) refuses
+		 * another (EINVAL). */
 		if (where != NULL && where[0] != '/') {
 			json_fail(path, "expected an absolute path");
 			return false;
@@ -7031,10 +7032,12 @@ static bool read_paths(const struct json *linux_node, const char *name,
  * with a leading r for the mounts below too (podman writes rslave when
  * a volume asks for it). Without one, the root stays private, as
  * make_mounts_private() leaves every mount (stage 4). slave and rslave
- * are set_up_root()'s first step instead: a slave has to be made from
- * a mount that is still shared with the host's, before that step
- * would make it private. shared makes the root a peer group of its
- * own, which, as config-linux.md says, is no sharing with the host. */
+ * are set_up_root()'s first step instead, and both make every mount a
+ * slave: a slave has to be made from a mount that is still shared
+ * with the host's, before that step would make it private. (Unlike
+ * runc 1.1.5, whose slave, without the r, makes / alone a slave.)
+ * shared makes the root a peer group of its own, which, as
+ * config-linux.md says, is no sharing with the host. */
 static bool read_root_propagation(const struct json *linux_node,
 				  struct bundle_config *c)
 {
@@ -10895,8 +10898,10 @@ static void make_devices(const struct oci_create *o)
  * still reach the container, unless told); or, if rootfsPropagation
  * asks for slave or rslave, every mount made a slave, as runc does: a
  * slave receives its master's mounts and sends none back
- * (mount_namespaces(7), "MS_SLAVE"), so the host's mounts below the
- * rootfs reach the container and still none of its reaches the host.
+ * (mount_namespaces(7), "MS_SLAVE"), so the host's new mounts below
+ * the rootfs reach the container, where the host's mount there is
+ * shared (MS_SLAVE leaves one that is not as it is, mount(2)), and
+ * still none of the container's reaches the host.
  * Then the rootfs bound onto itself (pivot_root(2) wants a mount
  * point); config.md's mounts, in order; the devices; and the root's
  * propagation, if the config asks for one. */
@@ -11292,11 +11297,23 @@ static void check_program(const struct oci_create *o)
  * CAP_SYS_PTRACE (proc(5), ptrace(2) "Ptrace access mode checking").
  * And so that its program cannot be the host's binary by a link, such
  * as /bin/sh -> /proc/self/exe, create runs from a sealed copy
- * (run_sealed_copy()). */
-static void not_dumpable(const struct config *cfg)
+ * (run_sealed_copy()). Returns fs.suid_dumpable, or 1 if unread: a
+ * change of uid or gid later sets the attribute to that value
+ * (PR_SET_DUMPABLE(2const)), so only if it is not 0 must this be done
+ * again after become_process(). Only then: the config's seccomp
+ * program is in by then, and may refuse prctl(2) itself. */
+static int not_dumpable(const struct config *cfg)
 {
+	FILE *f = fopen("/proc/sys/fs/suid_dumpable", "re");
+	int value = 1;
+
+	if (f == NULL || fscanf(f, "%d", &value) != 1)
+		value = 1;
+	if (f != NULL)
+		fclose(f);
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		child_die(cfg, "prctl PR_SET_DUMPABLE");
+	return value;
 }
 
 /* Child, last: the program, found in its env's PATH (execvp(3)). A
@@ -11334,11 +11351,12 @@ static int oci_child(void *arg)
 	struct oci_create *o = arg;
 	struct config *cfg = &o->cfg;
 	const char *step;
+	int suid_dumpable;
 
 	in_child = true;              /* die() must not undo the parent's */
 	take_default_signals();
 	close(cfg->parents_end);
-	not_dumpable(cfg);
+	suid_dumpable = not_dumpable(cfg);
 	if (setsid() < 0)             /* no terminal of the caller's */
 		child_die(cfg, "setsid");
 	die_with_parent(cfg);
@@ -11369,7 +11387,8 @@ static int oci_child(void *arg)
 	prepare_exec(o);
 	if (become_process(&o->p, &o->c, &step) < 0)
 		child_die(cfg, "%s", step);
-	not_dumpable(cfg);            /* again: a new uid may reset it */
+	if (suid_dumpable != 0)       /* a new uid or gid set it so */
+		not_dumpable(cfg);
 	check_program(o);
 	wait_for_start(o);
 	announce_start(o);
@@ -11560,6 +11579,9 @@ static int spawn_oci_child(struct oci_create *o)
 	own_pid_namespace = join_pid_namespace(o);
 	child_pid = clone(oci_child, stack + CHILD_STACK_BYTES,
 			  flags | SIGCHLD, o);
+	if (child_pid < 0 && errno == ENOMEM && own_pid_namespace >= 0)
+		die("clone into the pid namespace given (has its init "
+		    "ended? pid_namespaces(7))");
 	if (child_pid < 0)
 		die("clone");
 	leave_pid_namespace(own_pid_namespace);
@@ -11718,10 +11740,17 @@ static int oci_start(const char *id)
 	struct json *config;
 	char fifo[PATH_MAX + 16], started[PATH_MAX + 16], byte;
 	const char *status;
-	int fd, answer;
+	int fd, answer, lock;
 	ssize_t n;
 
 	read_oci_state(&s, id);
+	/* One start at a time: a second, run meanwhile, waits here and
+	 * then finds the container running (flock(2) on its directory).
+	 * Unlocked, both would pass the check below, and the one whose
+	 * read found no byte would say the process had ended. */
+	lock = open(s.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0)
+		die("start %s: lock %s", id, s.dir);
 	status = oci_status(&s);
 	if (strcmp(status, "created") != 0)
 		refuse("container %s is %s: only a created container starts",
@@ -11746,6 +11775,7 @@ static int oci_start(const char *id)
 	close(answer);
 	unlink(fifo);
 	unlink(started);
+	close(lock);                  /* poststart's hooks may ask state */
 	if (n != 1)
 		refuse("container %s: its process ended before its program "
 		       "ran (a startContainer hook failed, or it was killed)",
@@ -11808,11 +11838,12 @@ __attribute__((noreturn))
 static void oci_exec_child(struct oci_create *e)
 {
 	const char *step;
+	int suid_dumpable;
 
 	in_child = true;
 	take_default_signals();
 	close(e->cfg.parents_end);
-	not_dumpable(&e->cfg);
+	suid_dumpable = not_dumpable(&e->cfg);
 	/* A session of its own only for a terminal of its own: without
 	 * one, it stays in the caller's process group, where a Ctrl-C at
 	 * the caller's terminal reaches it. */
@@ -11822,7 +11853,8 @@ static void oci_exec_child(struct oci_create *e)
 	prepare_exec(e);
 	if (become_process(&e->p, &e->c, &step) < 0)
 		child_die(&e->cfg, "%s", step);
-	not_dumpable(&e->cfg);
+	if (suid_dumpable != 0)
+		not_dumpable(&e->cfg);
 	check_program(e);
 	take_terminal(e);
 	exec_program(e);
@@ -11911,6 +11943,42 @@ static int open_pid_dir(const char *path, const char **name)
 	return fd;
 }
 
+/* Parent, exec: this process into the cgroup of the container S.
+ * cgroup v2 lets no process into a cgroup that has both children and
+ * controllers enabled for them ("no internal processes",
+ * cgroup-v2.rst): EBUSY, when the container made cgroups of its own
+ * below its cgroup (as a systemd in it does) and moved its init into
+ * one. Then the init's own cgroup, as runc 1.1.5 does: the line
+ * "0::PATH" of /proc/PID/cgroup, PATH from the cgroup2 root, as this
+ * process's cgroup namespace, the host's, sees it (cgroups(7)). */
+static void join_exec_cgroup(const struct oci_state *s)
+{
+	char text[32], path[PATH_MAX + 16], line[PATH_MAX] = "";
+	const char *root = find_cgroup2();
+	FILE *f;
+	int error;
+
+	snprintf(text, sizeof(text), "%d", getpid());
+	error = write_cgroup_file(s->cgroup, "cgroup.procs", text);
+	if (error != EBUSY || root == NULL) {
+		if (error != 0)
+			die_with(error, "write %s/cgroup.procs (%s)", s->cgroup,
+				 text);
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", s->pid);
+	f = fopen(path, "re");
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL &&
+	       strncmp(line, "0::", 3) != 0)
+		;
+	if (f == NULL || strncmp(line, "0::", 3) != 0)
+		die_with(error, "write %s/cgroup.procs (%s)", s->cgroup, text);
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	snprintf(path, sizeof(path), "%s%s", root, line + 3);
+	set_cgroup_file(path, "cgroup.procs", text);
+}
+
 /* Parent: into the container ID's cgroup, then all its namespaces, as
  * stage 9's exec goes: one setns(2) on a pidfd of the init. First the
  * process's rlimits and oom_score_adj, set on this process and so
@@ -11936,9 +12004,8 @@ static void enter_container(struct oci_create *e)
 	setgroups_denied = strncmp(text, "deny", 4) == 0;
 	/* The cgroup before setns(): its path is the host's, and after it
 	 * this process's root is the container's. */
-	snprintf(text, sizeof(text), "%d", getpid());
 	if (e->s.cgroup[0] != '\0')
-		set_cgroup_file(e->s.cgroup, "cgroup.procs", text);
+		join_exec_cgroup(&e->s);
 	show_step("nsenter --target %d (all its namespaces)", e->s.pid);
 	if (setns(pidfd, exec_namespaces(&e->c)) < 0)
 		die("setns into container %s", e->s.id);
@@ -12119,7 +12186,10 @@ static int signal_cgroup(const char *path, const struct stat *st, int type,
  * every one at once (cgroup-v2.rst), as runc does from 1.2, any other
  * signal to each in turn (runc 1.1 freezes the cgroup, then signals
  * each, SIGKILL too). runtime.md's kill MUST fail for a container neither
- * created nor running: in runc's words, "container not running". */
+ * created nor running: in runc's words, "container not running". With
+ * --all, runc's and not runtime.md's, what is left in the cgroup is
+ * signalled even once the init has ended, as runc 1.1.5's Signal()
+ * does: in a pid namespace it joined, the init's end ends no one else. */
 static int oci_kill(const char *id, const char *signal_text, bool all)
 {
 	int sig = signal_text != NULL ? parse_signal(signal_text) : SIGTERM;
@@ -12128,12 +12198,14 @@ static int oci_kill(const char *id, const char *signal_text, bool all)
 
 	read_oci_state(&s, id);
 	pidfd = open_init(&s);
-	if (pidfd < 0)
+	if (pidfd < 0 && (!all || s.cgroup[0] == '\0'))
 		refuse("container %s: container not running", id);
-	show_step("kill -%d %d", sig, s.pid);
-	if (pidfd_send_signal(pidfd, sig, NULL, 0) < 0)
-		die("kill %s", id);
-	close(pidfd);
+	if (pidfd >= 0) {
+		show_step("kill -%d %d", sig, s.pid);
+		if (pidfd_send_signal(pidfd, sig, NULL, 0) < 0)
+			die("kill %s", id);
+		close(pidfd);
+	}
 	if (!all || s.cgroup[0] == '\0')
 		return 0;
 	if (sig == SIGKILL &&
@@ -12145,7 +12217,9 @@ static int oci_kill(const char *id, const char *signal_text, bool all)
 }
 
 /* End the container of S for delete --force: SIGKILL to all its cgroup
- * (cgroup.kill), or to its init, whose death ends its pid namespace;
+ * (cgroup.kill), or to its init, whose death ends its pid namespace
+ * if the namespace is its own (without a cgroup, the processes of a
+ * container that joined another's pid namespace outlive its init);
  * then wait, up to 10 seconds, until the init has ended: a pidfd
  * becomes readable then (pidfd_open(2)). */
 static void end_container(const struct oci_state *s)
