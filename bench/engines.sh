@@ -41,8 +41,10 @@ for tool in podman conmon containerd ctr crun runc; do
 done
 ours=$PWD/build/container
 [ -x "$ours" ] || die "no build/container: run make first"
-"$ours" --version 2>/dev/null | grep -q 'stage 10' ||
-	die "build/container is not stage 10, the OCI runtime: run make"
+case $("$ours" --version 2>/dev/null) in
+*"stage 10"*) ;;
+*) die "build/container is not stage 10, the OCI runtime: run make" ;;
+esac
 [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] ||
 	die "cgroup v2 is not pure here, and crun refuses such a host: run" \
 		"make bench-engines-vm (the lab VM)"
@@ -52,7 +54,13 @@ runc=$(command -v runc)
 
 work=$(mktemp -d /tmp/bench-engines.XXXXXX)
 made_run_containerd=
+made_default_cgroup=
 containerd_pid=
+# podman with its store here; --ulimit as the tests give it: podman's
+# default raises nofile past what a root without CAP_SYS_RESOURCE may.
+podman_args=(--root "$work/podman/storage" --runroot "$work/podman/run"
+	--tmpdir "$work/podman/tmp" --storage-driver vfs
+	--cgroup-manager cgroupfs --events-backend none)
 # Whatever way this ends: the engines' containers, containerd and its
 # shims, conmon's cgroups and the store go. containerd's shims keep
 # /run/containerd whatever its config says: it goes too, if it was
@@ -67,6 +75,9 @@ cleanup() {
 	pkill -KILL -f -- "-address $work/containerd/sock" 2>/dev/null
 	find /sys/fs/cgroup -depth -type d -path '*/container.c-bench*' \
 		-exec rmdir {} + 2>/dev/null
+	# crun and runc under containerd put a container in the cgroup
+	# /default/ID (containerd's namespace), and leave /default.
+	[ -z "$made_default_cgroup" ] || rmdir "$made_default_cgroup" 2>/dev/null
 	[ -z "$made_run_containerd" ] || rm -rf "$made_run_containerd"
 	rm -rf "$work"
 }
@@ -74,12 +85,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 [ -e /run/containerd ] || made_run_containerd=/run/containerd
+[ -e /sys/fs/cgroup/default ] || made_default_cgroup=/sys/fs/cgroup/default
 
-# podman with its store here; --ulimit as the tests give it: podman's
-# default raises nofile past what a root without CAP_SYS_RESOURCE may.
-podman_args=(--root "$work/podman/storage" --runroot "$work/podman/run"
-	--tmpdir "$work/podman/tmp" --storage-driver vfs
-	--cgroup-manager cgroupfs --events-backend none)
 run_args=(--rm --network none --cgroup-parent=/container.c-bench
 	--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 image=localhost/container-c-bench:1

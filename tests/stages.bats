@@ -44,7 +44,8 @@ teardown() {
 			'trap "exit 7" TERM; echo ready; while :; do sleep 0.1; done' \
 			>"$BATS_TEST_TMPDIR/out" &
 		local runtime=$!
-		wait_until grep -q ready "$BATS_TEST_TMPDIR/out"
+		WAIT_TRIES=400 wait_until grep -q ready "$BATS_TEST_TMPDIR/out" ||
+			fail "stage $stage: not ready in 20 s"
 		kill -TERM "$runtime"
 		local code=0
 		wait "$runtime" || code=$?
@@ -59,7 +60,9 @@ teardown() {
 			'trap "" TERM; echo ready; while :; do sleep 0.1; done' \
 			>"$BATS_TEST_TMPDIR/out" &
 		local runtime=$! code=0
-		wait_until grep -q ready "$BATS_TEST_TMPDIR/out"
+		# Not before its trap is set: a TERM would end it.
+		WAIT_TRIES=400 wait_until grep -q ready "$BATS_TEST_TMPDIR/out" ||
+			fail "stage $stage: not ready in 20 s"
 		kill -TERM "$runtime"
 		sleep 0.5
 		kill -0 "$runtime" || fail "stage $stage: one TERM ended it"

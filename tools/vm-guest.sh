@@ -52,8 +52,9 @@ if [ "$mode" = probe ]; then
 fi
 echo "vm-guest: copying $project to /tmp/project"
 mkdir -p /tmp/project
-(cd "$project" && tar --exclude=./rootfs --exclude='./build/vm*' \
-	--exclude=./slides/node_modules --exclude='./build/slides*' -cf - .) |
+(cd "$project" && tar --exclude=./rootfs --exclude=./build/vm \
+	--exclude=./build/vm-lane --exclude=./slides/node_modules \
+	--exclude='./build/slides*' -cf - .) |
 	(cd /tmp/project && tar -xf -)
 # Marp's 10000 files are only read: the host's copy, not a second one.
 [ ! -d "$project/slides/node_modules" ] ||
