@@ -282,7 +282,7 @@ shellcheck:
 		.ci/run
 	shellcheck -x labs/*/check labs/check-lib.sh labs/report-lib.sh labs/*/demo \
 		labs/demo-lib.sh
-	shellcheck -s bash tests/helpers.bash
+	shellcheck -s bash tests/helpers.bash tests/oci-helpers.bash
 	@# bats files: their @test blocks make shellcheck's info notes noise.
 	shellcheck -S warning tests/*.bats
 

@@ -1,150 +1,11 @@
 #!/usr/bin/env bats
 # Stage 10's commands, create, start, state, kill and delete, as
 # runtime.md defines them: judged by what runc 1.1.5 makes of the same
-# bundle, and driven by the engines that call them, podman 4.3 and
-# containerd 1.6, each with a store of its own in the test's directory.
+# bundle, and driven as the engines drive them (tests/engines.bats runs
+# the engines themselves).
 
 load helpers
-
-OCI=$BUILD/container-10
-REAP=$PROJECT/tests/oci/reap.py
-CONSOLE=$PROJECT/tests/oci/console.py
-
-setup() {
-	[ -x "$OCI" ] || fail "no build/container-10: make builds it"
-	open_test_dirs
-	snapshot_host
-	cd "$BATS_TEST_TMPDIR" || exit 1
-	STATE=$BATS_TEST_TMPDIR/state
-}
-
-teardown() {
-	local dir
-	# A test that failed half-way: end and delete what it left.
-	for dir in "$BATS_TEST_TMPDIR"/state/*; do
-		[ -e "$dir" ] || continue
-		"$OCI" --root "$BATS_TEST_TMPDIR/state" delete --force \
-			"${dir##*/}" || true
-	done
-	[ -z "${PODMAN:-}" ] || podman_ rm --force --all >/dev/null 2>&1 || true
-	# conmon's own cgroups, in each v1 hierarchy too, are podman's.
-	find /sys/fs/cgroup -depth -type d -path '*/container.c-oci-podman*' \
-		-exec rmdir {} + 2>/dev/null || true
-	# The containers a containerd test left, before its shims go: ours
-	# only (runc's have no init file, and ours refuses them).
-	if [ -n "${CONTAINERD_PID:-}" ]; then
-		for dir in /run/containerd/runc/default/*; do
-			[ -e "$dir/init" ] || continue
-			"$OCI" --root /run/containerd/runc/default delete \
-				--force "${dir##*/}" || true
-		done
-	fi
-	stop_containerd
-	[ -z "${RUN_CONTAINERD:-}" ] || rm -rf "$RUN_CONTAINERD"
-	[ -z "${NETNS_PID:-}" ] || kill "$NETNS_PID" 2>/dev/null || true
-	[ -z "${SHARED_ROOT:-}" ] || umount -R "$SHARED_ROOT" || true
-	[ -z "${TMUX_SOCKET:-}" ] ||
-		tmux -S "$TMUX_SOCKET" kill-server 2>/dev/null || true
-	cd /
-	check_host_unchanged
-}
-
-# podman with its store in the test's directory, running our runtime
-# (use_podman first).
-podman_() {
-	timeout 60 podman "${PODMAN_ARGS[@]}" "$@"
-}
-
-# podman_'s store, made; on the hybrid, podman's default pids limit
-# (2048) left out, since its cgroup v2 has no pids controller: the lab
-# VM keeps it. PARENT: the cgroup parent for podman run.
-use_podman() {
-	PODMAN=$BATS_TEST_TMPDIR/podman
-	mkdir -p "$PODMAN"
-	PODMAN_ARGS=(--root "$PODMAN/storage" --runroot "$PODMAN/run"
-		--tmpdir "$PODMAN/tmp" --storage-driver vfs --runtime "$OCI"
-		--cgroup-manager cgroupfs --events-backend none)
-	if ! pure_v2; then
-		printf '[containers]\npids_limit = 0\n' >"$PODMAN/containers.conf"
-		export CONTAINERS_CONF=$PODMAN/containers.conf
-	fi
-	PARENT=--cgroup-parent=/container.c-oci-podman
-}
-
-# A containerd of the test's own in DIR (start_containerd). It makes
-# /run/containerd, whatever its config says, and its shim runs ours
-# with --root /run/containerd/runc/default: what was not there goes at
-# the end (teardown).
-use_containerd() {
-	if [ -e /run/containerd ]; then
-		[ -e /run/containerd/runc ] || RUN_CONTAINERD=/run/containerd/runc
-	else
-		RUN_CONTAINERD=/run/containerd
-	fi
-	start_containerd "$1"
-}
-
-# wait_until, for what an engine does: up to 30 s.
-wait_long() {
-	WAIT_TRIES=300 WAIT_STEP=0.1 wait_until "$@"
-}
-
-# Our runtime, with the test's own state directory and a time bound.
-oci() {
-	timeout -k 5 "$RUN_TIMEOUT" "$OCI" --root "$STATE" "$@"
-}
-
-# A bundle in DIR as `runc spec` writes it, with the project's rootfs,
-# no terminal, no ambient capabilities (the kernel raises none of
-# runc's three, and ours warns of each), and the command ARGS; then
-# the Python statements in EDIT (c is the config) change it.
-make_bundle() {
-	local dir=$1 edit=$2
-	shift 2
-	mkdir -p "$dir"
-	(cd "$dir" && runc spec)
-	python3 - "$dir/config.json" "$ROOTFS" "$edit" "$@" <<'EOF'
-import json, sys
-path, rootfs, edit, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-c = json.load(open(path))
-c["root"]["path"] = rootfs
-c["process"]["terminal"] = False
-c["process"]["args"] = args
-ambient = c["process"]["capabilities"].pop("ambient")
-exec(edit)
-json.dump(c, open(path, "w"), indent=1)
-EOF
-}
-
-# Create, start and reap the container ID of BUNDLE as conmon does
-# (tests/oci/reap.py); its stdout and stderr into ID.out and ID.err.
-run_to_end() {
-	local bundle=$1 id=$2
-	run timeout -k 5 "$RUN_TIMEOUT" "$REAP" "$id.out" "$id.err" "$id.pid" \
-		"$OCI" --root "$STATE" create --bundle "$bundle" \
-		--pid-file "$id.pid" "$id" -- "$OCI" --root "$STATE" start "$id"
-}
-
-# create ARGS as `run` runs a command, its output read from a file: a
-# container it made by mistake would hold create's stdout, and `run`
-# reads a pipe to its end.
-run_create() {
-	run bash -c '"$@" >create.out 2>&1; status=$?; cat create.out
-		exit $status' bash timeout -k 5 "$RUN_TIMEOUT" "$OCI" \
-		--root "$STATE" create "$@"
-}
-
-# Is the status of the container ID STATUS? For wait_until, which
-# runs it anew each time (an argument $(...) would be read once).
-status_is() {
-	[ "$(state_field "$1" status)" = "$2" ]
-}
-
-# The field NAME of the state of the container ID, as JSON says it.
-state_field() {
-	oci state "$1" | python3 -c 'import json, sys
-print(json.load(sys.stdin).get(sys.argv[1], "(none)"))' "$2"
-}
+load oci-helpers
 
 @test "oci: stage 9 has no create; stage 10 does" {
 	run "$BUILD/container-9" create x
@@ -295,56 +156,6 @@ c["mounts"] = [m for m in c["mounts"] if m["destination"] != "/dev/pts"]' true
 	assert_line "container: process.terminal: the container has no devpts at /dev/pts, with its ptmx, to open a terminal in"
 	assert_line "create 125"
 	assert [ -z "$(ls "$STATE")" ]
-}
-
-@test "oci: podman run -it: a shell in our container, typed into in tmux" {
-	use_podman
-	# podman as a script, for tmux to run in its terminal.
-	{
-		[ -z "${CONTAINERS_CONF:-}" ] ||
-			printf 'export CONTAINERS_CONF=%q\n' "$CONTAINERS_CONF"
-		printf '%q ' podman "${PODMAN_ARGS[@]}" run -it --rm "$PARENT" \
-			--network none --ulimit nofile=1024:1024 \
-			--ulimit nproc=1024:1024 --rootfs "$ROOTFS" sh
-		printf '\necho "podman exited $?"; sleep 60\n'
-	} >podman-it.sh
-	TMUX_SOCKET=$BATS_TEST_TMPDIR/tmux
-	tmux -S "$TMUX_SOCKET" -f /dev/null new-session -d -s t -x 100 -y 30 \
-		"bash $BATS_TEST_TMPDIR/podman-it.sh"
-	pane() { tmux -S "$TMUX_SOCKET" capture-pane -p -t t; }
-	wait_long eval 'pane | grep -qE "# ?$"' ||
-		fail "no prompt: $(pane; cat podman-it.sh)"
-	tmux -S "$TMUX_SOCKET" send-keys -t t -l 'tty; stty size; echo $((6 * 7))'
-	tmux -S "$TMUX_SOCKET" send-keys -t t Enter
-	wait_long eval 'pane | grep -qx 42' || fail "no answer: $(pane)"
-	run pane
-	assert_line /dev/pts/0
-	assert_line "30 100"
-	tmux -S "$TMUX_SOCKET" send-keys -t t -l 'exit 7'
-	tmux -S "$TMUX_SOCKET" send-keys -t t Enter
-	wait_long eval 'pane | grep -q "podman exited"' || fail "$(pane)"
-	run pane
-	assert_line "podman exited 7"
-}
-
-@test "oci: ctr run -t: containerd's shim reads create's output to its end, then starts the terminal's container" {
-	local dir=$BATS_TEST_TMPDIR/containerd
-	use_containerd "$dir"
-	# --foreground: ctr sets the terminal raw, which a process outside
-	# its foreground group may not do (SIGTTOU stops it).
-	printf '%q ' timeout --foreground 60 ctr --address "$dir/sock" run --rm -t \
-		--runc-binary "$OCI" --rootfs "$ROOTFS" c1 sh -c 'tty; exit 3' \
-		>ctr-t.sh
-	printf '\necho "ctr exited $?"; sleep 60\n' >>ctr-t.sh
-	TMUX_SOCKET=$BATS_TEST_TMPDIR/tmux
-	tmux -S "$TMUX_SOCKET" -f /dev/null new-session -d -s t -x 100 -y 30 \
-		"bash $BATS_TEST_TMPDIR/ctr-t.sh"
-	pane() { tmux -S "$TMUX_SOCKET" capture-pane -p -t t; }
-	wait_long eval 'pane | grep -q "ctr exited"' || fail "$(pane)"
-	run pane
-	assert_line /dev/pts/0
-	assert_line "ctr exited 3"
-	stop_containerd
 }
 
 @test "oci: hooks get the state on stdin: creating, created, running, stopped" {
@@ -574,28 +385,6 @@ print(json.loads(open(sys.argv[1]).readline())["msg"])' log.json
 	assert_output "container c1 does not exist"
 }
 
-@test "oci: exec into a container whose init moved to a cgroup below its own joins the init's, as runc's does" {
-	pure_v2 || skip "needs pure cgroup v2: the hybrid's v2 has no controller to enable"
-	local cg=/sys/fs/cgroup/container.c-oci-test/c1
-	# A pids limit: so the cgroup has the pids controller to give on.
-	make_bundle b 'c["linux"]["cgroupsPath"] = "/container.c-oci-test/c1"
-c["linux"]["resources"]["pids"] = {"limit": 100}' sleep 100
-	oci create --bundle b c1 >/dev/null
-	oci start c1
-	# What a systemd in the container would do: the init into a cgroup
-	# below, and a controller for the cgroups below. Processes may no
-	# longer join the container's own cgroup (EBUSY).
-	mkdir "$cg/init"
-	echo "$(state_field c1 pid)" >"$cg/init/cgroup.procs"
-	echo +pids >"$cg/cgroup.subtree_control"
-	run sh -c "echo \$\$ >$cg/cgroup.procs"
-	assert_failure
-	run oci exec c1 cat /proc/self/cgroup
-	assert_success
-	assert_output "0::/init"
-	oci delete --force c1
-}
-
 @test "oci: two starts at once: one starts the container, the other finds it running" {
 	local round first second one two
 	# The hook holds the first start a second before its answer: the
@@ -810,6 +599,7 @@ sees_mnt() {
 	# The rootfs a shared mount of its own, as a volume is on a host
 	# whose / is shared (here it is private).
 	mount --bind "$rootfs" "$rootfs"
+	# shellcheck disable=SC2034 # teardown (oci-helpers.bash) unmounts it
 	SHARED_ROOT=$rootfs
 	mount --make-private "$rootfs"
 	mount --make-shared "$rootfs"
@@ -853,100 +643,4 @@ $rootfs/mnt"
 c['root']['path'] = '$rootfs'
 c['mounts'] = [m for m in c['mounts'] if not m['destination'].startswith('/dev')]" true
 	refused b "/dev/null is not the null device"
-}
-
-@test "oci: podman runs its containers through container.c: output, exit status, stop, rm" {
-	use_podman
-	run podman_ run --rm "$PARENT" --network none --ulimit nofile=1024:1024 \
-		--ulimit nproc=1024:1024 --rootfs "$ROOTFS" \
-		sh -c 'echo hello from podman; grep Seccomp: /proc/self/status
-			echo "pids.max $(cat /sys/fs/cgroup/pids.max)"; exit 3'
-	assert_failure 3
-	assert_line "hello from podman"
-	assert_line --regexp '^Seccomp:[[:space:]]+2$'
-	# podman's default limit on processes, set by ours, where cgroup
-	# v2 has the pids controller (use_podman turns it off elsewhere).
-	! pure_v2 || assert_line "pids.max 2048"
-	run podman_ run -d "$PARENT" --network none --ulimit nofile=1024:1024 \
-		--ulimit nproc=1024:1024 --rootfs "$ROOTFS" sleep 100
-	assert_success
-	id=${lines[-1]}
-	# The tree: conmon is the container's parent, our runtime is gone.
-	pid=$(podman_ inspect --format '{{.State.Pid}}' "$id")
-	run ps -o comm= -p "$(awk '/^PPid:/ { print $2 }' "/proc/$pid/status")"
-	assert_output conmon
-	run pgrep -f "^$OCI.* create .*$id"
-	assert_failure
-	# Ours made it, in its default --root (conmon passes none): runc
-	# keeps no file named init.
-	assert [ -f "/run/container.c-oci/$id/init" ]
-	# podman exec: through conmon, our exec --process --detach.
-	run podman_ exec "$id" sh -c 'echo in the container; exit 6'
-	assert_failure 6
-	assert_output "in the container"
-	run -127 podman_ exec "$id" no-such-program
-	run podman_ stop -t 1 "$id"
-	assert_success
-	run podman_ inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$id"
-	assert_output "exited 137"
-	podman_ rm "$id"
-}
-
-@test "oci: an image made from the rootfs runs under podman and, saved from it, under containerd" {
-	use_podman
-	local image=localhost/container-c-rootfs:test
-	tar -C "$ROOTFS" -c . | podman_ import - "$image" >/dev/null
-	run podman_ run --rm "$PARENT" --network none --ulimit nofile=1024:1024 \
-		--ulimit nproc=1024:1024 "$image" sh -c 'echo from the image; exit 2'
-	assert_failure 2
-	assert_output "from the image"
-	podman_ save -o image.tar "$image"
-	# containerd's own copy of it, unpacked by copying (native), not
-	# by overlay mounts that would outlive a failed test.
-	local dir=$BATS_TEST_TMPDIR/containerd
-	local ctr=(timeout 60 ctr --address "$dir/sock")
-	use_containerd "$dir"
-	"${ctr[@]}" images import --snapshotter native image.tar >/dev/null
-	run "${ctr[@]}" run --rm --snapshotter native --runc-binary "$OCI" \
-		"$image" c1 sh -c 'echo from the image in containerd; exit 3'
-	assert_failure 3
-	assert_output "from the image in containerd"
-	stop_containerd
-}
-
-@test "oci: containerd runs a container through container.c, as a RuntimeClass would" {
-	local dir=$BATS_TEST_TMPDIR/containerd
-	use_containerd "$dir"
-	run timeout 60 ctr --address "$dir/sock" run --rm --runc-binary "$OCI" \
-		--rootfs "$ROOTFS" c1 sh -c 'echo hello from containerd; exit 4'
-	assert_failure 4
-	assert_output "hello from containerd"
-	# A task that runs on, an exec in it (ctr task exec: the shim's
-	# exec --process --detach), and its end.
-	local ctr=(timeout 60 ctr --address "$dir/sock")
-	"${ctr[@]}" run -d --runc-binary "$OCI" --rootfs "$ROOTFS" c2 sleep 100
-	# Ours made it: runc keeps no file named init.
-	assert [ -f /run/containerd/runc/default/c2/init ]
-	run "${ctr[@]}" task exec --exec-id e1 c2 sh -c 'echo exec in containerd; exit 5'
-	assert_failure 5
-	assert_output "exec in containerd"
-	"${ctr[@]}" task kill -s SIGKILL c2
-	wait_long eval '"${ctr[@]}" task ls | grep -q "^c2 .*STOPPED"' ||
-		fail "c2 did not stop: $("${ctr[@]}" task ls)"
-	"${ctr[@]}" task delete c2
-	"${ctr[@]}" container delete c2
-	assert [ ! -e /run/containerd/runc/default/c2 ]
-	stop_containerd
-}
-
-@test "oci: bench/engines.sh times podman and ctr with crun, runc and ours, and leaves nothing" {
-	pure_v2 || skip "needs pure cgroup v2: crun refuses a v1/v2 hybrid"
-	run "$PROJECT/bench/engines.sh" --runs 1
-	assert_success
-	local engine runtime
-	for engine in podman ctr; do
-		for runtime in crun runc ours; do
-			assert_line --regexp "^$engine +$runtime +[0-9.]+ +[0-9.]+ +[0-9.]+x$"
-		done
-	done
 }
