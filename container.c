@@ -10903,8 +10903,7 @@ static void make_devices(const struct oci_create *o)
  * shared (MS_SLAVE leaves one that is not as it is, mount(2)), and
  * still none of the container's reaches the host.
  * Then the rootfs bound onto itself (pivot_root(2) wants a mount
- * point); config.md's mounts, in order; the devices; and the root's
- * propagation, if the config asks for one. */
+ * point); config.md's mounts, in order; and the devices. */
 static void set_up_root(const struct oci_create *o)
 {
 	const struct config *cfg = &o->cfg;
@@ -10921,9 +10920,18 @@ static void set_up_root(const struct oci_create *o)
 	for (size_t i = 0; i < o->c.mount_count; i++)
 		mount_config(o, &o->c.mounts[i]);
 	make_devices(o);
+}
+
+/* Child, after pivot_root: the root's propagation, if the config asks
+ * for one. Not before: pivot_root(2) fails (EINVAL) if the mount at
+ * new_root is shared (its ERRORS), so a config's "shared" made every
+ * container fail. A shared root made here is a peer group of this
+ * namespace's own: every mount was made private or a slave above. */
+static void set_root_propagation(const struct oci_create *o)
+{
 	if (o->c.root_propagation != 0 &&
-	    mount(NULL, cfg->rootfs, NULL, o->c.root_propagation, NULL) < 0)
-		child_die(cfg, "mount --make-... %s", cfg->rootfs);
+	    mount(NULL, "/", NULL, o->c.root_propagation, NULL) < 0)
+		child_die(&o->cfg, "mount --make-... /");
 }
 
 /* Child: write TEXT into PATH, a file that must be procfs's: the
@@ -11381,6 +11389,7 @@ static int oci_child(void *arg)
 	run_hooks(&o->c, "createContainer", &o->s, "creating");
 	make_console(o, true);
 	pivot_into_rootfs(cfg);
+	set_root_propagation(o);
 	write_sysctls(o);
 	make_paths_read_only(o);
 	mask_paths(o);

@@ -633,6 +633,28 @@ $rootfs/mnt"
 	done
 }
 
+@test "oci: rootfsPropagation shared and unbindable: the container's root is so, and none of its mounts reach the host" {
+	local rootfs kind pid
+	rootfs=$(fresh_rootfs)
+	for kind in shared unbindable; do
+		make_bundle "b$kind" "
+c['root']['path'] = '$rootfs'
+c['linux']['rootfsPropagation'] = '$kind'" sleep 60
+		# pivot_root(2) refuses a shared new root (EINVAL): the
+		# propagation must come after it.
+		oci create --bundle "b$kind" "c$kind" >/dev/null
+		oci start "c$kind"
+		pid=$(state_field "c$kind" pid)
+		# mountinfo's seventh field on, its optional fields:
+		# "shared:N" or "unbindable" (proc(5)), for the container's /.
+		run awk '$5 == "/" { print $7 }' "/proc/$pid/mountinfo"
+		assert_output --regexp "^$kind"
+		run findmnt -rn -o TARGET -R "$rootfs"
+		assert_output ''
+		oci delete --force "c$kind"
+	done
+}
+
 @test "oci: a /dev/null that is a link is refused, not bound over a masked path (CVE-2025-31133)" {
 	local rootfs
 	rootfs=$(fresh_rootfs)
