@@ -5812,11 +5812,13 @@ static bool read_id_map(const struct json *linux_node, const char *name,
 
 /* CONFIG's name NAME (hostname, domainname) into *OUT: one that
  * sethostname(2) or setdomainname(2) takes, at most HOST_NAME_MAX
- * bytes (64), and only with a new uts namespace of the container's own.
- * config.md allows more (the container's uts namespace "may be the
- * runtime UTS namespace"), and lets a runtime choose which valid
- * values it supports: this one refuses to rename the host, or a uts
- * namespace it joined, which is another container's. */
+ * bytes (64), and only with a uts namespace of the container's: a new
+ * one, or one given by path, which it renames (a pod's containers share
+ * their sandbox's). config.md allows more (the container's uts
+ * namespace "may be the runtime UTS namespace"), and lets a runtime
+ * choose which valid values it supports: this one refuses to rename the
+ * host, as runc 1.1.5 does (its validator wants a uts namespace in the
+ * config, new or joined). */
 static bool read_uts_name(const struct json *config, const char *name,
 			  const struct bundle_config *c, const char **out)
 {
@@ -5835,9 +5837,9 @@ static bool read_uts_name(const struct json *config, const char *name,
 		return false;
 	}
 	uts = find_namespace(c, CLONE_NEWUTS);
-	if (uts < 0 || c->namespaces[uts].path != NULL) {
-		json_fail(node, "needs a new uts namespace, or it would "
-			  "rename %s", uts < 0 ? "the host" : "another's");
+	if (uts < 0) {
+		json_fail(node, "needs a uts namespace, or it would rename "
+			  "the host");
 		return false;
 	}
 	return true;
@@ -8750,23 +8752,24 @@ static bool check_id_maps(const struct json *linux_node,
 	return true;
 }
 
-/* The container's root is set up in a mount namespace of its own: the
- * root's switch (pivot_root(2)), its mounts, masked and read-only paths
- * and device nodes change a mount table, which would be the host's
- * without one, or another container's in one joined. runc sets up a
- * root only in a new mount namespace too. config-linux.md lets a
- * config leave it out; this runtime refuses that. */
+/* The container's root is set up in a mount namespace of the
+ * container's: a new one, or one given by path, where the root's switch
+ * (pivot_root(2)) moves the root of every process there whose root was
+ * the old one, as it would in a new namespace. Without one, the root's
+ * mounts, masked and read-only paths and device nodes would change the
+ * host's mount table. config-linux.md lets a config leave it out; this
+ * runtime refuses that. Unlike runc 1.1.5, which then sets up the root
+ * in the host's mount namespace and enters it with chroot(2) instead
+ * (prepareRootfs() in its rootfs_linux.go). */
 static bool check_mount_namespace(const struct json *config,
 				  const struct json *linux_node,
 				  const struct bundle_config *c)
 {
-	int mnt = find_namespace(c, CLONE_NEWNS);
-
-	if (mnt >= 0 && c->namespaces[mnt].path == NULL)
+	if (find_namespace(c, CLONE_NEWNS) >= 0)
 		return true;
-	json_fail(linux_node != NULL ? linux_node : config, "needs a new "
-		  "mount namespace to set up the root in, or it would change "
-		  "%s", mnt < 0 ? "the host's mounts" : "another's");
+	json_fail(linux_node != NULL ? linux_node : config, "needs a mount "
+		  "namespace to set up the root in, or it would change the "
+		  "host's mounts");
 	return false;
 }
 

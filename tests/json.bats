@@ -622,9 +622,7 @@ bundle_refused() {
 		"linux.namespaces[5].path: expected an absolute path"
 	# A hostname in the host's uts namespace would rename the host.
 	bundle_refused 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "uts"]' \
-		"hostname: needs a new uts namespace, or it would rename the host"
-	bundle_refused 'c["linux"]["namespaces"][3]["path"] = "/proc/1/ns/uts"' \
-		"hostname: needs a new uts namespace, or it would rename another's"
+		"hostname: needs a uts namespace, or it would rename the host"
 	bundle_refused 'c["hostname"] = "h" * 65' "hostname: expected at most 64 bytes"
 	bundle_refused 'c["linux"]["namespaces"].append({"type": "user"})' \
 		"linux: a new user namespace needs uidMappings and gidMappings"
@@ -876,17 +874,14 @@ mount_refused() {
 		"linux.readonlyPaths[5]: a process's own files, which the runtime writes to, are not to be covered"
 	bundle_refused 'c["linux"]["rootfsPropagation"] = "rrshared"' \
 		"linux.rootfsPropagation: expected shared, slave, private or unbindable, perhaps with an r before"
-	# Without a mount namespace of its own, the container's root, mounts
-	# and paths would be set up in the host's; in another's, that
-	# other's. Even a config that asks for no mount at all: its root is
-	# one.
+	# Without a mount namespace of the container's (new, or joined), its
+	# root, mounts and paths would be set up in the host's. Even a
+	# config that asks for no mount at all: its root is one.
 	local no_mnt='c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "mount"]; '
 	bundle_refused "$no_mnt" \
-		"linux: needs a new mount namespace to set up the root in, or it would change the host's mounts"
+		"linux: needs a mount namespace to set up the root in, or it would change the host's mounts"
 	bundle_refused "$no_mnt"'c["mounts"] = c["linux"]["maskedPaths"] = c["linux"]["readonlyPaths"] = []' \
-		"linux: needs a new mount namespace to set up the root in, or it would change the host's mounts"
-	bundle_refused 'c["linux"]["namespaces"][4]["path"] = "/proc/1/ns/mnt"' \
-		"linux: needs a new mount namespace to set up the root in, or it would change another's"
+		"linux: needs a mount namespace to set up the root in, or it would change the host's mounts"
 }
 
 @test "json: hooks, device nodes and cgroupsPath, read as Python reads them" {

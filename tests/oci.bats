@@ -540,6 +540,38 @@ for n in c['linux']['namespaces']:
 	assert_equal "$(cat c1.out)" "$(readlink "/proc/$NETNS_PID/ns/net")"
 }
 
+@test "oci: mount and uts namespaces given by path are joined: the root is set up there, the hostname set there" {
+	# Both held by a process of the test's own (NETNS_PID: teardown
+	# kills it). unshare(1) makes the new namespace's mounts private.
+	unshare --mount --uts sleep 60 3>&- &
+	NETNS_PID=$!
+	other_mnt() {
+		[ "$(readlink "/proc/$NETNS_PID/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ]
+	}
+	wait_until other_mnt || fail "no mount namespace of its own"
+	make_bundle b "
+c['hostname'] = 'joined'
+for n in c['linux']['namespaces']:
+    if n['type'] in ('mount', 'uts'):
+        n['path'] = '/proc/$NETNS_PID/ns/' + {'mount': 'mnt'}.get(n['type'], 'uts')" \
+		sh -c 'readlink /proc/self/ns/mnt; readlink /proc/self/ns/uts; hostname'
+	run_to_end b c1
+	assert_output --partial "init exit 0"
+	oci delete c1
+	run cat c1.out
+	assert_line --index 0 "$(readlink "/proc/$NETNS_PID/ns/mnt")"
+	assert_line --index 1 "$(readlink "/proc/$NETNS_PID/ns/uts")"
+	assert_line --index 2 joined
+	# The namespace's own process is renamed with it; and pivot_root(2)
+	# moved its root too, which was the namespace's old root.
+	assert_equal "$(nsenter -t "$NETNS_PID" -u hostname)" joined
+	assert_equal "$(hostname)" "$(uname -n)"
+	test -e "/proc/$NETNS_PID/root/.container-rootfs"
+	# None of it reached the host's mount table.
+	run findmnt -rn -o TARGET -R "$ROOTFS"
+	assert_output ''
+}
+
 @test "oci: a pid namespace given by path is joined, as a pod's containers join their sandbox's" {
 	make_bundle b '' sleep 100
 	oci create --bundle b c1 >/dev/null
