@@ -428,6 +428,10 @@ static const struct hint hints[] = {
 	{ "pidfd_open", ENOSYS, "exec, stop and kill need Linux 5.3 on "
 	  "(and exec 5.8, for setns on a pidfd)" },
 #endif
+#if STAGE >= 10
+	{ "setns /", EINVAL, "setns(2) wants a namespace of the type "
+	  "given: readlink the path to see its type" },
+#endif
 };
 
 /* Add " (hint: ...)" to the message when a hint fits, so that the

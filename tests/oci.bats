@@ -332,6 +332,12 @@ c['hooks'] = {'poststop': [{'path': '/bin/touch', 'args': ['touch', '$BATS_TEST_
 	make_bundle b4 'c["linux"]["namespaces"].append({"type": "user", "path": "/proc/1/ns/user"})
 c["linux"]["uidMappings"] = c["linux"]["gidMappings"] = []' true
 	refused b4 "linux.namespaces: joining a user namespace is not written yet"
+	# A path to a namespace of another type: the kernel's EINVAL, and
+	# what to look at (runtime-tools' linux_ns_path_type gives these).
+	make_bundle b6 "
+for n in c['linux']['namespaces']:
+    if n['type'] == 'ipc': n['path'] = '/proc/self/ns/net'" true
+	refused b6 "setns /proc/self/ns/net: EINVAL: Invalid argument (hint: setns(2) wants a namespace of the type given: readlink the path to see its type)"
 	run_create --no-pivot --bundle b c9
 	assert_failure 125
 	assert_output --partial "--no-pivot: this runtime always uses pivot_root(2)"
