@@ -277,6 +277,11 @@ struct limits {
 	unsigned long pids;                /* pids.max */
 	struct device_limit devices[MAX_DEVICES]; /* io.max */
 	int device_count;
+#if STAGE >= 10
+	unsigned long cpu_weight;          /* cpu.weight, from cpu.shares */
+	const char *cpuset_cpus;           /* cpuset.cpus, or NULL */
+	const char *cpuset_mems;           /* cpuset.mems, or NULL */
+#endif
 };
 #endif /* STAGE >= 6 */
 
@@ -1900,12 +1905,21 @@ static const struct controller controllers[] = {
 	{ "memory", "memory", "--memory" },
 	{ "pids", "pids", "--pids-limit" },
 	{ "io", "blkio", "--device-read-bps (and its kin)" },
+#if STAGE >= 10
+	{ "cpuset", "cpuset", "linux.resources.cpu.cpus or mems" },
+#endif
 };
 
 /* Does the limits' set of options need controller C? */
 static bool wants_controller(const struct limits *l,
 			     const struct controller *c)
 {
+#if STAGE >= 10
+	if (strcmp(c->name, "cpu") == 0 && l->cpu_weight != 0)
+		return true;
+	if (strcmp(c->name, "cpuset") == 0)
+		return l->cpuset_cpus != NULL || l->cpuset_mems != NULL;
+#endif
 	if (strcmp(c->name, "cpu") == 0)
 		return l->cpu_quota_us != 0;
 	if (strcmp(c->name, "memory") == 0)
@@ -2122,6 +2136,16 @@ static void write_limits(const struct config *cfg)
 			 d->rate[1], d->rate[2], d->rate[3]);
 		set_cgroup_file(cfg->cgroup, "io.max", text);
 	}
+#if STAGE >= 10
+	if (l->cpu_weight != 0) {
+		snprintf(text, sizeof(text), "%lu", l->cpu_weight);
+		set_cgroup_file(cfg->cgroup, "cpu.weight", text);
+	}
+	if (l->cpuset_cpus != NULL)
+		set_cgroup_file(cfg->cgroup, "cpuset.cpus", l->cpuset_cpus);
+	if (l->cpuset_mems != NULL)
+		set_cgroup_file(cfg->cgroup, "cpuset.mems", l->cpuset_mems);
+#endif
 }
 
 /* Parent: hand the cgroup to the container's root, as the kernel's
@@ -5962,14 +5986,7 @@ static bool read_sysctl(const struct json *linux_node,
  * what the kernel does anyway, as JSON (NULL: none does): a config may
  * say it, and any other value is refused (config.md, "Valid values"),
  * where a runtime that dropped it would run the container without a
- * limit the engine set. The files are cgroup-v2.rst's. `ctr run`
- * writes cpu.shares 1024, its --cpu-shares default: the weight a new
- * cgroup of v1's cpu controller has (NICE_0_LOAD, which
- * alloc_fair_sched_group() in kernel/sched/fair.c gives it), the same
- * as every sibling's. cpu.weight's default, 100 (cgroup-v2.rst), says
- * the same in cgroup v2, so 1024 asks for nothing. runc 1.1 writes it
- * as a weight of 39 (1 + (1024 - 2) * 9999 / 262142): less than its
- * siblings', which its later versions mend. */
+ * limit the engine set. The files are cgroup-v2.rst's. */
 static const struct {
 	const char *path;         /* under linux.resources */
 	const char *nothing;
@@ -5985,12 +6002,9 @@ static const struct {
 	  "OOM killer off" },
 	{ "memory.useHierarchy", "true", "cgroup v2 is always a "
 	  "hierarchy" },
-	{ "cpu.shares", "1024", "it is cpu.weight, which no stage sets" },
 	{ "cpu.burst", "0", "it is cpu.max.burst, which no stage sets" },
 	{ "cpu.realtimeRuntime", NULL, "no stage sets realtime time" },
 	{ "cpu.realtimePeriod", NULL, "no stage sets realtime time" },
-	{ "cpu.cpus", "\"\"", "it is cpuset.cpus, which no stage sets" },
-	{ "cpu.mems", "\"\"", "it is cpuset.mems, which no stage sets" },
 	{ "cpu.idle", "0", "it is cpu.idle, which no stage sets" },
 	{ "blockIO.weight", "0", "it is io.weight, which no stage sets" },
 	{ "blockIO.leafWeight", "0", "cgroup v2 has no leaf weight" },
@@ -6104,13 +6118,71 @@ static bool read_memory(const struct json *resources, struct limits *l)
 	return true;
 }
 
+/* CPU's shares into L's cpu.weight. Shares are cgroup v1's weight,
+ * 2 to 262144, 1024 the weight of a new cgroup (NICE_0_LOAD, which
+ * alloc_fair_sched_group() in kernel/sched/fair.c gives it); cgroup
+ * v2's cpu.weight is 1 to 10000, 100 by default (cgroup-v2.rst). Only
+ * the ratio between siblings counts, so the shares are scaled, 1024 to
+ * 100, and held in that range: unlike runc, whose 1.1.5 maps 1024 to
+ * 39 (1 + (shares - 2) * 9999 / 262142, ConvertCPUSharesToCgroupV2Value
+ * in libcontainer/cgroups/utils.go), below a new sibling's 100, and
+ * whose later versions fit a curve through 2, 1024 and 262144. 1024
+ * itself, which `ctr run` writes unasked (its --cpu-shares default),
+ * and 0, runc's "unset", ask for nothing: no file, no controller. */
+static bool read_cpu_shares(const struct json *cpu, struct limits *l)
+{
+	const struct json *node = json_member(cpu, "shares");
+	uint64_t shares = 0, weight;
+
+	if (node == NULL)
+		return true;
+	if (!json_unsigned(node, 262144, &shares))
+		return false;
+	if (shares == 1) {
+		json_fail(node, "the kernel's fewest shares are 2");
+		return false;
+	}
+	if (shares == 0 || shares == 1024)
+		return true;
+	weight = (shares * 100 + 512) / 1024;
+	l->cpu_weight = weight < 1 ? 1 : weight > 10000 ? 10000 : weight;
+	l->any = true;
+	return true;
+}
+
+/* CPU's member NAME, "cpus" or "mems", into *OUT: a list such as
+ * "0-3,8" for cpuset.cpus or cpuset.mems (cgroup-v2.rst, "Cpuset"),
+ * written as it is. The kernel checks each number; here only its
+ * characters, so that a mistake is named by its path. "" is none. */
+static bool read_cpuset(const struct json *cpu, const char *name,
+			const char **out, bool *any)
+{
+	const struct json *node = json_member(cpu, name);
+	const char *list = "";
+
+	if (node == NULL)
+		return true;
+	if (!json_string(node, &list))
+		return false;
+	if (list[strspn(list, "0123456789,-")] != '\0') {
+		json_fail(node, "expected a list such as 0-3,8");
+		return false;
+	}
+	if (list[0] != '\0') {
+		*out = list;
+		*any = true;
+	}
+	return true;
+}
+
 /* RESOURCES's cpu into L's cpu.max: quota, microseconds of CPU time
  * per period, -1 for no limit. The kernel's smallest quota is 1 ms
  * (Documentation/scheduler/sched-bwc.rst, "Management"); its largest,
  * max_cfs_runtime in kernel/sched/core.c, is 2^44 - 1 microseconds,
  * some 203 days. Unlike --cpus, it may be more CPUs than this
  * machine has: the engine chose it. The period is stage 6's: podman's
- * --cpus writes that one, and a config with another is refused. */
+ * --cpus writes that one, and a config with another is refused. Then
+ * the shares and the cpuset. */
 static bool read_cpu(const struct json *resources, struct limits *l)
 {
 	const struct json *cpu, *quota, *period;
@@ -6141,7 +6213,9 @@ static bool read_cpu(const struct json *resources, struct limits *l)
 		l->any = true;
 		l->cpu_quota_us = (unsigned long)us;
 	}
-	return true;
+	return read_cpu_shares(cpu, l) &&
+	       read_cpuset(cpu, "cpus", &l->cpuset_cpus, &l->any) &&
+	       read_cpuset(cpu, "mems", &l->cpuset_mems, &l->any);
 }
 
 /* RESOURCES's pids into L, as --pids-limit would set it: a limit of
@@ -11196,10 +11270,11 @@ static void wait_for_start(struct oci_create *o)
 }
 
 /* Child, started: the startContainer hooks, then a byte into
- * start.fifo, which start waits on, so that it runs the poststart hooks
- * only once the program is next (runtime.md's lifecycle, steps 7 to
- * 9). A hook that fails ends the child first, and start reads the end
- * of the FIFO instead: the container has stopped. */
+ * start.fifo, which start waits on, and then for the FIFO's end at the
+ * exec, so that it runs the poststart hooks only once the program runs
+ * (runtime.md's lifecycle, steps 7 to 9). A hook that fails ends the
+ * child first, and start reads the end of the FIFO instead: the
+ * container has stopped. */
 static void announce_start(struct oci_create *o)
 {
 	run_hooks(&o->c, "startContainer", &o->s, "created");
@@ -11740,8 +11815,9 @@ static int oci_create(int argc, char **argv)
 /* `container start ID`: let the created container's process exec its
  * program, by a byte into exec.fifo, which it waits on; wait for its
  * answer in start.fifo (announce_start()): a byte once the
- * startContainer hooks have run and the program is next, or the end
- * of the FIFO if it ended first. Then remove the FIFOs, so that state
+ * startContainer hooks have run and the program is next, then the end
+ * of the FIFO at its exec; or that end alone if it ended first. Then
+ * remove the FIFOs, so that state
  * says "running", and run the poststart hooks. Both are opened without
  * waiting (O_NONBLOCK): exec.fifo, when nobody holds it open to read,
  * refuses with ENXIO (fifo(7)) instead of blocking start for ever,
@@ -11788,6 +11864,12 @@ static int oci_start(const char *id)
 	do
 		n = read(answer, &byte, 1);
 	while (n < 0 && errno == EINTR);
+	/* Then the FIFO's end: the child's descriptor of it, the last
+	 * writer, closes at its execve(2) (O_CLOEXEC), so that poststart
+	 * runs once the program has been executed (config.md, poststart),
+	 * not just as it is about to be. */
+	while (n == 1 && read(answer, &byte, 1) < 0 && errno == EINTR)
+		;
 	close(answer);
 	unlink(fifo);
 	unlink(started);

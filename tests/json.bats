@@ -474,6 +474,14 @@ if r.get("cpu", {}).get("quota", -1) > 0:
     print("cpu.max", r["cpu"]["quota"], r["cpu"].get("period", 100000))
 if r.get("pids", {}).get("limit", -1) > 0:
     print("pids.max", r["pids"]["limit"])
+# Shares scaled, 1024 to cpu.weight's default 100, held to 1..10000;
+# 1024 and 0 ask for nothing.
+shares = r.get("cpu", {}).get("shares", 0)
+if shares not in (0, 1024):
+    print("cpu.weight", min(10000, max(1, (shares * 100 + 512) // 1024)))
+for name in ("cpus", "mems"):
+    if r.get("cpu", {}).get(name, ""):
+        print("cpuset." + name, r["cpu"][name])
 disks = {}
 for column, key in enumerate(("throttleReadBpsDevice", "throttleWriteBpsDevice",
                               "throttleReadIOPSDevice", "throttleWriteIOPSDevice")):
@@ -721,6 +729,24 @@ r["hugepageLimits"] = []; r["rdma"] = {}; r["unified"] = {}'
 	assert_line "memory.swap.max max"
 	refute_line --partial "cpu.max"
 	refute_line --partial "pids.max"
+	refute_line --partial "cpu.weight"
+	refute_line --partial "cpuset"
+	# Shares, as Kubernetes writes them from a pod's CPU request (1024
+	# a CPU), become cpu.weight, scaled and held to the kernel's range;
+	# a cpuset is written as it is.
+	local shares weight
+	for shares in 512:50 2:1 102:10 262144:10000; do
+		weight=${shares#*:} shares=${shares%:*}
+		change_config '
+r = c["linux"]["resources"]
+r["cpu"] = {"shares": '"$shares"', "cpus": "0-1,3", "mems": "0"}'
+		run "$HARNESS" --bundle changed.json
+		assert_success
+		assert_output "$(python_bundle changed.json)"
+		assert_line "cpu.weight $weight"
+		assert_line "cpuset.cpus 0-1,3"
+		assert_line "cpuset.mems 0"
+	done
 }
 
 @test "json: a limit no stage can set, or one malformed, is refused naming the value and why" {
@@ -730,10 +756,14 @@ r["hugepageLimits"] = []; r["rdma"] = {}; r["unified"] = {}'
 		"linux.resources.memory.reservation: this runtime cannot apply it: it is memory.low, which no stage sets"
 	bundle_refused "$r"'r["memory"] = {"disableOOMKiller": True}' \
 		"linux.resources.memory.disableOOMKiller: this runtime cannot apply it: cgroup v2 cannot turn the OOM killer off"
-	bundle_refused "$r"'r["cpu"] = {"shares": 2048}' \
-		"linux.resources.cpu.shares: this runtime cannot apply it: it is cpu.weight, which no stage sets"
-	bundle_refused "$r"'r["cpu"] = {"cpus": "0-1"}' \
-		"linux.resources.cpu.cpus: this runtime cannot apply it: it is cpuset.cpus, which no stage sets"
+	bundle_refused "$r"'r["cpu"] = {"shares": 1}' \
+		"linux.resources.cpu.shares: the kernel's fewest shares are 2"
+	bundle_refused "$r"'r["cpu"] = {"shares": 262145}' \
+		"linux.resources.cpu.shares: expected 0 to 262144, found 262145"
+	bundle_refused "$r"'r["cpu"] = {"cpus": "0-1 3"}' \
+		"linux.resources.cpu.cpus: expected a list such as 0-3,8"
+	bundle_refused "$r"'r["cpu"] = {"mems": 0}' \
+		"linux.resources.cpu.mems: expected a string, found a number"
 	bundle_refused "$r"'r["unified"] = {"memory.high": "1G"}' \
 		"linux.resources.unified: this runtime cannot apply it: no stage writes cgroup files by name"
 	local little

@@ -272,6 +272,12 @@ static void print_limits(const struct bundle_config *c)
 		printf("cpu.max %lu %lu\n", l->cpu_quota_us, CPU_PERIOD_US);
 	if (l->pids != 0)
 		printf("pids.max %lu\n", l->pids);
+	if (l->cpu_weight != 0)
+		printf("cpu.weight %lu\n", l->cpu_weight);
+	if (l->cpuset_cpus != NULL)
+		printf("cpuset.cpus %s\n", l->cpuset_cpus);
+	if (l->cpuset_mems != NULL)
+		printf("cpuset.mems %s\n", l->cpuset_mems);
 	for (int i = 0; i < l->device_count; i++)
 		printf("io.max %u:%u rbps=%s wbps=%s riops=%s wiops=%s\n",
 		       l->devices[i].major, l->devices[i].minor,
