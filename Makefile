@@ -33,7 +33,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) unifdef bats bats-support bats-assert \
 .PHONY: all help stages helpers run test deps-run deps-test clean shellcheck \
         quotes check-quotes vm test-vm deps-vm bench-limits sanitize \
         test-sanitize test-sanitize-vm bench-runtimes bench-runtimes-vm \
-        bench-engines bench-engines-vm \
+        bench-engines bench-engines-vm conformance \
         deps-bench exercise deps-slides slides test-slides
 
 # Everything the labs need, the rootfs included.
@@ -51,6 +51,8 @@ help:
 	@echo "                   runc, bubblewrap; bench-runtimes-vm: with limits"
 	@echo "make bench-engines-vm (as root) podman run and ctr run with crun,"
 	@echo "                   runc and ours, in the lab VM"
+	@echo "make conformance RUNTIME_TOOLS=DIR (as root) the OCI's validation"
+	@echo "                   suite (a runtime-tools checkout) against ours and runc"
 	@echo "make test-sanitize (as root) the suite against every stage built"
 	@echo "                   with AddressSanitizer and UBSan"
 	@echo "make stages     per-stage views and diffs in $(BUILD)/stages"
@@ -270,6 +272,13 @@ bench-engines: deps-bench
 bench-engines-vm: deps-bench
 	$(MAKE) all $(ROOTFS)/.container-rootfs
 	tools/vm.sh run bench/engines.sh
+
+# The OCI's conformance suite (runtime-tools' validation tests) against
+# stage 10 and runc, side by side: RUNTIME_TOOLS=DIR names a checkout of
+# it, which is not in this tree (tools/conformance.sh).
+conformance: deps-bench
+	$(MAKE) all
+	tools/conformance.sh --also runc $(RUNTIME_TOOLS)
 
 # How exactly the limits of stage 6 hold, measured in the lab VM.
 bench-limits: deps-vm
