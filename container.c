@@ -11511,12 +11511,22 @@ static void make_root_dir(void)
 	}
 }
 
+/* Is the namespace file PATH the same namespace as OWN's: device and
+ * inode (the nsfs file)? A path that cannot be read is left to setns,
+ * which then fails with its own error. */
+static bool same_namespace(const char *path, const char *own)
+{
+	struct stat joined, ours;
+
+	return stat(path, &joined) == 0 && stat(own, &ours) == 0 &&
+	       joined.st_dev == ours.st_dev && joined.st_ino == ours.st_ino;
+}
+
 /* Parent: a sysctl is set in the container's namespace of its kind,
  * network for net.*, ipc for the rest (read_sysctl() checked that it
  * has one, new or joined); one joined by path may be this runtime's
  * own, the host's most likely, and the sysctl would then be the
- * host's: refused (runc refuses it for net.*). The same namespace is
- * the same nsfs file: device and inode. */
+ * host's: refused (runc refuses it for net.*). */
 static void check_sysctl_namespace(const struct oci_create *o)
 {
 	for (const struct json *e = o->c.sysctl; e != NULL; e = e->next) {
@@ -11525,19 +11535,50 @@ static void check_sysctl_namespace(const struct oci_create *o)
 				       CLONE_NEWIPC);
 		const char *own = net ? "/proc/self/ns/net" :
 			"/proc/self/ns/ipc";
-		struct stat joined, ours;
 
 		if (i < 0 || o->c.namespaces[i].path == NULL)
 			continue;
-		if (stat(o->c.namespaces[i].path, &joined) < 0 ||
-		    stat(own, &ours) < 0)
-			die("stat %s", o->c.namespaces[i].path);
-		if (joined.st_dev == ours.st_dev &&
-		    joined.st_ino == ours.st_ino)
+		if (same_namespace(o->c.namespaces[i].path, own))
 			refuse("linux.sysctl: %s is this runtime's own %s "
 			       "namespace: %s would be the host's",
 			       o->c.namespaces[i].path, net ? "network" :
 			       "ipc", e->name);
+	}
+}
+
+/* Parent: a mount namespace joined by path gets the root set up in it,
+ * and its old root's processes follow pivot_root(2) to the new one; a
+ * uts namespace joined gets the hostname. Either would be the host's
+ * if the path named this runtime's own namespace, or pid 1's: refused,
+ * where runc 1.1.5 goes on and moves the host's root. */
+static void check_joined_namespaces(const struct oci_create *o)
+{
+	static const struct {
+		int flag;
+		const char *file, *what;
+	} kinds[] = {
+		{ CLONE_NEWNS, "mnt", "the root would be set up in it" },
+		{ CLONE_NEWUTS, "uts", "the hostname would be set in it" },
+	};
+	char own[32];
+
+	for (size_t k = 0; k < ARRAY_LEN(kinds); k++) {
+		int i = find_namespace(&o->c, kinds[k].flag);
+		const char *path = i < 0 ? NULL : o->c.namespaces[i].path;
+
+		if (path == NULL || (kinds[k].flag == CLONE_NEWUTS &&
+				     o->c.hostname == NULL &&
+				     o->c.domainname == NULL))
+			continue;
+		for (int pid = 0; pid <= 1; pid++) {
+			snprintf(own, sizeof(own), "/proc/%s/ns/%s",
+				 pid == 0 ? "self" : "1", kinds[k].file);
+			if (same_namespace(path, own))
+				refuse("linux.namespaces: %s is the host's %s "
+				       "namespace (%s): %s", path,
+				       kinds[k].file, pid == 0 ? "this "
+				       "runtime's" : "pid 1's", kinds[k].what);
+		}
 	}
 }
 
@@ -11610,6 +11651,7 @@ static void read_create(struct oci_create *o, const char *bundle,
 	refuse_unwritten(o);
 	connect_console(o, console_socket);
 	check_sysctl_namespace(o);
+	check_joined_namespaces(o);
 	for (int i = 0; i < o->c.namespace_count; i++)
 		if (o->c.namespaces[i].path == NULL)
 			o->namespaces |= o->c.namespaces[i].flag;

@@ -338,6 +338,17 @@ c["linux"]["uidMappings"] = c["linux"]["gidMappings"] = []' true
 for n in c['linux']['namespaces']:
     if n['type'] == 'ipc': n['path'] = '/proc/self/ns/net'" true
 	refused b6 "setns /proc/self/ns/net: EINVAL: Invalid argument (hint: setns(2) wants a namespace of the type given: readlink the path to see its type)"
+	# The host's own mount or uts namespace, joined, would have its root
+	# moved or its name changed: refused before anything is made.
+	make_bundle b7 "
+for n in c['linux']['namespaces']:
+    if n['type'] == 'mount': n['path'] = '/proc/self/ns/mnt'" true
+	refused b7 "linux.namespaces: /proc/self/ns/mnt is the host's mnt namespace (this runtime's): the root would be set up in it"
+	make_bundle b8 "
+for n in c['linux']['namespaces']:
+    if n['type'] == 'uts': n['path'] = '/proc/self/ns/uts'" true
+	refused b8 "linux.namespaces: /proc/self/ns/uts is the host's uts namespace (this runtime's): the hostname would be set in it"
+	assert_equal "$(hostname)" "$(uname -n)"
 	run_create --no-pivot --bundle b c9
 	assert_failure 125
 	assert_output --partial "--no-pivot: this runtime always uses pivot_root(2)"
