@@ -11549,8 +11549,9 @@ static void check_sysctl_namespace(const struct oci_create *o)
 /* Parent: a mount namespace joined by path gets the root set up in it,
  * and its old root's processes follow pivot_root(2) to the new one; a
  * uts namespace joined gets the hostname. Either would be the host's
- * if the path named this runtime's own namespace, or pid 1's: refused,
- * where runc 1.1.5 goes on and moves the host's root. */
+ * if the path named this runtime's own namespace, or pid 1's: refused.
+ * runc 1.1.5's validator checks neither (validator.go in its
+ * libcontainer/configs/validate). */
 static void check_joined_namespaces(const struct oci_create *o)
 {
 	static const struct {
