@@ -8838,7 +8838,8 @@ static bool check_id_maps(const struct json *linux_node,
  * host's mount table. config-linux.md lets a config leave it out; this
  * runtime refuses that. Unlike runc 1.1.5, which then sets up the root
  * in the host's mount namespace and enters it with chroot(2) instead
- * (prepareRootfs() in its rootfs_linux.go). */
+ * (prepareRootfs() in its rootfs_linux.go), for a config without masked
+ * or read-only paths (its validator refuses those without one). */
 static bool check_mount_namespace(const struct json *config,
 				  const struct json *linux_node,
 				  const struct bundle_config *c)
@@ -10438,6 +10439,7 @@ struct oci_create {
 	int namespaces;           /* CLONE_NEW* of those made new */
 	int console;              /* --console-socket, connected, or -1 */
 	int terminal;             /* the child's: its pty's slave, or -1 */
+	int namespace_fd[8];      /* c.namespaces[i].path, open, or -1 */
 };
 
 /* The create under way, for its exit handler; NULL once done. */
@@ -10736,10 +10738,9 @@ static int join_pid_namespace(const struct oci_create *o)
 	own = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
 	if (own < 0)
 		die("open /proc/self/ns/pid_for_children");
-	fd = open(o->c.namespaces[i].path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWPID) < 0)
+	fd = o->namespace_fd[i];
+	if (setns(fd, CLONE_NEWPID) < 0)
 		die("setns %s", o->c.namespaces[i].path);
-	close(fd);
 	return own;
 }
 
@@ -10754,28 +10755,47 @@ static void leave_pid_namespace(int own)
 	close(own);
 }
 
+/* Parent: open each namespace file the config gives a path for, all
+ * before the first is joined, and before they are checked: once in a
+ * mount namespace given by path, a path would be looked up in its
+ * files, and a /proc/PID/ns/... could meanwhile name another process,
+ * once PID ended and was taken again. runc's nsexec.c opens them all
+ * first too. The child inherits the descriptors: clone(2) without
+ * CLONE_FILES copies them, and no exec comes between. */
+static void open_namespaces(struct oci_create *o)
+{
+	for (int i = 0; i < o->c.namespace_count; i++) {
+		const char *path = o->c.namespaces[i].path;
+
+		o->namespace_fd[i] = -1;
+		if (path == NULL)
+			continue;
+		o->namespace_fd[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (o->namespace_fd[i] < 0)
+			die("linux.namespaces: open %s", path);
+	}
+}
+
 /* Child: join each namespace the config gives a path for, with
- * setns(2) on a descriptor of that file: podman hands over the network
- * namespace it made this way. Those it does not join are new, made by
- * clone(); a pid namespace the parent joined for it. The kind is
- * passed to setns(2), not 0, so that a path to a namespace of another
- * kind is refused (EINVAL), not joined. */
+ * setns(2) on the descriptor open_namespaces() opened: podman hands
+ * over the network namespace it made this way. Those it does not join
+ * are new, made by clone(); a pid namespace the parent joined for it.
+ * The kind is passed to setns(2), not 0, so that a path to a namespace
+ * of another kind is refused (EINVAL), not joined. */
 static void join_namespaces(struct oci_create *o)
 {
 	const struct bundle_config *c = &o->c;
 
 	for (int i = 0; i < c->namespace_count; i++) {
 		const char *path = c->namespaces[i].path;
-		int fd;
 
 		if (path == NULL || c->namespaces[i].flag == CLONE_NEWPID)
 			continue;
 		show_step("nsenter --%s=%s", namespace_name(
 			  c->namespaces[i].flag), path);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || setns(fd, c->namespaces[i].flag) < 0)
+		if (setns(o->namespace_fd[i], c->namespaces[i].flag) < 0)
 			child_die(&o->cfg, "setns %s", path);
-		close(fd);
+		close(o->namespace_fd[i]);
 	}
 }
 
@@ -11008,11 +11028,14 @@ static void set_up_root(const struct oci_create *o)
 	make_devices(o);
 }
 
-/* Child, after pivot_root: the root's propagation, if the config asks
- * for one. Not before: pivot_root(2) fails (EINVAL) if the mount at
- * new_root is shared (its ERRORS), so a config's "shared" made every
- * container fail. A shared root made here is a peer group of this
- * namespace's own: every mount was made private or a slave above. */
+/* Child, after pivot_root and the paths: the root's propagation, if
+ * the config asks for one. Not before pivot_root: it fails (EINVAL) if
+ * the mount at new_root is shared (pivot_root(2), ERRORS), so a config's
+ * "shared" made every container fail. Nor before the read-only and
+ * masked paths, which are binds: a bind from an unbindable mount fails
+ * (EINVAL, mount(2)), so "runbindable" would. A shared root made here
+ * is a peer group of this namespace's own: every mount was made
+ * private or a slave above. */
 static void set_root_propagation(const struct oci_create *o)
 {
 	if (o->c.root_propagation != 0 &&
@@ -11435,7 +11458,8 @@ static void exec_program(const struct oci_create *o)
  * start, then the program. config.md's hooks that run in the
  * container's namespaces are run by it: createContainer's once the
  * parent has run prestart's and createRuntime's, before pivot_root, so
- * their paths are the host's; startContainer's after start, just
+ * their paths are the host's (a mount namespace joined by path: its);
+ * startContainer's after start, just
  * before the program, as its user and under its seccomp program (as
  * runc runs them), their paths the container's. Their state's pid is
  * the one seen here (1, in a new pid namespace), as runc gives it and
@@ -11476,10 +11500,10 @@ static int oci_child(void *arg)
 	run_hooks(&o->c, "createContainer", &o->s, "creating");
 	make_console(o, true);
 	pivot_into_rootfs(cfg);
-	set_root_propagation(o);
 	write_sysctls(o);
 	make_paths_read_only(o);
 	mask_paths(o);
+	set_root_propagation(o);
 	prepare_exec(o);
 	if (become_process(&o->p, &o->c, &step) < 0)
 		child_die(cfg, "%s", step);
@@ -11511,15 +11535,22 @@ static void make_root_dir(void)
 	}
 }
 
-/* Is the namespace file PATH the same namespace as OWN's: device and
- * inode (the nsfs file)? A path that cannot be read is left to setns,
- * which then fails with its own error. */
-static bool same_namespace(const char *path, const char *own)
+/* Is the namespace open at FD the same namespace as the file OWN:
+ * device and inode (the nsfs file)? The runtime's own are always there
+ * to compare; pid 1's may not be (EACCES for a runtime that is itself
+ * in a container, as on this course's CI machine), and is then not. */
+static bool same_namespace(int fd, const char *own)
 {
 	struct stat joined, ours;
 
-	return stat(path, &joined) == 0 && stat(own, &ours) == 0 &&
-	       joined.st_dev == ours.st_dev && joined.st_ino == ours.st_ino;
+	if (fstat(fd, &joined) < 0)
+		die("fstat the namespace to join");
+	if (stat(own, &ours) < 0) {
+		if (strncmp(own, "/proc/self/", 11) == 0)
+			die("stat %s", own);
+		return false;
+	}
+	return joined.st_dev == ours.st_dev && joined.st_ino == ours.st_ino;
 }
 
 /* Parent: a sysctl is set in the container's namespace of its kind,
@@ -11538,7 +11569,7 @@ static void check_sysctl_namespace(const struct oci_create *o)
 
 		if (i < 0 || o->c.namespaces[i].path == NULL)
 			continue;
-		if (same_namespace(o->c.namespaces[i].path, own))
+		if (same_namespace(o->namespace_fd[i], own))
 			refuse("linux.sysctl: %s is this runtime's own %s "
 			       "namespace: %s would be the host's",
 			       o->c.namespaces[i].path, net ? "network" :
@@ -11574,7 +11605,7 @@ static void check_joined_namespaces(const struct oci_create *o)
 		for (int pid = 0; pid <= 1; pid++) {
 			snprintf(own, sizeof(own), "/proc/%s/ns/%s",
 				 pid == 0 ? "self" : "1", kinds[k].file);
-			if (same_namespace(path, own))
+			if (same_namespace(o->namespace_fd[i], own))
 				refuse("linux.namespaces: %s is the host's %s "
 				       "namespace (%s): %s", path,
 				       kinds[k].file, pid == 0 ? "this "
@@ -11651,6 +11682,7 @@ static void read_create(struct oci_create *o, const char *bundle,
 		refuse("%s: %s", from, json_error);
 	refuse_unwritten(o);
 	connect_console(o, console_socket);
+	open_namespaces(o);
 	check_sysctl_namespace(o);
 	check_joined_namespaces(o);
 	for (int i = 0; i < o->c.namespace_count; i++)
@@ -11913,9 +11945,9 @@ static int oci_start(const char *id)
 		n = read(answer, &byte, 1);
 	while (n < 0 && errno == EINTR);
 	/* Then the FIFO's end: the child's descriptor of it, the last
-	 * writer, closes at its execve(2) (O_CLOEXEC), so that poststart
-	 * runs once the program has been executed (config.md, poststart),
-	 * not just as it is about to be. */
+	 * writer once create has ended, closes at its execve(2)
+	 * (O_CLOEXEC), so that poststart runs once the program has been
+	 * executed (config.md, poststart), not just as it is about to be. */
 	while (n == 1 && read(answer, &byte, 1) < 0 && errno == EINTR)
 		;
 	close(answer);

@@ -95,7 +95,7 @@ c["linux"]["resources"]["pids"] = {"limit": 100}' sleep 100
 	run podman_ run --rm "$PARENT" --network none --ulimit nofile=1024:1024 \
 		--ulimit nproc=1024:1024 --cpu-shares 512 --cpuset-cpus 0 \
 		--rootfs "$ROOTFS" cat /sys/fs/cgroup/cpu.weight \
-		/sys/fs/cgroup/cpuset.cpus.effective
+		/sys/fs/cgroup/cpuset.cpus
 	assert_success
 	assert_equal "${lines[*]}" "50 0"
 	local dir=$BATS_TEST_TMPDIR/containerd

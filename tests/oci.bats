@@ -218,6 +218,21 @@ EOF
 	oci delete c4
 }
 
+@test "oci: poststart hooks run once the program has been executed, not before" {
+	# The hook reads which program the container's process is, from
+	# the state's pid: until its execve(2), it would be the runtime.
+	local hook="import json, os, sys
+s = json.load(sys.stdin)
+open('$BATS_TEST_TMPDIR/exe', 'w').write(os.readlink('/proc/%d/exe' % s['pid']))"
+	make_bundle b "c['hooks'] = {'poststart': [{'path': '/usr/bin/python3',
+    'args': ['python3', '-c', '''$hook''']}]}" sleep 100
+	oci create --bundle b c1 >/dev/null
+	oci start c1
+	run cat exe
+	assert_output --regexp '/bin/busybox$'
+	oci delete --force c1
+}
+
 # What an exec'd process shows of itself.
 EXEC_SHOW='exec 2>&1; id; hostname; grep -E "^(Cap|NoNewPrivs|Seccomp)" /proc/self/status
 ulimit -n; umask; pwd; env | sort; ls /proc/self/fd'
@@ -338,17 +353,23 @@ c["linux"]["uidMappings"] = c["linux"]["gidMappings"] = []' true
 for n in c['linux']['namespaces']:
     if n['type'] == 'ipc': n['path'] = '/proc/self/ns/net'" true
 	refused b6 "setns /proc/self/ns/net: EINVAL: Invalid argument (hint: setns(2) wants a namespace of the type given: readlink the path to see its type)"
-	# The host's own mount or uts namespace, joined, would have its root
-	# moved or its name changed: refused before anything is made.
-	make_bundle b7 "
+	# The runtime's own mount or uts namespace, joined, would have its
+	# root moved or its name changed: refused before anything is made.
+	# Run in namespaces of the test's own, so that a runtime that failed
+	# to refuse would harm only those.
+	local kind
+	for kind in mount:mnt:"the root would be set up in it" \
+		uts:uts:"the hostname would be set in it"; do
+		make_bundle "b-${kind%%:*}" "
 for n in c['linux']['namespaces']:
-    if n['type'] == 'mount': n['path'] = '/proc/self/ns/mnt'" true
-	refused b7 "linux.namespaces: /proc/self/ns/mnt is the host's mnt namespace (this runtime's): the root would be set up in it"
-	make_bundle b8 "
-for n in c['linux']['namespaces']:
-    if n['type'] == 'uts': n['path'] = '/proc/self/ns/uts'" true
-	refused b8 "linux.namespaces: /proc/self/ns/uts is the host's uts namespace (this runtime's): the hostname would be set in it"
-	assert_equal "$(hostname)" "$(uname -n)"
+    if n['type'] == '${kind%%:*}': n['path'] = '/proc/self/ns/$(echo "$kind" | cut -d: -f2)'" true
+		run unshare --mount --uts --propagation private timeout -k 5 \
+			"$RUN_TIMEOUT" "$OCI" --root "$STATE" create --bundle \
+			"b-${kind%%:*}" c9
+		assert_failure 125
+		assert_output "container: linux.namespaces: /proc/self/ns/$(echo "$kind" | cut -d: -f2) is the host's $(echo "$kind" | cut -d: -f2) namespace (this runtime's): ${kind##*:}"
+		assert [ -z "$(ls "$STATE" 2>/dev/null)" ]
+	done
 	run_create --no-pivot --bundle b c9
 	assert_failure 125
 	assert_output --partial "--no-pivot: this runtime always uses pivot_root(2)"
@@ -560,6 +581,8 @@ for n in c['linux']['namespaces']:
 @test "oci: mount and uts namespaces given by path are joined: the root is set up there, the hostname set there" {
 	# Both held by a process of the test's own (NETNS_PID: teardown
 	# kills it). unshare(1) makes the new namespace's mounts private.
+	local host
+	host=$(hostname)
 	unshare --mount --uts sleep 60 3>&- &
 	NETNS_PID=$!
 	other_mnt() {
@@ -582,11 +605,11 @@ for n in c['linux']['namespaces']:
 	# The namespace's own process is renamed with it; and pivot_root(2)
 	# moved its root too, which was the namespace's old root.
 	assert_equal "$(nsenter -t "$NETNS_PID" -u hostname)" joined
-	assert_equal "$(hostname)" "$(uname -n)"
+	assert_equal "$(hostname)" "$host"
 	test -e "/proc/$NETNS_PID/root/.container-rootfs"
 	# None of it reached the host's mount table.
-	run findmnt -rn -o TARGET -R "$ROOTFS"
-	assert_output ''
+	run grep -c " ${ROOTFS}[/ ]" /proc/self/mountinfo
+	assert_output 0
 }
 
 @test "oci: a pid namespace given by path is joined, as a pod's containers join their sandbox's" {
@@ -685,7 +708,7 @@ $rootfs/mnt"
 @test "oci: rootfsPropagation shared and unbindable: the container's root is so, and none of its mounts reach the host" {
 	local rootfs kind pid
 	rootfs=$(fresh_rootfs)
-	for kind in shared unbindable; do
+	for kind in shared unbindable rshared runbindable; do
 		make_bundle "b$kind" "
 c['root']['path'] = '$rootfs'
 c['linux']['rootfsPropagation'] = '$kind'" sleep 60
@@ -697,9 +720,9 @@ c['linux']['rootfsPropagation'] = '$kind'" sleep 60
 		# mountinfo's seventh field on, its optional fields:
 		# "shared:N" or "unbindable" (proc(5)), for the container's /.
 		run awk '$5 == "/" { print $7 }' "/proc/$pid/mountinfo"
-		assert_output --regexp "^$kind"
-		run findmnt -rn -o TARGET -R "$rootfs"
-		assert_output ''
+		assert_output --regexp "^${kind#r}"
+		run grep -c " ${rootfs}[/ ]" /proc/self/mountinfo
+		assert_output 0
 		oci delete --force "c$kind"
 	done
 }
