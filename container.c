@@ -5664,6 +5664,10 @@ struct config_device {
 	gid_t gid;
 };
 
+/* config-linux.md's kinds of namespace: linux.namespaces names each
+ * at most once (read_namespaces()). */
+#define NAMESPACE_KINDS 8
+
 struct bundle_config {
 	const char *root;         /* root.path: relative to the bundle */
 	bool root_readonly;       /* root.readonly */
@@ -5674,7 +5678,7 @@ struct bundle_config {
 		int flag;         /* clone(2)'s CLONE_NEW* for its kind */
 		const char *path; /* one to join with setns(2), or NULL
 				     for a new one */
-	} namespaces[8];
+	} namespaces[NAMESPACE_KINDS];
 	struct id_map uids;       /* linux.uidMappings, as stage 5 keeps */
 	struct id_map gids;       /* linux.gidMappings    its --uidmap */
 	const struct json *sysctl; /* linux.sysctl's first, checked */
@@ -10439,7 +10443,8 @@ struct oci_create {
 	int namespaces;           /* CLONE_NEW* of those made new */
 	int console;              /* --console-socket, connected, or -1 */
 	int terminal;             /* the child's: its pty's slave, or -1 */
-	int namespace_fd[8];      /* c.namespaces[i].path, open, or -1 */
+	int namespace_fd[NAMESPACE_KINDS]; /* c.namespaces[i].path, open,
+					      or -1 */
 };
 
 /* The create under way, for its exit handler; NULL once done. */
@@ -10730,7 +10735,7 @@ static void refuse_unwritten(const struct oci_create *o)
  * go back to, or -1 with none to join. */
 static int join_pid_namespace(const struct oci_create *o)
 {
-	int i = find_namespace(&o->c, CLONE_NEWPID), own, fd;
+	int i = find_namespace(&o->c, CLONE_NEWPID), own;
 
 	if (i < 0 || o->c.namespaces[i].path == NULL)
 		return -1;
@@ -10738,8 +10743,7 @@ static int join_pid_namespace(const struct oci_create *o)
 	own = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
 	if (own < 0)
 		die("open /proc/self/ns/pid_for_children");
-	fd = o->namespace_fd[i];
-	if (setns(fd, CLONE_NEWPID) < 0)
+	if (setns(o->namespace_fd[i], CLONE_NEWPID) < 0)
 		die("setns %s", o->c.namespaces[i].path);
 	return own;
 }
@@ -11538,7 +11542,7 @@ static void make_root_dir(void)
 /* Is the namespace open at FD the same namespace as the file OWN:
  * device and inode (the nsfs file)? The runtime's own are always there
  * to compare; pid 1's may not be (EACCES for a runtime that is itself
- * in a container, as on this course's CI machine), and is then not. */
+ * in a container that hides its pid 1), and is then not. */
 static bool same_namespace(int fd, const char *own)
 {
 	struct stat joined, ours;

@@ -664,6 +664,18 @@ sees_mnt() {
 		"/proc/$1/mountinfo"
 }
 
+# Create and start container cKIND on ROOTFS with rootfsPropagation
+# KIND (none if ''), running sleep; print its init's pid.
+start_propagated() {
+	local kind=$1 rootfs=$2
+	make_bundle "b$kind" "
+c['root']['path'] = '$rootfs'
+c['linux']['rootfsPropagation'] = '$kind'" sleep 60
+	oci create --bundle "b$kind" "c$kind" >/dev/null
+	oci start "c$kind"
+	state_field "c$kind" pid
+}
+
 @test "oci: rootfsPropagation rslave: the host's new mounts reach the container, and none of its reach the host" {
 	local rootfs kind pid
 	rootfs=$(fresh_rootfs)
@@ -676,12 +688,7 @@ sees_mnt() {
 	mount --make-private "$rootfs"
 	mount --make-shared "$rootfs"
 	for kind in rslave slave private ''; do
-		make_bundle "b$kind" "
-c['root']['path'] = '$rootfs'
-c['linux']['rootfsPropagation'] = '$kind'" sleep 60
-		oci create --bundle "b$kind" "c$kind" >/dev/null
-		oci start "c$kind"
-		pid=$(state_field "c$kind" pid)
+		pid=$(start_propagated "$kind" "$rootfs")
 		run sees_mnt "$pid"
 		assert_failure
 		mount -t tmpfs from-the-host "$rootfs/mnt"
@@ -709,14 +716,9 @@ $rootfs/mnt"
 	local rootfs kind pid
 	rootfs=$(fresh_rootfs)
 	for kind in shared unbindable rshared runbindable; do
-		make_bundle "b$kind" "
-c['root']['path'] = '$rootfs'
-c['linux']['rootfsPropagation'] = '$kind'" sleep 60
 		# pivot_root(2) refuses a shared new root (EINVAL): the
 		# propagation must come after it.
-		oci create --bundle "b$kind" "c$kind" >/dev/null
-		oci start "c$kind"
-		pid=$(state_field "c$kind" pid)
+		pid=$(start_propagated "$kind" "$rootfs")
 		# mountinfo's seventh field on, its optional fields:
 		# "shared:N" or "unbindable" (proc(5)), for the container's /.
 		run awk '$5 == "/" { print $7 }' "/proc/$pid/mountinfo"

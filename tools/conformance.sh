@@ -97,8 +97,15 @@ run_one() {
 }
 
 mkdir -p "$out/ours" ${also:+"$out/also"}
-# The containers of ours there were before, which the end leaves alone.
+# What was there before, which the end leaves alone: containers of
+# ours, and the suite's kind of bundle directory, mount and cgroup.
 before=$(ls /run/container.c-oci 2>/dev/null || true)
+leftovers() {
+	findmnt -rn -o TARGET | grep '^/tmp/ocitest' || true
+	find /sys/fs/cgroup -depth -type d -path '*/testdir*' 2>/dev/null || true
+	ls -d /tmp/ocitest* 2>/dev/null || true
+}
+left_before=$(leftovers)
 passed=0 passed_also=0 total=0
 printf '%-36s %-6s %s\n' test ours "${also:+$(basename "$also")}"
 for test in "$suite"/validation/*/*.t; do
@@ -127,4 +134,17 @@ for dir in /run/container.c-oci/*/; do
 	! grep -qxF "$id" <<<"$before" || continue
 	echo "conformance: a program left container $id: deleting it"
 	"$ours" delete --force "$id" || true
+done
+# A runtime that sets up a root without a mount namespace (runc does,
+# for linux_ns_itype) leaves its mounts in the host's, below the
+# suite's bundle; the cgroup tests leave testdir/ in each hierarchy.
+# Mounts first, deepest first (sort -r), then cgroups (find -depth
+# listed children first), then the bundles.
+leftovers | sort -r | while read -r path; do
+	grep -qxF "$path" <<<"$left_before" && continue
+	case $path in
+	/sys/fs/cgroup/*) rmdir "$path" ;;
+	*) if mountpoint -q "$path"; then umount -l "$path"; else
+		rm -rf --one-file-system "$path"; fi ;;
+	esac && echo "conformance: removed what the suite left: $path"
 done
