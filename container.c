@@ -435,7 +435,15 @@ static const struct hint hints[] = {
 #endif
 #if STAGE >= 10
 	{ "setns /", EINVAL, "setns(2) wants a namespace of the type "
-	  "given: readlink the path to see its type" },
+	  "given (readlink the path to see it), and no pid namespace "
+	  "above the runtime's own" },
+	{ "write /proc/self/timens_offsets", ERANGE, "an offset may not "
+	  "take its clock below 0, nor past about 146 years: "
+	  "see time_namespaces(7)" },
+	{ "unshare CLONE_NEWTIME", EINVAL, "this kernel has no time "
+	  "namespaces (Linux 5.8 on, CONFIG_TIME_NS)" },
+	{ "open /proc/self/timens_offsets", EACCES, "only a runtime run "
+	  "as root writes time offsets: the file is the host root's" },
 #endif
 };
 
@@ -5464,17 +5472,20 @@ static bool read_process_object(const struct json *process,
 }
 
 /* CONFIG's process into *P, as read_process_object() reads it.
- * config.md makes process OPTIONAL, but runtime.md's start MUST fail
- * without one; create reads it here, so that what start would refuse
- * fails before anything is made. */
+ * config.md makes process OPTIONAL, REQUIRED only when start is
+ * called: without one, *P is a program-less process (argv NULL), root
+ * with no capability, in "/". create makes that container, its init
+ * waiting as that process, and start then fails, as runtime.md's start
+ * MUST, and ends it (oci_child()). */
 static bool read_process(const struct json *config, struct process *p)
 {
 	const struct json *process = json_member(config, "process");
 
 	if (process == NULL) {
 		memset(p, 0, sizeof(*p));
-		json_fail(config, "needs a process");
-		return false;
+		p->cwd = "/";
+		p->umask = -1;
+		return true;
 	}
 	return read_process_object(process, p);
 }
@@ -5682,6 +5693,8 @@ struct bundle_config {
 	struct id_map uids;       /* linux.uidMappings, as stage 5 keeps */
 	struct id_map gids;       /* linux.gidMappings    its --uidmap */
 	const struct json *sysctl; /* linux.sysctl's first, checked */
+	char time_offsets[96];    /* linux.timeOffsets, as lines of
+				     timens_offsets, or "" */
 	struct limits limits;     /* linux.resources, as stage 6 keeps
 				     --memory and the rest */
 	int device_rule_count;    /* linux.resources.devices, in order */
@@ -5733,8 +5746,7 @@ static int find_namespace(const struct bundle_config *c, int flag)
 
 /* LINUX's namespaces: each type at most once and each path absolute
  * (config-linux.md MUSTs both), each type one this runtime knows
- * (config.md, "Valid values": an unsupported value is an error). A
- * time namespace is refused: no stage has a step that makes one. */
+ * (config.md, "Valid values": an unsupported value is an error). */
 static bool read_namespaces(const struct json *linux_node,
 			    struct bundle_config *c)
 {
@@ -5766,15 +5778,6 @@ static bool read_namespaces(const struct json *linux_node,
 		}
 		if (find_namespace(c, namespace_types[i].flag) >= 0) {
 			json_fail(type, "%s is there twice", name);
-			return false;
-		}
-		/* None, new or joined. A new one needs a step of its own:
-		 * unshare(2) puts the caller's children to come in it, not
-		 * the caller, so that its clocks' offsets
-		 * (linux.timeOffsets) can be written before a process is
-		 * in it (time_namespaces(7)). */
-		if (namespace_types[i].flag == CLONE_NEWTIME) {
-			json_fail(type, "this runtime makes no time namespace");
 			return false;
 		}
 		/* That it names a namespace of this kind is for the join
@@ -8744,7 +8747,7 @@ static int run_hook(const struct config_hook *h, const char *state,
 static bool refuse_unapplied_linux(const struct json *linux_node)
 {
 	static const char *const unapplied[] = {
-		"intelRdt", "memoryPolicy", "timeOffsets", "netDevices",
+		"intelRdt", "memoryPolicy", "netDevices",
 	};
 	const struct json *personality = json_member(linux_node,
 						     "personality");
@@ -8856,6 +8859,57 @@ static bool check_mount_namespace(const struct json *config,
 	return false;
 }
 
+/* LINUX's timeOffsets, into C as the lines /proc/PID/timens_offsets
+ * takes: "CLOCK SECS NANOSECS" for each clock a time namespace sets
+ * apart, monotonic and boottime (time_namespaces(7)), secs an int64
+ * and nanosecs below a second (the kernel refuses more: EINVAL). Only
+ * a new time namespace takes them: a joined one, or the runtime's own,
+ * may have had a process in it, which fixed its offsets (EACCES). */
+static bool read_time_offsets(const struct json *linux_node,
+			      struct bundle_config *c)
+{
+	static const char *const clocks[] = { "monotonic", "boottime" };
+	const struct json *first;
+	int i = find_namespace(c, CLONE_NEWTIME);
+	size_t used = 0;
+
+	if (!json_first(linux_node, "timeOffsets", JSON_OBJECT, &first))
+		return false;
+	if (first != NULL && (i < 0 || c->namespaces[i].path != NULL)) {
+		json_fail(first->parent, "needs a time namespace of its own "
+			  "in linux.namespaces, with no path: the offsets of "
+			  "one that has had a process are fixed");
+		return false;
+	}
+	for (const struct json *e = first; e != NULL; e = e->next) {
+		const struct json *secs = json_member(e, "secs");
+		const struct json *nanos = json_member(e, "nanosecs");
+		int64_t s = 0;
+		uint64_t n = 0;
+		size_t k = 0;
+
+		while (k < ARRAY_LEN(clocks) && strcmp(e->name, clocks[k]))
+			k++;
+		if (k == ARRAY_LEN(clocks)) {
+			json_fail(e, "a time namespace offsets only the "
+				  "monotonic and boottime clocks");
+			return false;
+		}
+		if (!json_is(e, JSON_OBJECT) ||
+		    (secs != NULL && !json_integer(secs, INT64_MIN,
+						   INT64_MAX, &s)) ||
+		    (nanos != NULL && !json_unsigned(nanos, 999999999, &n)))
+			return false;
+		/* Two lines at most (the reader refuses a name twice),
+		 * of 41 bytes at most each. */
+		used += (size_t)snprintf(c->time_offsets + used,
+					 sizeof(c->time_offsets) - used,
+					 "%s %" PRId64 " %" PRIu64 "\n",
+					 clocks[k], s, n);
+	}
+	return true;
+}
+
 /* CONFIG's linux (LINUX_NODE), and the mounts, which are read with it
  * for they need its mount namespace. */
 static bool read_linux(const struct json *config,
@@ -8870,7 +8924,8 @@ static bool read_linux(const struct json *config,
 	       check_mount_namespace(config, linux_node, c) &&
 	       read_uts_name(config, "hostname", c, &c->hostname) &&
 	       read_uts_name(config, "domainname", c, &c->domainname) &&
-	       read_sysctl(linux_node, c) && read_resources(linux_node, c) &&
+	       read_sysctl(linux_node, c) && read_time_offsets(linux_node, c) &&
+	       read_resources(linux_node, c) &&
 	       allow_default_devices(json_member(json_member(linux_node,
 			"resources"), "devices"), c) &&
 	       read_devices(linux_node, c) &&
@@ -10701,26 +10756,16 @@ static const char *namespace_name(int flag)
 	return "?";
 }
 
-/* Parent: refuse what this runtime does not do yet, one line each,
- * before anything is made: config.md says a runtime MUST generate an
- * error for a value it does not support, not run the container
- * without it. */
+/* Parent: refuse what this runtime does not do yet, one line, before
+ * anything is made: config.md says a runtime MUST generate an error for
+ * a value it does not support, not run the container without it. */
 static void refuse_unwritten(const struct oci_create *o)
 {
-	static const int joined_later[] = { CLONE_NEWUSER, CLONE_NEWTIME };
+	int i = find_namespace(&o->c, CLONE_NEWUSER);
 
-	for (int i = 0; i < o->c.namespace_count; i++) {
-		int flag = o->c.namespaces[i].flag;
-
-		for (size_t k = 0; k < ARRAY_LEN(joined_later); k++)
-			if (flag == joined_later[k] &&
-			    (o->c.namespaces[i].path != NULL ||
-			     flag == CLONE_NEWTIME))
-				refuse("linux.namespaces: %s %s namespace is "
-				       "not written yet", flag == CLONE_NEWTIME
-				       ? "a new" : "joining a",
-				       namespace_name(flag));
-	}
+	if (i >= 0 && o->c.namespaces[i].path != NULL)
+		refuse("linux.namespaces: joining a user namespace is not "
+		       "written yet");
 }
 
 /* Parent: with a pid namespace to join (a pod's, whose containers
@@ -11063,6 +11108,39 @@ static void write_proc_file(const struct config *cfg, const char *path,
 		child_die_with(cfg, 0, "%s is not in a proc filesystem", path);
 	if (write(fd, text, length) != (ssize_t)length)
 		child_die(cfg, "write %s", path);
+	close(fd);
+}
+
+/* Child: a new time namespace, its clocks' offsets (linux.timeOffsets)
+ * written before any process is in it (time_namespaces(7)): unshare(2)
+ * makes one for the children to come, /proc/self/ns/time_for_children,
+ * not for the caller; its offsets can then be written, and the caller
+ * moves in with setns(2) on that file, which fixes them. Made here,
+ * not by clone(), which had no offsets to give it; in the container's
+ * user namespace, if it has one of its own, which then owns the time
+ * namespace (the writer needs CAP_SYS_TIME there: the child has every
+ * capability in it); before join_namespaces(), while /proc is still
+ * the runtime's, not that of a mount namespace joined; and before
+ * become_root(): the child is not dumpable, and its /proc/self files
+ * then belong to the root of the user namespace its memory was made in
+ * (task_dump_owner(), fs/proc/base.c), the host's, which the child of
+ * a runtime run as root still is until then. Run as another user, the
+ * runtime cannot write the offsets (EACCES). */
+static void enter_time_namespace(const struct oci_create *o)
+{
+	int fd;
+
+	show_step("unshare --time --monotonic ... --boottime ...");
+	if (unshare(CLONE_NEWTIME) < 0)
+		child_die(&o->cfg, "unshare CLONE_NEWTIME");
+	if (o->c.time_offsets[0] != '\0')
+		write_proc_file(&o->cfg, "/proc/self/timens_offsets",
+				o->c.time_offsets);
+	fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		child_die(&o->cfg, "open /proc/self/ns/time_for_children");
+	if (setns(fd, CLONE_NEWTIME) < 0)
+		child_die(&o->cfg, "join the new time namespace");
 	close(fd);
 }
 
@@ -11440,14 +11518,23 @@ static int not_dumpable(const struct config *cfg)
 
 /* Child, last: the program, found in its env's PATH (execvp(3)). A
  * failure now goes to the terminal, or to create's stderr:
- * check_program() made one unlikely. SIGPIPE gets its default back:
- * main() ignored it, and execve(2) keeps an ignored signal ignored. */
+ * check_program() made one unlikely, not impossible (a script whose
+ * interpreter is not there passes access(2)). start, which waits for
+ * start.fifo's end, is told with a second byte first: the end alone
+ * would say the program runs. SIGPIPE gets its default back: main()
+ * ignored it, and execve(2) keeps an ignored signal ignored. */
 __attribute__((noreturn))
 static void exec_program(const struct oci_create *o)
 {
+	int error;
+
 	environ = o->p.env;
 	signal(SIGPIPE, SIG_DFL);
 	execvp(o->p.argv[0], o->p.argv);
+	error = errno;
+	if (o->started >= 0)          /* create's, not exec's */
+		(void)!write(o->started, "x", 1);
+	errno = error;
 	if (errno == ENOENT || errno == ENOTDIR)
 		child_fail(&o->cfg, EXIT_NOT_FOUND, "exec %s", o->p.argv[0]);
 	child_fail(&o->cfg, EXIT_CANNOT_EXECUTE, "exec %s", o->p.argv[0]);
@@ -11484,6 +11571,8 @@ static int oci_child(void *arg)
 		child_die(cfg, "setsid");
 	die_with_parent(cfg);
 	wait_for_go(cfg->channel);    /* maps, cgroup, limits: done */
+	if (o->namespaces & CLONE_NEWTIME)
+		enter_time_namespace(o);
 	join_namespaces(o);
 	if (o->namespaces & CLONE_NEWUSER) {
 		become_root(cfg);
@@ -11513,8 +11602,11 @@ static int oci_child(void *arg)
 		child_die(cfg, "%s", step);
 	if (suid_dumpable != 0)       /* a new uid or gid set it so */
 		not_dumpable(cfg);
-	check_program(o);
+	if (o->p.argv != NULL)
+		check_program(o);
 	wait_for_start(o);
+	if (o->p.argv == NULL)        /* start refuses it, and says why */
+		_exit(EXIT_RUNTIME_ERROR);
 	announce_start(o);
 	exec_program(o);
 }
@@ -11737,12 +11829,14 @@ static void write_created(struct oci_create *o)
 }
 
 /* Parent: start the child in the namespaces the config makes new (the
- * cgroup namespace is made later, in its cgroup), set up what needs
+ * cgroup and time namespaces are made later, by the child: in its
+ * cgroup, and with its clocks' offsets), set up what needs
  * its pid, and follow it until it waits for start. */
 static int spawn_oci_child(struct oci_create *o)
 {
 	_Alignas(16) static char stack[CHILD_STACK_BYTES];
-	int channel[2], code, flags = o->namespaces & ~CLONE_NEWCGROUP;
+	int channel[2], code;
+	int flags = o->namespaces & ~(CLONE_NEWCGROUP | CLONE_NEWTIME);
 	int own_pid_namespace;
 	struct config *cfg = &o->cfg;
 	const char *step;
@@ -11896,28 +11990,69 @@ static int oci_create(int argc, char **argv)
 	return 0;
 }
 
-/* `container start ID`: let the created container's process exec its
- * program, by a byte into exec.fifo, which it waits on; wait for its
- * answer in start.fifo (announce_start()): a byte once the
- * startContainer hooks have run and the program is next, then the end
- * of the FIFO at its exec; or that end alone if it ended first. Then
- * remove the FIFOs, so that state
- * says "running", and run the poststart hooks. Both are opened without
+/* start's word to the created container's init in S's directory: a
+ * byte into exec.fifo, which it waits on; then its answer in
+ * start.fifo (announce_start()): a byte once the startContainer hooks
+ * have run and the program is next, then the end of the FIFO at its
+ * exec; or that end alone if it ended first. Both are opened without
  * waiting (O_NONBLOCK): exec.fifo, when nobody holds it open to read,
- * refuses with ENXIO (fifo(7)) instead of blocking start for ever,
- * and then the container's process has ended; start.fifo's open would
- * wait for a writer, and its read then waits (O_NONBLOCK cleared).
- * A container that is not created is refused and left as it is, as
- * runtime.md's start MUST. */
+ * refuses with ENXIO (fifo(7)) instead of blocking start for ever, and
+ * then the container's process has ended; start.fifo's open would wait
+ * for a writer, and its read then waits (O_NONBLOCK cleared). True if
+ * the program was executed. The FIFOs are removed, so that state says
+ * "running". */
+static bool hand_over(const struct oci_state *s)
+{
+	char fifo[PATH_MAX + 16], started[PATH_MAX + 16], byte = '\0';
+	int fd, answer;
+	ssize_t n;
+
+	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", s->dir);
+	snprintf(started, sizeof(started), "%s/start.fifo", s->dir);
+	/* start.fifo first: the kernel drops what a FIFO holds at its
+	 * last close, and the child's end closes at its exec; held open
+	 * here, the byte it wrote stays to be read. */
+	answer = open(started, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (answer < 0 || fcntl(answer, F_SETFL, 0) < 0)
+		die("start %s: open %s", s->id, started);
+	fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && errno == ENXIO)
+		refuse("container %s: its process has ended before start",
+		       s->id);
+	if (fd < 0 || write(fd, "s", 1) != 1)
+		die("start %s: write %s", s->id, fifo);
+	close(fd);
+	do
+		n = read(answer, &byte, 1);
+	while (n < 0 && errno == EINTR);
+	/* Then the FIFO's end: the child's descriptor of it, the last
+	 * writer once create has ended, closes at its execve(2)
+	 * (O_CLOEXEC), so that poststart runs once the program has been
+	 * executed (config.md, poststart), not just as it is about to be.
+	 * A byte instead is exec_program()'s: the exec failed. */
+	while (n == 1 && (n = read(answer, &byte, 1)) < 0 && errno == EINTR)
+		n = 1;
+	close(answer);
+	unlink(fifo);
+	unlink(started);
+	return n == 0 && byte == 's';
+}
+
+/* `container start ID`: let the created container's process exec its
+ * program (hand_over()), then run the poststart hooks. A container
+ * that is not created is refused and left as it is, as runtime.md's
+ * start MUST; one whose config.json has no process is refused too
+ * (runtime.md: start MUST then generate an error), but only once its
+ * init, told to start, has ended: "created" for ever would be a
+ * container nothing could start. */
 static int oci_start(const char *id)
 {
 	struct oci_state s;
 	struct bundle_config c;
 	struct json *config;
-	char fifo[PATH_MAX + 16], started[PATH_MAX + 16], byte;
 	const char *status;
-	int fd, answer, lock;
-	ssize_t n;
+	bool ran;
+	int lock;
 
 	read_oci_state(&s, id);
 	/* One start at a time: a second, run meanwhile, waits here and
@@ -11931,38 +12066,16 @@ static int oci_start(const char *id)
 	if (strcmp(status, "created") != 0)
 		refuse("container %s is %s: only a created container starts",
 		       id, status);
-	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", s.dir);
-	snprintf(started, sizeof(started), "%s/start.fifo", s.dir);
-	/* start.fifo first: the kernel drops what a FIFO holds at its
-	 * last close, and the child's end closes at its exec; held open
-	 * here, the byte it wrote stays to be read. */
-	answer = open(started, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (answer < 0 || fcntl(answer, F_SETFL, 0) < 0)
-		die("start %s: open %s", id, started);
-	fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0 && errno == ENXIO)
-		refuse("container %s: its process has ended before start", id);
-	if (fd < 0 || write(fd, "s", 1) != 1)
-		die("start %s: write %s", id, fifo);
-	close(fd);
-	do
-		n = read(answer, &byte, 1);
-	while (n < 0 && errno == EINTR);
-	/* Then the FIFO's end: the child's descriptor of it, the last
-	 * writer once create has ended, closes at its execve(2)
-	 * (O_CLOEXEC), so that poststart runs once the program has been
-	 * executed (config.md, poststart), not just as it is about to be. */
-	while (n == 1 && read(answer, &byte, 1) < 0 && errno == EINTR)
-		;
-	close(answer);
-	unlink(fifo);
-	unlink(started);
-	close(lock);                  /* poststart's hooks may ask state */
-	if (n != 1)
-		refuse("container %s: its process ended before its program "
-		       "ran (a startContainer hook failed, or it was killed)",
-		       id);
 	config = saved_config(&s, &c);
+	ran = hand_over(&s);
+	close(lock);                  /* poststart's hooks may ask state */
+	if (json_member(config, "process") == NULL)
+		refuse("container %s: its config.json has no process, which "
+		       "start needs (config.md); its init has ended", id);
+	if (!ran)
+		refuse("container %s: its program did not run (a "
+		       "startContainer hook failed, its exec failed, or it was "
+		       "killed: see the container's stderr)", id);
 	run_hooks(&c, "poststart", &s, "running");
 	free_bundle_config(&c);
 	json_free(config);

@@ -381,7 +381,6 @@ process_refused() {
 
 @test "json: a process that is not well formed, or asks what this runtime cannot do, is refused naming the value" {
 	runc spec && mv config.json runc.json
-	process_refused 'del c["process"]' "needs a process"
 	process_refused 'p["args"] = []' "process.args: needs a command first"
 	process_refused 'del p["cwd"]' "process: needs args and cwd"
 	process_refused 'p["cwd"] = "tmp"' "process.cwd: expected an absolute path"
@@ -624,8 +623,19 @@ bundle_refused() {
 		"linux.namespaces[5].type: pid is there twice"
 	bundle_refused 'c["linux"]["namespaces"].append({"type": "ufo"})' \
 		"linux.namespaces[5].type: ufo is no kind of namespace"
-	bundle_refused 'c["linux"]["namespaces"].append({"type": "time"})' \
-		"linux.namespaces[5].type: this runtime makes no time namespace"
+	# time_namespaces(7): offsets are written to a new time namespace,
+	# before a process is in it, for two clocks, nanoseconds below 1 s.
+	local time='c["linux"]["namespaces"].append({"type": "time"}); '
+	bundle_refused 'c["linux"]["timeOffsets"] = {"boottime": {"secs": 1}}' \
+		"linux.timeOffsets: needs a time namespace of its own in linux.namespaces, with no path: the offsets of one that has had a process are fixed"
+	bundle_refused 'c["linux"]["namespaces"].append({"type": "time", "path": "/proc/1/ns/time"}); c["linux"]["timeOffsets"] = {"boottime": {"secs": 1}}' \
+		"linux.timeOffsets: needs a time namespace of its own in linux.namespaces, with no path: the offsets of one that has had a process are fixed"
+	bundle_refused "$time"'c["linux"]["timeOffsets"] = {"realtime": {"secs": 1}}' \
+		"linux.timeOffsets.realtime: a time namespace offsets only the monotonic and boottime clocks"
+	bundle_refused "$time"'c["linux"]["timeOffsets"] = {"monotonic": {"nanosecs": 10**9}}' \
+		"linux.timeOffsets.monotonic.nanosecs: expected 0 to 999999999, found 1000000000"
+	bundle_refused "$time"'c["linux"]["timeOffsets"] = {"monotonic": {"secs": 2**63}}' \
+		"linux.timeOffsets.monotonic.secs: expected -9223372036854775808 to 9223372036854775807, found 9223372036854775808"
 	bundle_refused 'c["linux"]["namespaces"].append({"type": "cgroup", "path": "proc/1/ns/cgroup"})' \
 		"linux.namespaces[5].path: expected an absolute path"
 	# A hostname in the host's uts namespace would rename the host.
@@ -1005,7 +1015,7 @@ c["linux"]["netDevices"] = c["linux"]["intelRdt"] = {}'
 			"linux.cgroupsPath: expected a cgroup below the root one"
 	done
 	local what
-	for what in intelRdt memoryPolicy timeOffsets netDevices; do
+	for what in intelRdt memoryPolicy netDevices; do
 		bundle_refused 'c["linux"]["'"$what"'"] = {"x": 1}' \
 			"linux.$what: this runtime cannot apply it"
 	done

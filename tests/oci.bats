@@ -48,6 +48,24 @@ load oci-helpers
 	assert [ -z "$(ls "$STATE")" ]
 }
 
+@test "oci: a config without process is created; start refuses it, and its init ends" {
+	# config.md: process is REQUIRED only when start is called, and
+	# runtime.md's start MUST then fail.
+	make_bundle b "del c['process']"
+	oci create --bundle b c1 >c1.out 2>c1.err
+	assert_equal "$(state_field c1 status)" created
+	# Its init waits as root with no capability, in no program.
+	run grep -E '^(Uid|CapBnd|CapEff):' "/proc/$(state_field c1 pid)/status"
+	assert_output "$(printf 'Uid:\t0\t0\t0\t0\nCapEff:\t%016d\nCapBnd:\t%016d' 0 0)"
+	run oci start c1
+	assert_failure 125
+	assert_output "container: container c1: its config.json has no process, which start needs (config.md); its init has ended"
+	wait_until status_is c1 stopped ||
+		fail "c1 did not stop: $(oci state c1)"
+	oci delete c1
+	assert [ -z "$(ls "$STATE")" ]
+}
+
 @test "oci: the init's exit status reaches the engine that reaps it, 127 for no such program" {
 	make_bundle b '' sh -c 'exit 3'
 	run_to_end b c1
@@ -211,7 +229,7 @@ EOF
 	make_bundle b4 "c['hooks'] = {'startContainer': [{'path': '/bin/false'}]}" echo program
 	run_to_end b4 c4
 	assert_line "start 125"
-	assert_line "container: container c4: its process ended before its program ran (a startContainer hook failed, or it was killed)"
+	assert_line "container: container c4: its program did not run (a startContainer hook failed, its exec failed, or it was killed: see the container's stderr)"
 	assert_equal "$(cat c4.err)" "container: hooks.startContainer[0] (/bin/false): exited with 1"
 	assert [ ! -s c4.out ]
 	wait_until status_is c4 stopped
@@ -236,6 +254,36 @@ open('$BATS_TEST_TMPDIR/exe', 'w').write(os.readlink('/proc/%d/exe' % s['pid']))
 # What an exec'd process shows of itself.
 EXEC_SHOW='exec 2>&1; id; hostname; grep -E "^(Cap|NoNewPrivs|Seccomp)" /proc/self/status
 ulimit -n; umask; pwd; env | sort; ls /proc/self/fd'
+
+@test "oci: a program whose exec fails after create fails start, and runs no poststart hook" {
+	# access(2) lets the script through at create; its interpreter is
+	# not there, so execve(2) fails (ENOENT) only at start.
+	mkdir x
+	printf '#!/no/such/interpreter\n' >x/script
+	chmod +x x/script
+	make_bundle b "c['mounts'].append({'destination': '/x', 'type': 'bind',
+    'source': '$BATS_TEST_TMPDIR/x', 'options': ['rbind', 'ro']})
+c['hooks'] = {'poststart': [{'path': '/bin/sh',
+    'args': ['sh', '-c', 'echo ran >$BATS_TEST_TMPDIR/poststart']}]}" /x/script
+	run_to_end b c1
+	assert_line "create 0"
+	assert_line "start 125"
+	assert_line "container: container c1: its program did not run (a startContainer hook failed, its exec failed, or it was killed: see the container's stderr)"
+	wait_until status_is c1 stopped
+	assert_equal "$(cat c1.err)" "container: exec /x/script: ENOENT: No such file or directory (hint: is COMMAND in the PATH of the container? A script also needs its interpreter (#!) there)"
+	assert [ ! -e poststart ]
+	oci delete c1
+	# exec's process fails alike, with Docker's 127.
+	make_bundle b2 "c['mounts'].append({'destination': '/x', 'type': 'bind',
+    'source': '$BATS_TEST_TMPDIR/x', 'options': ['rbind', 'ro']})" sleep 60
+	oci create --bundle b2 c2 >c2.out 2>c2.err
+	oci start c2
+	run -127 oci exec c2 /x/script
+	assert_failure 127
+	assert_output "container: exec /x/script: ENOENT: No such file or directory (hint: is COMMAND in the PATH of the container? A script also needs its interpreter (#!) there)"
+	oci delete --force c2
+	assert [ -z "$(ls "$STATE")" ]
+}
 
 @test "oci: exec joins the container as runc 1.1.5's exec does; --detach leaves the process to the engine" {
 	make_bundle b 'c["hostname"] = "judged"' sleep 100
@@ -352,7 +400,7 @@ c["linux"]["uidMappings"] = c["linux"]["gidMappings"] = []' true
 	make_bundle b6 "
 for n in c['linux']['namespaces']:
     if n['type'] == 'ipc': n['path'] = '/proc/self/ns/net'" true
-	refused b6 "setns /proc/self/ns/net: EINVAL: Invalid argument (hint: setns(2) wants a namespace of the type given: readlink the path to see its type)"
+	refused b6 "setns /proc/self/ns/net: EINVAL: Invalid argument (hint: setns(2) wants a namespace of the type given (readlink the path to see it), and no pid namespace above the runtime's own)"
 	# The runtime's own mount or uts namespace, joined, would have its
 	# root moved or its name changed: refused before anything is made.
 	# Run in namespaces of the test's own, so that a runtime that failed
@@ -674,6 +722,42 @@ c['linux']['rootfsPropagation'] = '$kind'" sleep 60
 	oci create --bundle "b$kind" "c$kind" >/dev/null
 	oci start "c$kind"
 	state_field "c$kind" pid
+}
+
+@test "oci: a time namespace of its own has linux.timeOffsets; exec joins it; one given by path is joined" {
+	make_bundle b "c['linux']['namespaces'].append({'type': 'time'})
+c['linux']['timeOffsets'] = {'monotonic': {'secs': 86400, 'nanosecs': 5},
+    'boottime': {'secs': 3600}}" sleep 60
+	oci create --bundle b c1 >c1.out 2>c1.err
+	oci start c1
+	pid=$(state_field c1 pid)
+	# The kernel's own account of the namespace the program is in.
+	run awk '{ print $1, $2, $3 }' "/proc/$pid/timens_offsets"
+	assert_output "monotonic 86400 5
+boottime 3600 0"
+	assert_not_equal "$(readlink "/proc/$pid/ns/time")" "$(readlink /proc/self/ns/time)"
+	# /proc/uptime is CLOCK_BOOTTIME's: an hour more inside.
+	host=$(cut -d. -f1 /proc/uptime)
+	inside=$(oci exec c1 cut -d. -f1 /proc/uptime)
+	assert [ "$inside" -ge $((host + 3600)) ]
+	assert [ "$inside" -le $((host + 3600 + 30)) ]
+	run oci exec c1 readlink /proc/self/ns/time
+	assert_output "$(readlink "/proc/$pid/ns/time")"
+	make_bundle b2 "c['linux']['namespaces'].append({'type': 'time',
+    'path': '/proc/$pid/ns/time'})" readlink /proc/self/ns/time
+	run_to_end b2 c2
+	assert_output --partial "init exit 0"
+	assert_equal "$(cat c2.out)" "$(readlink "/proc/$pid/ns/time")"
+	oci delete c2
+	oci delete --force c1
+	# An offset the kernel refuses (ERANGE: boottime below 0) fails
+	# create in one line, and leaves nothing.
+	make_bundle b3 "c['linux']['namespaces'].append({'type': 'time'})
+c['linux']['timeOffsets'] = {'boottime': {'secs': -2**40}}" true
+	run_create --bundle b3 c3
+	assert_failure 125
+	assert_output "container: write /proc/self/timens_offsets: ERANGE: Numerical result out of range (hint: an offset may not take its clock below 0, nor past about 146 years: see time_namespaces(7))"
+	assert [ -z "$(ls "$STATE")" ]
 }
 
 @test "oci: rootfsPropagation rslave: the host's new mounts reach the container, and none of its reach the host" {
