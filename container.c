@@ -10496,6 +10496,7 @@ struct oci_create {
 	int fifo;                 /* exec.fifo, open to read and write */
 	int started;              /* start.fifo, the same */
 	int namespaces;           /* CLONE_NEW* of those made new */
+	bool user;                /* in a user namespace: new or joined */
 	int console;              /* --console-socket, connected, or -1 */
 	int terminal;             /* the child's: its pty's slave, or -1 */
 	int namespace_fd[NAMESPACE_KINDS]; /* c.namespaces[i].path, open,
@@ -10756,18 +10757,6 @@ static const char *namespace_name(int flag)
 	return "?";
 }
 
-/* Parent: refuse what this runtime does not do yet, one line, before
- * anything is made: config.md says a runtime MUST generate an error for
- * a value it does not support, not run the container without it. */
-static void refuse_unwritten(const struct oci_create *o)
-{
-	int i = find_namespace(&o->c, CLONE_NEWUSER);
-
-	if (i >= 0 && o->c.namespaces[i].path != NULL)
-		refuse("linux.namespaces: joining a user namespace is not "
-		       "written yet");
-}
-
 /* Parent: with a pid namespace to join (a pod's, whose containers
  * see each other's processes), make it the one the child is born in.
  * A process never changes its own pid namespace: setns(2) with
@@ -10828,7 +10817,8 @@ static void open_namespaces(struct oci_create *o)
 /* Child: join each namespace the config gives a path for, with
  * setns(2) on the descriptor open_namespaces() opened: podman hands
  * over the network namespace it made this way. Those it does not join
- * are new, made by clone(); a pid namespace the parent joined for it.
+ * are new, made by clone(); a pid namespace the parent joined for it,
+ * and a user namespace the helper of clone_joining_user() did.
  * The kind is passed to setns(2), not 0, so that a path to a namespace
  * of another kind is refused (EINVAL), not joined. */
 static void join_namespaces(struct oci_create *o)
@@ -10838,7 +10828,8 @@ static void join_namespaces(struct oci_create *o)
 	for (int i = 0; i < c->namespace_count; i++) {
 		const char *path = c->namespaces[i].path;
 
-		if (path == NULL || c->namespaces[i].flag == CLONE_NEWPID)
+		if (path == NULL || c->namespaces[i].flag == CLONE_NEWPID ||
+		    c->namespaces[i].flag == CLONE_NEWUSER)
 			continue;
 		show_step("nsenter --%s=%s", namespace_name(
 			  c->namespaces[i].flag), path);
@@ -10963,8 +10954,8 @@ static void bind_host_device(const struct config *cfg,
 
 /* Child: make the device node D in the rootfs: mknod(2) with its mode
  * (the umask cleared, which would cut it), then its owner, never
- * through a link (AT_SYMLINK_NOFOLLOW). In a new user namespace,
- * where mknod is refused, the host's node at the same path is bound
+ * through a link (AT_SYMLINK_NOFOLLOW). In a user namespace, new or
+ * joined, where mknod is refused, the host's node at the same path is bound
  * onto an empty file instead, as runc does. A default device that is
  * there already is left; one of the config's is an error. */
 static void make_device_node(const struct oci_create *o,
@@ -10983,7 +10974,7 @@ static void make_device_node(const struct oci_create *o,
 	dir = open_mount_point(cfg, parent, MAKE_DIRECTORY);
 	show_step("mknod -m %04o %s%s %c %u %u", mode, cfg->rootfs, d->path,
 		  d->type == 'u' ? 'c' : d->type, d->major, d->minor);
-	if (o->namespaces & CLONE_NEWUSER)
+	if (o->user)
 		made = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL |
 			      O_NOFOLLOW | O_CLOEXEC, 0);
 	else {
@@ -10999,7 +10990,7 @@ static void make_device_node(const struct oci_create *o,
 	}
 	if (made < 0)
 		child_die(cfg, "mknod %s", d->path);
-	if (o->namespaces & CLONE_NEWUSER) {
+	if (o->user) {
 		bind_host_device(cfg, d, made);
 		close(made);
 	} else if (fchownat(dir, name, d->uid, d->gid,
@@ -11574,9 +11565,13 @@ static int oci_child(void *arg)
 	if (o->namespaces & CLONE_NEWTIME)
 		enter_time_namespace(o);
 	join_namespaces(o);
-	if (o->namespaces & CLONE_NEWUSER) {
+	if (o->user) {
 		become_root(cfg);
 		die_with_parent(cfg);
+		/* Does this user namespace let setgroups(2) work? Not a
+		 * rootless runtime's new one (write_id_maps() denies it);
+		 * a joined one says. */
+		setgroups_denied = !setgroups_allowed();
 	}
 	if (find_namespace(&o->c, CLONE_NEWCGROUP) >= 0 &&
 	    o->c.namespaces[find_namespace(&o->c, CLONE_NEWCGROUP)].path ==
@@ -11678,7 +11673,9 @@ static void check_sysctl_namespace(const struct oci_create *o)
  * uts namespace joined gets the hostname. Either would be the host's
  * if the path named this runtime's own namespace, or pid 1's: refused.
  * runc 1.1.5's validator checks neither (validator.go in its
- * libcontainer/configs/validate). */
+ * libcontainer/configs/validate). A user namespace is refused too, for
+ * the kernel's own reason, named before anything is made: setns(2)
+ * lets no process join the user namespace it is in (EINVAL). */
 static void check_joined_namespaces(const struct oci_create *o)
 {
 	static const struct {
@@ -11687,6 +11684,8 @@ static void check_joined_namespaces(const struct oci_create *o)
 	} kinds[] = {
 		{ CLONE_NEWNS, "mnt", "the root would be set up in it" },
 		{ CLONE_NEWUTS, "uts", "the hostname would be set in it" },
+		{ CLONE_NEWUSER, "user", "leave it out of linux.namespaces "
+		  "to share it" },
 	};
 	char own[32];
 
@@ -11776,7 +11775,6 @@ static void read_create(struct oci_create *o, const char *bundle,
 	if (!read_bundle_config(o->config, &o->c) ||
 	    !read_process(o->config, &o->p))
 		refuse("%s: %s", from, json_error);
-	refuse_unwritten(o);
 	connect_console(o, console_socket);
 	open_namespaces(o);
 	check_sysctl_namespace(o);
@@ -11784,6 +11782,7 @@ static void read_create(struct oci_create *o, const char *bundle,
 	for (int i = 0; i < o->c.namespace_count; i++)
 		if (o->c.namespaces[i].path == NULL)
 			o->namespaces |= o->c.namespaces[i].flag;
+	o->user = find_namespace(&o->c, CLONE_NEWUSER) >= 0;
 	snprintf(rootfs, sizeof(rootfs), "%s%s%s", o->c.root[0] == '/' ? "" :
 		 o->s.bundle, o->c.root[0] == '/' ? "" : "/", o->c.root);
 	if (realpath(rootfs, o->cfg.rootfs) == NULL)
@@ -11828,6 +11827,99 @@ static void write_created(struct oci_create *o)
 	}
 }
 
+/* What the helper of clone_joining_user() reports: the child's pid, or
+ * the step that failed (1, 2, 3: setns pid, setns user, clone) and its
+ * errno. */
+struct helper_report {
+	pid_t pid;
+	int step;
+	int error;
+};
+
+/* Parent, for a config that joins a user namespace by path (a pod's,
+ * whose containers share its ids): the namespaces the child makes new
+ * must be made inside it, which then owns them, so that its root can
+ * set its hostname, mount in its mount namespace, configure its
+ * network. clone(2) makes them owned by the caller's user namespace,
+ * and this process must stay in the host's (cgroups, hooks): once in a
+ * user namespace below the host's, a process can never go back up
+ * (setns(2) wants CAP_SYS_ADMIN in the namespace joined). So a helper,
+ * forked, joins the pid namespace given (as join_pid_namespace() would)
+ * and the user namespace, clones the child, reports its pid and ends.
+ * The pid is the one this process sees: the helper is in its pid
+ * namespace, and setns into a pid namespace moves only the children to
+ * come. CLONE_PARENT makes the child this process's, not the helper's
+ * (clone(2)). runc always works so: its nsexec.c's "stage-1" process
+ * joins the namespaces given, makes the new ones and clones the init
+ * with CLONE_PARENT. The report is read once the helper has ended, and
+ * without waiting: the child holds the pipe open too, until its exec,
+ * and would keep a read waiting for an end of file for ever. */
+static pid_t clone_joining_user(struct oci_create *o, char *stack_top,
+				int flags)
+{
+	int p = find_namespace(&o->c, CLONE_NEWPID);
+	int u = find_namespace(&o->c, CLONE_NEWUSER), report[2], status;
+	bool pid_path = p >= 0 && o->c.namespaces[p].path != NULL;
+	struct helper_report r = { -1, 0, 0 };
+	pid_t helper;
+
+	if (pipe2(report, O_CLOEXEC | O_NONBLOCK) < 0)
+		die("pipe2");
+	helper = fork();
+	if (helper < 0)
+		die("fork");
+	if (helper == 0) {            /* no die(): its exit handler */
+		if (pid_path && setns(o->namespace_fd[p], CLONE_NEWPID) < 0)
+			r = (struct helper_report){ -1, 1, errno };
+		else if (setns(o->namespace_fd[u], CLONE_NEWUSER) < 0)
+			r = (struct helper_report){ -1, 2, errno };
+		else if ((r.pid = clone(oci_child, stack_top, flags |
+					CLONE_PARENT | SIGCHLD, o)) < 0)
+			r = (struct helper_report){ -1, 3, errno };
+		_exit(write(report[1], &r, sizeof(r)) == sizeof(r) ? 0 : 1);
+	}
+	close(report[1]);
+	if (waitpid(helper, &status, 0) < 0)
+		die("waitpid the helper that joins the user namespace");
+	if (read(report[0], &r, sizeof(r)) != sizeof(r))
+		die_with(0, "the helper that joins the user namespace ended "
+			 "without a word (%s %d)", WIFSIGNALED(status) ?
+			 "signal" : "exit status", WIFSIGNALED(status) ?
+			 WTERMSIG(status) : WEXITSTATUS(status));
+	close(report[0]);
+	errno = r.error;
+	if (r.step == 1 || r.step == 2)
+		die("setns %s", o->c.namespaces[r.step == 1 ? p : u].path);
+	if (r.step == 3 && errno == ENOMEM && pid_path)
+		die("clone into the pid namespace given (has its init "
+		    "ended? pid_namespaces(7))");
+	if (r.step == 3)
+		die("clone");
+	return r.pid;
+}
+
+/* Parent: clone the child, in the pid namespace given if there is one
+ * (join_pid_namespace()), or through a helper if it joins a user
+ * namespace. */
+static pid_t clone_oci_child(struct oci_create *o, char *stack_top,
+			     int flags)
+{
+	int own_pid_namespace;
+	pid_t pid;
+
+	if (!(o->namespaces & CLONE_NEWUSER) && o->user)
+		return clone_joining_user(o, stack_top, flags);
+	own_pid_namespace = join_pid_namespace(o);
+	pid = clone(oci_child, stack_top, flags | SIGCHLD, o);
+	if (pid < 0 && errno == ENOMEM && own_pid_namespace >= 0)
+		die("clone into the pid namespace given (has its init "
+		    "ended? pid_namespaces(7))");
+	if (pid < 0)
+		die("clone");
+	leave_pid_namespace(own_pid_namespace);
+	return pid;
+}
+
 /* Parent: start the child in the namespaces the config makes new (the
  * cgroup and time namespaces are made later, by the child: in its
  * cgroup, and with its clocks' offsets), set up what needs
@@ -11837,7 +11929,6 @@ static int spawn_oci_child(struct oci_create *o)
 	_Alignas(16) static char stack[CHILD_STACK_BYTES];
 	int channel[2], code;
 	int flags = o->namespaces & ~(CLONE_NEWCGROUP | CLONE_NEWTIME);
-	int own_pid_namespace;
 	struct config *cfg = &o->cfg;
 	const char *step;
 	char text[32];
@@ -11845,15 +11936,7 @@ static int spawn_oci_child(struct oci_create *o)
 	make_channel(channel);
 	cfg->parents_end = channel[0];
 	cfg->channel = channel[1];
-	own_pid_namespace = join_pid_namespace(o);
-	child_pid = clone(oci_child, stack + CHILD_STACK_BYTES,
-			  flags | SIGCHLD, o);
-	if (child_pid < 0 && errno == ENOMEM && own_pid_namespace >= 0)
-		die("clone into the pid namespace given (has its init "
-		    "ended? pid_namespaces(7))");
-	if (child_pid < 0)
-		die("clone");
-	leave_pid_namespace(own_pid_namespace);
+	child_pid = clone_oci_child(o, stack + CHILD_STACK_BYTES, flags);
 	close(channel[1]);
 	o->s.pid = child_pid;
 	if (o->namespaces & CLONE_NEWUSER)
@@ -11975,7 +12058,6 @@ static int oci_create(int argc, char **argv)
 	container_dir(o.s.dir, o.s.id);
 	read_create(&o, bundle, console_socket);
 	make_oci_cgroup(&o);
-	setgroups_denied = (o.namespaces & CLONE_NEWUSER) && geteuid() != 0;
 	o.fifo = make_fifo(&o, "exec.fifo");
 	o.started = make_fifo(&o, "start.fifo");
 	code = spawn_oci_child(&o);

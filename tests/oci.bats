@@ -392,9 +392,12 @@ c['hooks'] = {'poststop': [{'path': '/bin/touch', 'args': ['touch', '$BATS_TEST_
 	run_create --console-socket "$BATS_TEST_TMPDIR/no.sock" --bundle b5 c9
 	assert_failure 125
 	assert_output "container: --console-socket $BATS_TEST_TMPDIR/no.sock: process.terminal is false"
-	make_bundle b4 'c["linux"]["namespaces"].append({"type": "user", "path": "/proc/1/ns/user"})
-c["linux"]["uidMappings"] = c["linux"]["gidMappings"] = []' true
-	refused b4 "linux.namespaces: joining a user namespace is not written yet"
+	# setns(2): no process joins the user namespace it is in.
+	make_bundle b4 'c["linux"]["namespaces"].append({"type": "user", "path": "/proc/self/ns/user"})' true
+	refused b4 "linux.namespaces: /proc/self/ns/user is the host's user namespace (this runtime's): leave it out of linux.namespaces to share it"
+	# The helper that joins a user namespace fails in one line too.
+	make_bundle b4u 'c["linux"]["namespaces"].append({"type": "user", "path": "/proc/self/ns/net"})' true
+	refused b4u "setns /proc/self/ns/net: EINVAL: Invalid argument (hint: setns(2) wants a namespace of the type given (readlink the path to see it), and no pid namespace above the runtime's own)"
 	# A path to a namespace of another type: the kernel's EINVAL, and
 	# what to look at (runtime-tools' linux_ns_path_type gives these).
 	make_bundle b6 "
@@ -658,6 +661,67 @@ for n in c['linux']['namespaces']:
 	# None of it reached the host's mount table.
 	run grep -c " ${ROOTFS}[/ ]" /proc/self/mountinfo
 	assert_output 0
+}
+
+# The owner of PID's namespace of KIND (ioctl_ns(2), NS_GET_USERNS), as
+# readlink names a user namespace.
+owner_of() {
+	python3 -c 'import fcntl, os, sys
+fd = fcntl.ioctl(os.open(sys.argv[1], os.O_RDONLY), 0xb701)
+print(os.readlink("/proc/self/fd/%d" % fd))' "/proc/$1/ns/$2"
+}
+
+@test "oci: a user namespace given by path is joined, and owns the namespaces the container makes" {
+	# A pod's first container makes the user namespace (its root is
+	# host uid 100000); the second joins it, as podman's pods do.
+	local no_cgroup="c['mounts'] = [m for m in c['mounts'] if m['type'] != 'cgroup']"
+	make_bundle a "$no_cgroup
+c['linux']['namespaces'].append({'type': 'user'})
+c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]
+c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]" sleep 60
+	oci create --bundle a c1 >c1.out 2>c1.err
+	oci start c1
+	pa=$(state_field c1 pid)
+	# A createRuntime hook, run by create, sees the init as create's
+	# child (CLONE_PARENT), not that of the helper that joined the
+	# namespace for it.
+	cat >ppid-hook <<'EOF'
+#!/bin/sh
+pid=$(sed 's/.*"pid": *\([0-9]*\).*/\1/')
+ps -o ppid= -p "$pid" | tr -d ' ' >"$1/ppid"
+echo "$PPID" >"$1/create"
+EOF
+	chmod +x ppid-hook
+	make_bundle b "$no_cgroup
+c['hostname'] = 'second'
+c['linux']['namespaces'].append({'type': 'user', 'path': '/proc/$pa/ns/user'})
+c['hooks'] = {'createRuntime': [{'path': '$BATS_TEST_TMPDIR/ppid-hook',
+    'args': ['ppid-hook', '$BATS_TEST_TMPDIR']}]}" sleep 60
+	oci create --bundle b c2 >c2.out 2>c2.err
+	pb=$(state_field c2 pid)
+	assert_equal "$(cat ppid)" "$(cat create)"
+	oci start c2
+	assert_equal "$(readlink "/proc/$pb/ns/user")" "$(readlink "/proc/$pa/ns/user")"
+	local kind
+	for kind in mnt uts ipc net pid; do
+		assert_equal "$(owner_of "$pb" "$kind")" "$(readlink "/proc/$pa/ns/user")"
+	done
+	run grep '^Uid:' "/proc/$pb/status"
+	assert_output "$(printf 'Uid:\t100000\t100000\t100000\t100000')"
+	run oci exec c2 sh -c 'id -u; hostname'
+	assert_output "0
+second"
+	# With its pid namespace too: the helper joins both.
+	make_bundle b3 "$no_cgroup
+c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'pid']
+c['linux']['namespaces'] += [{'type': 'user', 'path': '/proc/$pa/ns/user'},
+    {'type': 'pid', 'path': '/proc/$pa/ns/pid'}]" sleep 60
+	oci create --bundle b3 c3 >c3.out 2>c3.err
+	assert_equal "$(readlink "/proc/$(state_field c3 pid)/ns/pid")" "$(readlink "/proc/$pa/ns/pid")"
+	oci delete --force c3
+	oci delete --force c2
+	oci delete --force c1
+	assert [ -z "$(ls "$STATE")" ]
 }
 
 @test "oci: a pid namespace given by path is joined, as a pod's containers join their sandbox's" {
