@@ -12120,6 +12120,34 @@ static bool hand_over(const struct oci_state *s)
 	return n == 0 && byte == 's';
 }
 
+/* A pidfd on the init of S, checked to be that process still: the
+ * start time is read once the pidfd holds the pid, so a process that
+ * took the pid over would not match (pidfd_open(2)); -1 if it ended. */
+static int open_init(const struct oci_state *s)
+{
+	int pidfd = s->pid > 0 ? pidfd_open(s->pid, 0) : -1;
+
+	if (pidfd >= 0 && start_time(s->pid) != s->start) {
+		close(pidfd);
+		return -1;
+	}
+	return pidfd;
+}
+
+/* start, about to fail: the init is ending (its exec or a hook failed,
+ * or it had no program); wait for its end, a second at most, so that
+ * the engine that asks state next finds it "stopped", not "running"
+ * (pidfd_open(2): a pidfd polls readable once the process has ended). */
+static void wait_for_end(const struct oci_state *s)
+{
+	struct pollfd end = { open_init(s), POLLIN, 0 };
+
+	if (end.fd >= 0) {
+		poll(&end, 1, 1000);
+		close(end.fd);
+	}
+}
+
 /* `container start ID`: let the created container's process exec its
  * program (hand_over()), then run the poststart hooks. A container
  * that is not created is refused and left as it is, as runtime.md's
@@ -12151,6 +12179,8 @@ static int oci_start(const char *id)
 	config = saved_config(&s, &c);
 	ran = hand_over(&s);
 	close(lock);                  /* poststart's hooks may ask state */
+	if (!ran)
+		wait_for_end(&s);
 	if (json_member(config, "process") == NULL)
 		refuse("container %s: its config.json has no process, which "
 		       "start needs (config.md); its init has ended", id);
@@ -12162,20 +12192,6 @@ static int oci_start(const char *id)
 	free_bundle_config(&c);
 	json_free(config);
 	return 0;
-}
-
-/* A pidfd on the init of S, checked to be that process still: the
- * start time is read once the pidfd holds the pid, so a process that
- * took the pid over would not match (pidfd_open(2)); -1 if it ended. */
-static int open_init(const struct oci_state *s)
-{
-	int pidfd = s->pid > 0 ? pidfd_open(s->pid, 0) : -1;
-
-	if (pidfd >= 0 && start_time(s->pid) != s->start) {
-		close(pidfd);
-		return -1;
-	}
-	return pidfd;
 }
 
 /* exec's process: CONFIG's, with the command line's ARGV and --tty,
