@@ -11853,13 +11853,13 @@ struct helper_report {
  * joins the namespaces given, makes the new ones and clones the init
  * with CLONE_PARENT. The report is read once the helper has ended, and
  * without waiting: the child holds the pipe open too, until its exec,
- * and would keep a read waiting for an end of file for ever. */
+ * and would keep a read waiting for an end of file for ever. Returns
+ * the pid, or -1 and errno as clone() would. */
 static pid_t clone_joining_user(struct oci_create *o, char *stack_top,
 				int flags)
 {
 	int p = find_namespace(&o->c, CLONE_NEWPID);
 	int u = find_namespace(&o->c, CLONE_NEWUSER), report[2], status;
-	bool pid_path = p >= 0 && o->c.namespaces[p].path != NULL;
 	struct helper_report r = { -1, 0, 0 };
 	pid_t helper;
 
@@ -11869,7 +11869,8 @@ static pid_t clone_joining_user(struct oci_create *o, char *stack_top,
 	if (helper < 0)
 		die("fork");
 	if (helper == 0) {            /* no die(): its exit handler */
-		if (pid_path && setns(o->namespace_fd[p], CLONE_NEWPID) < 0)
+		if (p >= 0 && o->c.namespaces[p].path != NULL &&
+		    setns(o->namespace_fd[p], CLONE_NEWPID) < 0)
 			r = (struct helper_report){ -1, 1, errno };
 		else if (setns(o->namespace_fd[u], CLONE_NEWUSER) < 0)
 			r = (struct helper_report){ -1, 2, errno };
@@ -11890,11 +11891,6 @@ static pid_t clone_joining_user(struct oci_create *o, char *stack_top,
 	errno = r.error;
 	if (r.step == 1 || r.step == 2)
 		die("setns %s", o->c.namespaces[r.step == 1 ? p : u].path);
-	if (r.step == 3 && errno == ENOMEM && pid_path)
-		die("clone into the pid namespace given (has its init "
-		    "ended? pid_namespaces(7))");
-	if (r.step == 3)
-		die("clone");
 	return r.pid;
 }
 
@@ -11904,14 +11900,17 @@ static pid_t clone_joining_user(struct oci_create *o, char *stack_top,
 static pid_t clone_oci_child(struct oci_create *o, char *stack_top,
 			     int flags)
 {
-	int own_pid_namespace;
+	int p = find_namespace(&o->c, CLONE_NEWPID), own_pid_namespace = -1;
 	pid_t pid;
 
 	if (!(o->namespaces & CLONE_NEWUSER) && o->user)
-		return clone_joining_user(o, stack_top, flags);
-	own_pid_namespace = join_pid_namespace(o);
-	pid = clone(oci_child, stack_top, flags | SIGCHLD, o);
-	if (pid < 0 && errno == ENOMEM && own_pid_namespace >= 0)
+		pid = clone_joining_user(o, stack_top, flags);
+	else {
+		own_pid_namespace = join_pid_namespace(o);
+		pid = clone(oci_child, stack_top, flags | SIGCHLD, o);
+	}
+	if (pid < 0 && errno == ENOMEM && p >= 0 &&
+	    o->c.namespaces[p].path != NULL)
 		die("clone into the pid namespace given (has its init "
 		    "ended? pid_namespaces(7))");
 	if (pid < 0)
