@@ -166,6 +166,7 @@
 #include <linux/bpf.h>       /* bpf(2): the device program */
 #include <linux/keyctl.h>    /* a session keyring of its own */
 #include <linux/openat2.h>   /* openat2(2): a terminal's ptmx */
+#include <sys/auxv.h>        /* getauxval(): the euid started with */
 #include <sys/sendfile.h>    /* sendfile(): create's sealed copy */
 #include <sys/un.h>          /* sockaddr_un: the console socket */
 #ifndef MFD_EXEC
@@ -442,8 +443,6 @@ static const struct hint hints[] = {
 	  "see time_namespaces(7)" },
 	{ "unshare CLONE_NEWTIME", EINVAL, "this kernel has no time "
 	  "namespaces (Linux 5.8 on, CONFIG_TIME_NS)" },
-	{ "open /proc/self/timens_offsets", EACCES, "only a runtime run "
-	  "as root writes time offsets: the file is the host root's" },
 #endif
 };
 
@@ -11130,8 +11129,9 @@ static void write_proc_file(const struct config *cfg, const char *path,
  * become_root(): the child is not dumpable, and its /proc/self files
  * then belong to the root of the user namespace its memory was made in
  * (task_dump_owner(), fs/proc/base.c), the host's, which the child of
- * a runtime run as root still is until then. Run as another user, the
- * runtime cannot write the offsets (EACCES). */
+ * a runtime run as root still is until then. The child of a runtime
+ * run as another user is still dumpable here (oci_child()), and the
+ * files are its own. */
 static void enter_time_namespace(const struct oci_create *o)
 {
 	int fd;
@@ -11561,24 +11561,35 @@ static void exec_program(const struct oci_create *o)
  * runc runs them), their paths the container's. Their state's pid is
  * the one seen here (1, in a new pid namespace), as runc gives it and
  * as runtime.md says from runtime-spec 1.1.0 (1.0.2, the version the
- * state names, said the host's). */
+ * state names, said the host's). Not dumpable from the first step
+ * (not_dumpable()), but in a runtime run as another user than root
+ * (getauxval(3) AT_EUID, the euid it was started with, as the host
+ * counts): a process not dumpable has its /proc files owned by the
+ * host's root, and that runtime could then write neither the maps nor
+ * the time offsets. Only processes of that same user could come near
+ * the child meanwhile, and the runtime is already theirs. runc 1.1.5
+ * makes its child dumpable for the maps' writing too (nsexec.c). */
 static int oci_child(void *arg)
 {
 	struct oci_create *o = arg;
 	struct config *cfg = &o->cfg;
+	bool as_user = getauxval(AT_EUID) != 0;
 	const char *step;
-	int suid_dumpable;
+	int suid_dumpable = 0;
 
 	in_child = true;              /* die() must not undo the parent's */
 	take_default_signals();
 	close(cfg->parents_end);
-	suid_dumpable = not_dumpable(cfg);
+	if (!as_user)
+		suid_dumpable = not_dumpable(cfg);
 	if (setsid() < 0)             /* no terminal of the caller's */
 		child_die(cfg, "setsid");
 	die_with_parent(cfg);
 	wait_for_go(cfg->channel);    /* maps, cgroup, limits: done */
 	if (o->namespaces & CLONE_NEWTIME)
 		enter_time_namespace(o);
+	if (as_user)                  /* its /proc files written */
+		suid_dumpable = not_dumpable(cfg);
 	join_namespaces(o);
 	if (o->user) {
 		become_root(cfg);
@@ -11588,9 +11599,7 @@ static int oci_child(void *arg)
 		 * a joined one says. */
 		setgroups_denied = !setgroups_allowed();
 	}
-	if (find_namespace(&o->c, CLONE_NEWCGROUP) >= 0 &&
-	    o->c.namespaces[find_namespace(&o->c, CLONE_NEWCGROUP)].path ==
-	    NULL)
+	if (o->namespaces & CLONE_NEWCGROUP)
 		enter_cgroup_namespace(cfg);  /* in its cgroup by now */
 	if (o->c.hostname != NULL)
 		set_hostname(cfg);

@@ -841,6 +841,67 @@ c['linux']['timeOffsets'] = {'boottime': {'secs': -2**40}}" true
 	assert [ -z "$(ls "$STATE")" ]
 }
 
+# A bundle in $RL/b for the rootless user, as `runc spec --rootless`
+# writes it, with the PYTHON edit of its config c, run as $RL/container
+# by rootless ARGS... (setup_rootless first).
+rootless_bundle() {
+	mkdir "$RL/b"
+	(cd "$RL/b" && runc spec --rootless)
+	python3 - "$RL/b/config.json" "$RL/rootfs" "$ROOTLESS_UID" "$1" <<'EOF'
+import json, sys
+path, rootfs, uid, edit = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+c = json.load(open(path))
+c["root"]["path"] = rootfs
+c["process"]["terminal"] = False
+c["process"]["capabilities"].pop("ambient")
+for key in ("uidMappings", "gidMappings"):
+    c["linux"][key] = [{"containerID": 0, "hostID": uid, "size": 1}]
+# An ordinary user may not mount cgroup v1's hierarchies (the hybrid).
+c["mounts"] = [m for m in c["mounts"] if m["type"] != "cgroup"]
+exec(edit)
+json.dump(c, open(path, "w"))
+EOF
+	chown -R "$ROOTLESS_UID:$ROOTLESS_UID" "$RL/b"
+}
+
+rootless() {
+	setpriv --reuid "$ROOTLESS_UID" --regid "$ROOTLESS_UID" --clear-groups \
+		"$RL/container" --root "$RL/state" "$@"
+}
+
+@test "oci: rootless: create writes the maps every time, never racing its child" {
+	setup_rootless
+	rootless_bundle 'c["process"]["args"] = ["true"]'
+	# The runtime writes the child's uid_map, gid_map and setgroups:
+	# files the host's root owns once the child is not dumpable, which
+	# it must not be before they are written. A race: twenty tries.
+	for i in $(seq 20); do
+		rootless create --bundle "$RL/b" "r$i" >/dev/null 2>r.err ||
+			fail "create r$i: $(cat r.err)"
+		rootless delete --force "r$i"
+	done
+	assert [ -z "$(ls "$RL/state")" ]
+}
+
+@test "oci: rootless: a runtime run as an ordinary user writes linux.timeOffsets too" {
+	setup_rootless
+	rootless_bundle 'c["process"]["args"] = ["cat", "/proc/self/timens_offsets"]
+c["linux"]["namespaces"].append({"type": "time"})
+c["linux"]["timeOffsets"] = {"monotonic": {"secs": 86400, "nanosecs": 7}}'
+	rootless create --bundle "$RL/b" t1 >t1.out 2>t1.err ||
+		fail "create: $(cat t1.err)"
+	rootless start t1
+	stopped() {
+		rootless state t1 | python3 -c 'import json, sys
+sys.exit(json.load(sys.stdin)["status"] != "stopped")'
+	}
+	wait_until stopped || fail "t1 did not stop"
+	rootless delete t1
+	run awk '{ print $1, $2, $3 }' t1.out
+	assert_output "monotonic 86400 7
+boottime 0 0"
+}
+
 @test "oci: rootfsPropagation rslave: the host's new mounts reach the container, and none of its reach the host" {
 	local rootfs kind pid
 	rootfs=$(fresh_rootfs)
