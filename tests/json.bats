@@ -448,7 +448,7 @@ flags = dict((m.group(1), int(m.group(2), 16)) for m in re.finditer(
     r"#define (CLONE_NEW\w+)\s+0x([0-9a-fA-F]+)", open("/usr/include/linux/sched.h").read()))
 macro = {"pid": "CLONE_NEWPID", "network": "CLONE_NEWNET", "mount": "CLONE_NEWNS",
          "ipc": "CLONE_NEWIPC", "uts": "CLONE_NEWUTS", "user": "CLONE_NEWUSER",
-         "cgroup": "CLONE_NEWCGROUP"}
+         "cgroup": "CLONE_NEWCGROUP", "time": "CLONE_NEWTIME"}
 print("root %s%s" % (c["root"]["path"], " readonly" if c["root"].get("readonly") else ""))
 for name in ("hostname", "domainname"):
     if name in c:
@@ -458,6 +458,8 @@ for n in linux.get("namespaces", []):
           " " + n["path"] if "path" in n else ""))
 for name, value in linux.get("sysctl", {}).items():
     print("sysctl", name, value)
+for clock, offset in linux.get("timeOffsets", {}).items():
+    print("timeOffset", clock, offset.get("secs", 0), offset.get("nanosecs", 0))
 for key, name in (("uidMappings", "uid"), ("gidMappings", "gid")):
     for m in linux.get(key, []):
         print(name, m["containerID"], m["hostID"], m["size"])
@@ -579,8 +581,9 @@ PY
 	# interface, eth0.100, its dot written as a slash.
 	change_config '
 c["domainname"] = "example"
-c["linux"]["namespaces"] += [{"type": "cgroup"}, {"type": "user"}]
+c["linux"]["namespaces"] += [{"type": "cgroup"}, {"type": "user"}, {"type": "time"}]
 c["linux"]["namespaces"][1]["path"] = "/run/netns/cni-1"
+c["linux"]["timeOffsets"] = {"boottime": {"secs": -9223372036854775808}, "monotonic": {"secs": 9223372036854775807, "nanosecs": 999999999}}
 c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}, {"containerID": 65536, "hostID": 1, "size": 4294901758}]
 c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 0, "size": 4294967295}]
 c["linux"]["sysctl"] = {"net.ipv4.ping_group_range": "0 0", "kernel.shm_rmid_forced": "1", "fs.mqueue.msg_max": "100", "net.ipv4.conf.VLAN-1.forwarding": "0", "net.ipv4.conf.eth0/100.forwarding": "1"}'
@@ -588,6 +591,7 @@ c["linux"]["sysctl"] = {"net.ipv4.ping_group_range": "0 0", "kernel.shm_rmid_for
 	assert_success
 	assert_output "$(python_bundle changed.json)"
 	assert_line "namespace network 0x40000000 /run/netns/cni-1"
+	assert_line "timeOffset boottime -9223372036854775808 0"
 	# What podman writes to join another's user namespace: a line
 	# 0 0 1, which the joined one has already; an empty name, and one
 	# of sethostname(2)'s full 64 bytes.

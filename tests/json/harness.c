@@ -354,6 +354,9 @@ static int print_bundle(const char *file)
 				       c.namespaces[i].path : "");
 	for (const struct json *e = c.sysctl; e != NULL; e = e->next)
 		printf("sysctl %s %s\n", e->name, e->text);
+	for (const char *p = c.time_offsets; *p != '\0';
+	     p += strcspn(p, "\n") + 1)
+		printf("timeOffset %.*s\n", (int)strcspn(p, "\n"), p);
 	for (int m = 0; m < 2; m++)
 		for (int i = 0; i < maps[m]->count; i++)
 			printf("%s %u %u %u\n", m == 0 ? "uid" : "gid",
