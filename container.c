@@ -10272,10 +10272,6 @@ static int run_lifecycle(int argc, char **argv)
  * was given (libpod's oci_conmon_common.go): with none, they look here. */
 #define OCI_ROOT "/run/container.c-oci"  /* --root, unless told */
 
-/* The cgroup, below the cgroup2 mount, that holds the cgroups of the
- * containers whose config gives no absolute cgroupsPath. */
-#define OCI_CGROUP "container.c-oci"
-
 /* What a child of create sends its parent on the channel, besides the
  * exit code of a failure: two points on its way. Negative, so that
  * neither can be taken for an exit code, which is 0 to 255. */
@@ -10530,15 +10526,10 @@ static void remove_container_dir(const char *dir)
 }
 
 /* Remove the container's cgroup, then each directory above it that
- * create made, up to MADE: never one it found there. The runtime's own
- * parent, ROOT/container.c-oci, goes with the last container in it,
- * whichever container made it: it is this runtime's, as --root's
- * directory is, and no config named it; rmdir(2) fails while another
- * container's cgroup is in it. */
+ * create made, up to MADE: never one it found there. */
 static void remove_oci_cgroup(const struct oci_state *s)
 {
-	const char *root = find_cgroup2();
-	char dir[PATH_MAX], own[PATH_MAX];
+	char dir[PATH_MAX];
 	char *slash;
 
 	if (s->cgroup[0] == '\0')
@@ -10551,12 +10542,6 @@ static void remove_oci_cgroup(const struct oci_state *s)
 		if (rmdir(dir) < 0)
 			break;        /* another container's is in it */
 		show_step("rmdir %s", dir);
-	}
-	snprintf(own, sizeof(own), "%s/" OCI_CGROUP "/", root ? root : "");
-	if (root != NULL && strncmp(s->cgroup, own, strlen(own)) == 0) {
-		own[strlen(own) - 1] = '\0';
-		if (rmdir(own) == 0)
-			show_step("rmdir %s", own);
 	}
 }
 
@@ -10653,7 +10638,7 @@ static void make_oci_cgroup(struct oci_create *o)
 			       blocker);
 	}
 	if (path == NULL || path[0] != '/') {
-		if (snprintf(id_path, sizeof(id_path), "/" OCI_CGROUP "/%s",
+		if (snprintf(id_path, sizeof(id_path), "/container.c-oci/%s",
 			     path != NULL ? path : o->s.id) >=
 		    (int)sizeof(id_path))
 			refuse("linux.cgroupsPath %s: too long a path", path);

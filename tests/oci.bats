@@ -527,23 +527,6 @@ print(json.loads(open(sys.argv[1]).readline())["msg"])' log.json
 	assert [ ! -e "$(dirname "$cgroup")" ]
 }
 
-@test "oci: the runtime's own parent cgroup goes with its last container, whichever made it" {
-	make_bundle b '' sleep 60
-	oci create --bundle b c1 >/dev/null 2>&1
-	oci create --bundle b c2 >/dev/null 2>&1
-	parent=$(find /sys/fs/cgroup -maxdepth 2 -type d -name container.c-oci)
-	[ -n "$parent" ] || fail "no cgroup container.c-oci"
-	assert [ -d "$parent/c1" ]
-	assert [ -d "$parent/c2" ]
-	# c1 made the parent; c2 is still in it, so it stays.
-	oci delete --force c1
-	assert [ ! -e "$parent/c1" ]
-	assert [ -d "$parent" ]
-	# c2 did not make it, yet it is the last: the parent goes with it.
-	oci delete --force c2
-	assert [ ! -e "$parent" ]
-}
-
 @test "oci: linux.devices makes the node; the device rules decide who opens it" {
 	# runc spec's rules deny all; containerd's and podman's too.
 	make_bundle b "c['linux']['devices'] = [{'path': '/dev/fuse', 'type': 'c',
