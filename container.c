@@ -443,6 +443,9 @@ static const struct hint hints[] = {
 	  "see time_namespaces(7)" },
 	{ "unshare CLONE_NEWTIME", EINVAL, "this kernel has no time "
 	  "namespaces (Linux 5.8 on, CONFIG_TIME_NS)" },
+	{ "open /proc/self/timens_offsets", EACCES, "a runtime run as "
+	  "another user than root writes them only with a user namespace "
+	  "of the container's own, and no pid namespace joined" },
 #endif
 };
 
@@ -11115,8 +11118,8 @@ static void write_proc_file(const struct config *cfg, const char *path,
  * then belong to the root of the user namespace its memory was made in
  * (task_dump_owner(), fs/proc/base.c), the host's, which the child of
  * a runtime run as root still is until then. The child of a runtime
- * run as another user is still dumpable here (oci_child()), and the
- * files are its own. */
+ * run as another user is still dumpable here (dumpable_for_maps()),
+ * and the files are its own. */
 static void enter_time_namespace(const struct oci_create *o)
 {
 	int fd;
@@ -11507,6 +11510,27 @@ static int not_dumpable(const struct config *cfg)
 	return value;
 }
 
+/* Must the child of create stay dumpable until its parent has written
+ * its id maps, setgroups and oom_score_adj, and it its time offsets?
+ * In a runtime run as another user than root, yes: the /proc files of
+ * a process that is not dumpable belong to root (proc(5)), whom that
+ * runtime cannot write as. getauxval(3) AT_EUID is the euid it was
+ * started with, in its own user namespace (0 under rootless podman,
+ * whose namespace's root owns the files). Only if the child is in a
+ * user namespace of its own and in no pid namespace given by path:
+ * then the processes that may ptrace(2) it meanwhile ("Ptrace access
+ * mode checking") are its user's, who own the runtime already; in a
+ * container's pid namespace, joined, that container's processes could
+ * too. runc 1.1.5's stage-1 child is dumpable while its parent writes
+ * the maps, too (nsexec.c). */
+static bool dumpable_for_maps(const struct oci_create *o)
+{
+	int pid = find_namespace(&o->c, CLONE_NEWPID);
+
+	return getauxval(AT_EUID) != 0 && (o->namespaces & CLONE_NEWUSER) &&
+	       (pid < 0 || o->c.namespaces[pid].path == NULL);
+}
+
 /* Child, last: the program, found in its env's PATH (execvp(3)). A
  * failure now goes to the terminal, or to create's stderr:
  * check_program() made one unlikely, not impossible (a script whose
@@ -11547,25 +11571,20 @@ static void exec_program(const struct oci_create *o)
  * the one seen here (1, in a new pid namespace), as runc gives it and
  * as runtime.md says from runtime-spec 1.1.0 (1.0.2, the version the
  * state names, said the host's). Not dumpable from the first step
- * (not_dumpable()), but in a runtime run as another user than root
- * (getauxval(3) AT_EUID, the euid it was started with, as the host
- * counts): a process not dumpable has its /proc files owned by the
- * host's root, and that runtime could then write neither the maps nor
- * the time offsets. Only processes of that same user could come near
- * the child meanwhile, and the runtime is already theirs. runc 1.1.5
- * makes its child dumpable for the maps' writing too (nsexec.c). */
+ * (not_dumpable()), or from the step after the maps and the time
+ * offsets (dumpable_for_maps()). */
 static int oci_child(void *arg)
 {
 	struct oci_create *o = arg;
 	struct config *cfg = &o->cfg;
-	bool as_user = getauxval(AT_EUID) != 0;
+	bool late = dumpable_for_maps(o);
 	const char *step;
 	int suid_dumpable = 0;
 
 	in_child = true;              /* die() must not undo the parent's */
 	take_default_signals();
 	close(cfg->parents_end);
-	if (!as_user)
+	if (!late)
 		suid_dumpable = not_dumpable(cfg);
 	if (setsid() < 0)             /* no terminal of the caller's */
 		child_die(cfg, "setsid");
@@ -11573,7 +11592,7 @@ static int oci_child(void *arg)
 	wait_for_go(cfg->channel);    /* maps, cgroup, limits: done */
 	if (o->namespaces & CLONE_NEWTIME)
 		enter_time_namespace(o);
-	if (as_user)                  /* its /proc files written */
+	if (late)                     /* its /proc files written */
 		suid_dumpable = not_dumpable(cfg);
 	join_namespaces(o);
 	if (o->user) {
@@ -12386,7 +12405,9 @@ static void join_exec_cgroup(const struct oci_state *s)
  * inherited by the child, while it may still raise a hard limit (as
  * host root; in the container's user namespace it could not); whether
  * that namespace denies setgroups, read in the host's /proc; and not
- * dumpable from here on. */
+ * dumpable from here on, after oom_score_adj: the /proc files of a
+ * process that is not dumpable are root's (proc(5)), and a runtime run
+ * as another user could not open its own. */
 static void enter_container(struct oci_create *e)
 {
 	const char *step;
@@ -12396,10 +12417,10 @@ static void enter_container(struct oci_create *e)
 	if (pidfd < 0)
 		refuse("container %s is stopped: exec needs it created or "
 		       "running", e->s.id);
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		die("prctl PR_SET_DUMPABLE");
 	if (limit_process(&e->p, 0, &step) < 0)
 		die("%s", step);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		die("prctl PR_SET_DUMPABLE");
 	snprintf(path, sizeof(path), "/proc/%d/setgroups", e->s.pid);
 	read_line(path, text, sizeof(text));
 	setgroups_denied = strncmp(text, "deny", 4) == 0;

@@ -885,6 +885,28 @@ sys.exit(json.load(sys.stdin)["status"] != "stopped")'
 boottime 0 0"
 }
 
+@test "oci: rootless: exec sets process.oomScoreAdj before it makes itself not dumpable" {
+	setup_rootless
+	rootless_bundle 'c["process"]["args"] = ["sleep", "60"]'
+	rootless create --bundle "$RL/b" e1 >/dev/null 2>e1.err ||
+		fail "create: $(cat e1.err)"
+	rootless start e1
+	# The config's process, with another program and an oomScoreAdj:
+	# raising it needs no privilege, but the file must be openable.
+	python3 - "$RL/b/config.json" "$RL/process.json" <<'EOF'
+import json, sys
+p = json.load(open(sys.argv[1]))["process"]
+p["args"] = ["cat", "/proc/self/oom_score_adj"]
+p["oomScoreAdj"] = 500
+json.dump(p, open(sys.argv[2], "w"))
+EOF
+	chown "$ROOTLESS_UID:$ROOTLESS_UID" "$RL/process.json"
+	run rootless exec --process "$RL/process.json" e1
+	assert_success
+	assert_output 500
+	rootless delete --force e1
+}
+
 @test "oci: rootfsPropagation rslave: the host's new mounts reach the container, and none of its reach the host" {
 	local rootfs kind pid
 	rootfs=$(fresh_rootfs)
