@@ -29,6 +29,10 @@ shopt -s nullglob
 	# without XDG_RUNTIME_DIR.
 	find /run/container.c /run/container.c-oci /tmp/container.c-* \
 		-printf 'state %p\n' 2>/dev/null || true
+	# The copies of the rootfs and binaries that rootless tests make.
+	for copy in /tmp/container-rootless.*; do
+		echo "copy $copy"
+	done
 	# Firewall tables (the NAT lab's) and IP forwarding.
 	if command -v nft >/dev/null; then
 		while read -r table; do

@@ -44,6 +44,16 @@ teardown() {
 	[ -z "${SHARED_ROOT:-}" ] || umount -R "$SHARED_ROOT" || true
 	[ -z "${TMUX_SOCKET:-}" ] ||
 		tmux -S "$TMUX_SOCKET" kill-server 2>/dev/null || true
+	# A rootless test's containers, as its user, then its copy.
+	if [ -n "${RL:-}" ]; then
+		for dir in "$RL"/state/*; do
+			[ -e "$dir" ] || continue
+			setpriv --reuid "$ROOTLESS_UID" --regid "$ROOTLESS_UID" \
+				--clear-groups "$RL/container" --root "$RL/state" \
+				delete --force "${dir##*/}" || true
+		done
+		rm -rf "$RL"
+	fi
 	cd /
 	check_host_unchanged
 }
