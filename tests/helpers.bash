@@ -200,17 +200,7 @@ stop_containerd() {
 # daemon left holding it would keep bats waiting on.
 start_containerd() {
 	local dir=$1
-	mkdir -p "$dir"
-	cat >"$dir/config.toml" <<EOF
-version = 2
-root = "$dir/root"
-state = "$dir/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$dir/sock"
-[ttrpc]
-  address = "$dir/sock.ttrpc"
-EOF
+	"$PROJECT/tools/containerd-config.sh" "$dir"
 	containerd --config "$dir/config.toml" >"$dir/log" 2>&1 3>&- &
 	CONTAINERD_PID=$!
 	CONTAINERD_DIR=$dir
