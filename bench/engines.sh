@@ -6,7 +6,11 @@
 # low-level runtime changes: podman's --runtime, ctr's --runc-binary.
 # The runners take turns, so that the machine's drift hits all alike.
 # Prints each row's median and p95 run-to-exit time and its ratio to
-# crun's median under the same engine.
+# crun's median under the same engine; then the same of the runtime's
+# own share of each run: the engine calls each runtime through a
+# wrapper that times every call (create, start, delete, whatever the
+# engine asks), so that the engine's own time, most of a run and
+# spread over hundreds of milliseconds, does not hide the runtimes'.
 #
 #   sudo bench/engines.sh [--runs N]
 #
@@ -96,17 +100,7 @@ say "the image: the busybox rootfs imported into podman, saved, and" \
 tar -C rootfs -c . | podman "${podman_args[@]}" import -q - "$image" >/dev/null
 podman "${podman_args[@]}" save -q -o "$work/image.tar" "$image"
 
-mkdir -p "$work/containerd"
-cat >"$work/containerd/config.toml" <<EOF
-version = 2
-root = "$work/containerd/root"
-state = "$work/containerd/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$work/containerd/sock"
-[ttrpc]
-  address = "$work/containerd/sock.ttrpc"
-EOF
+tools/containerd-config.sh "$work/containerd"
 containerd --config "$work/containerd/config.toml" \
 	>"$work/containerd/log" 2>&1 &
 containerd_pid=$!
@@ -136,10 +130,43 @@ one_run() {
 	esac
 }
 
+# wrap NAME BINARY: a wrapper of BINARY's name (podman treats crun and
+# runc by their names) that runs BINARY and notes each call's NAME,
+# start and end, in microseconds ($EPOCHREALTIME, its digits alone:
+# no process to read a clock, whatever the locale's decimal point), in
+# $work/own.us. It runs the runtime as a child and waits for it alone,
+# not for the container's init, which the runtime leaves to the
+# engine's subreaper as it would without the wrapper. Its own start,
+# a bash's, is in the first table's times, alike for every runtime.
+mkdir -p "$work/wrap"
+# shellcheck disable=SC2016 # the $ are the wrapper's, expanded there
+wrap() {
+	local to=$work/wrap/${2##*/}
+	{
+		echo '#!/bin/bash'
+		echo 'begin=${EPOCHREALTIME//[!0-9]/}'
+		printf '%q "$@"\n' "$2"
+		echo 'status=$?'
+		printf 'echo "%s $begin ${EPOCHREALTIME//[!0-9]/}" >>%q\n' \
+			"$1" "$work/own.us"
+		echo 'exit $status'
+	} >"$to"
+	chmod +x "$to"
+	echo "$to"
+}
+
+# The microseconds of NAME's calls since the last look; the log starts
+# anew (a late call of another runtime's is not counted as this one's).
+own_time() {
+	awk -v name="$1" '$1 == name { s += $3 - $2 } END { print s + 0 }' \
+		"$work/own.us" 2>/dev/null || echo 0
+	: >"$work/own.us"
+}
+
 engines=(podman ctr)
 names=(crun runc ours)
-binaries=("$crun" "$runc" "$ours")
-declare -A times
+binaries=("$(wrap crun "$crun")" "$(wrap runc "$runc")" "$(wrap ours "$ours")")
+declare -A times owns
 
 say "one run of each first, not counted (caches, the engines' first" \
 	"start), then $runs each, in turns"
@@ -149,6 +176,7 @@ for engine in "${engines[@]}"; do
 			die "$engine with ${names[$i]} failed: run it by hand to see why"
 	done
 done
+own_time - >/dev/null         # the first runs' calls do not count
 for round in $(seq "$runs"); do
 	for engine in "${engines[@]}"; do
 		# Each round starts with another runtime.
@@ -159,6 +187,7 @@ for round in $(seq "$runs"); do
 				die "$engine with ${names[$i]} failed in round $round"
 			end=$(date +%s%N)
 			times[$engine.$i]+="$(((end - start) / 1000)) "
+			owns[$engine.$i]+="$(own_time "${names[$i]}") "
 		done
 	done
 done
@@ -174,16 +203,26 @@ stats() {
 		}'
 }
 
-echo
-echo "$runs runs each of run-to-exit, /bin/true in the busybox image:"
-printf '%-8s %-6s %12s %10s %10s\n' engine runtime "median ms" "p95 ms" \
-	"vs crun"
-for engine in "${engines[@]}"; do
-	read -r crun_median _ < <(stats "${times[$engine.0]}")
-	for i in "${!names[@]}"; do
-		read -r median p95 < <(stats "${times[$engine.$i]}")
-		printf '%-8s %-6s %12s %10s %9.2fx\n' "$engine" "${names[$i]}" \
-			"$median" "$p95" "$(awk -v a="$median" -v b="$crun_median" \
-			'BEGIN { print a / b }')"
+# table ARRAY TITLE...: each engine and runtime's median and p95 from the
+# array named ARRAY, and the median's ratio to crun's.
+table() {
+	local -n of=$1
+	local crun_median median p95
+	echo
+	echo "${*:2}"
+	printf '%-8s %-6s %12s %10s %10s\n' engine runtime "median ms" \
+		"p95 ms" "vs crun"
+	for engine in "${engines[@]}"; do
+		read -r crun_median _ < <(stats "${of[$engine.0]}")
+		for i in "${!names[@]}"; do
+			read -r median p95 < <(stats "${of[$engine.$i]}")
+			printf '%-8s %-6s %12s %10s %9.2fx\n' "$engine" \
+				"${names[$i]}" "$median" "$p95" "$(awk -v a="$median" \
+				-v b="$crun_median" 'BEGIN { print a / b }')"
+		done
 	done
-done
+}
+
+table times "$runs runs each of run-to-exit, /bin/true in the busybox image" \
+	"(each runtime called through its timing wrapper):"
+table owns "The runtime's own share of each run: its calls' time, summed:"

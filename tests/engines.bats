@@ -202,10 +202,16 @@ c["linux"]["resources"]["pids"] = {"limit": 100}' sleep 100
 	pure_v2 || skip "needs pure cgroup v2: crun refuses a v1/v2 hybrid"
 	run "$PROJECT/bench/engines.sh" --runs 1
 	assert_success
-	local engine runtime
+	local engine runtime own
+	# The second table: the time of the runtime's own calls, which its
+	# wrapper noted; none noted would be 0.0.
+	assert_line "The runtime's own share of each run: its calls' time, summed:"
+	own=$(sed -n "/^The runtime's own share/,\$p" <<<"$output")
 	for engine in podman ctr; do
 		for runtime in crun runc ours; do
 			assert_line --regexp "^$engine +$runtime +[0-9.]+ +[0-9.]+ +[0-9.]+x$"
+			grep -qE "^$engine +$runtime +[0-9.]*[1-9][0-9.]* " <<<"$own" ||
+				fail "no time of $runtime's own calls under $engine: $own"
 		done
 	done
 }
