@@ -4134,10 +4134,9 @@ static int stop_by_name(const char *name, int seconds)
 /* ------------------------------------------------------------------ */
 
 /*
- * Stage 10 is being built: `make` stops at stage 9. This section is
- * its base, the reader the rest stands on; tests/json/harness.c
- * drives the reader alone (build/json-harness), and so does a fuzzer
- * (build/json-fuzz), with any bytes at all.
+ * This section is stage 10's base, the reader the rest stands on;
+ * tests/json/harness.c drives the reader alone (build/json-harness),
+ * and so does a fuzzer (build/json-fuzz), with any bytes at all.
  *
  * podman and containerd do not make containers themselves. They hand
  * a low-level runtime (runc, crun) a bundle: a directory with the
