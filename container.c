@@ -166,7 +166,6 @@
 #include <linux/bpf.h>       /* bpf(2): the device program */
 #include <linux/keyctl.h>    /* a session keyring of its own */
 #include <linux/openat2.h>   /* openat2(2): a terminal's ptmx */
-#include <sys/auxv.h>        /* getauxval(): the euid started with */
 #include <sys/sendfile.h>    /* sendfile(): create's sealed copy */
 #include <sys/un.h>          /* sockaddr_un: the console socket */
 #ifndef MFD_EXEC
@@ -10498,6 +10497,7 @@ struct oci_create {
 	int started;              /* start.fifo, the same */
 	int namespaces;           /* CLONE_NEW* of those made new */
 	bool user;                /* in a user namespace: new or joined */
+	bool dumpable_for_maps;   /* dumpable_for_maps()'s answer */
 	int console;              /* --console-socket, connected, or -1 */
 	int terminal;             /* the child's: its pty's slave, or -1 */
 	int namespace_fd[NAMESPACE_KINDS]; /* c.namespaces[i].path, open,
@@ -11509,24 +11509,25 @@ static int not_dumpable(const struct config *cfg)
 	return value;
 }
 
-/* Must the child of create stay dumpable until its parent has written
- * its id maps, setgroups and oom_score_adj, and it its time offsets?
- * In a runtime run as another user than root, yes: the /proc files of
- * a process that is not dumpable belong to root (proc(5)), whom that
- * runtime cannot write as. getauxval(3) AT_EUID is the euid it was
- * started with, in its own user namespace (0 under rootless podman,
- * whose namespace's root owns the files). Only if the child is in a
- * user namespace of its own and in no pid namespace given by path:
- * then the processes that may ptrace(2) it meanwhile ("Ptrace access
- * mode checking") are its user's, who own the runtime already; in a
- * container's pid namespace, joined, that container's processes could
- * too. runc 1.1.5's stage-1 child is dumpable while its parent writes
- * the maps, too (nsexec.c). */
+/* Parent: must the child of create stay dumpable until this process
+ * has written its id maps, setgroups and oom_score_adj, and it its
+ * time offsets? In a runtime run as another user than root, as
+ * write_id_maps() tells one, yes: the /proc files of a process that is
+ * not dumpable belong to root (proc(5)), whom that runtime cannot
+ * write as (under rootless podman the runtime is root in podman's user
+ * namespace, whose root owns the files). Asked here, not in the child,
+ * whose euid reads as the overflow uid until its maps are written.
+ * Only if the child is in a user namespace of its own and in no pid
+ * namespace given by path: then the processes that may ptrace(2) it
+ * meanwhile ("Ptrace access mode checking") are its user's, who own
+ * the runtime already; in a container's pid namespace, joined, that
+ * container's processes could too. runc 1.1.5's stage-1 child is
+ * dumpable while its parent writes the maps, too (nsexec.c). */
 static bool dumpable_for_maps(const struct oci_create *o)
 {
 	int pid = find_namespace(&o->c, CLONE_NEWPID);
 
-	return getauxval(AT_EUID) != 0 && (o->namespaces & CLONE_NEWUSER) &&
+	return geteuid() != 0 && (o->namespaces & CLONE_NEWUSER) &&
 	       (pid < 0 || o->c.namespaces[pid].path == NULL);
 }
 
@@ -11576,7 +11577,7 @@ static int oci_child(void *arg)
 {
 	struct oci_create *o = arg;
 	struct config *cfg = &o->cfg;
-	bool late = dumpable_for_maps(o);
+	bool late = o->dumpable_for_maps;
 	const char *step;
 	int suid_dumpable = 0;
 
@@ -11810,6 +11811,7 @@ static void read_create(struct oci_create *o, const char *bundle,
 		if (o->c.namespaces[i].path == NULL)
 			o->namespaces |= o->c.namespaces[i].flag;
 	o->user = find_namespace(&o->c, CLONE_NEWUSER) >= 0;
+	o->dumpable_for_maps = dumpable_for_maps(o);
 	snprintf(rootfs, sizeof(rootfs), "%s%s%s", o->c.root[0] == '/' ? "" :
 		 o->s.bundle, o->c.root[0] == '/' ? "" : "/", o->c.root);
 	if (realpath(rootfs, o->cfg.rootfs) == NULL)

@@ -48,14 +48,19 @@ teardown() {
 	if [ -n "${RL:-}" ]; then
 		for dir in "$RL"/state/*; do
 			[ -e "$dir" ] || continue
-			setpriv --reuid "$ROOTLESS_UID" --regid "$ROOTLESS_UID" \
-				--clear-groups "$RL/container" --root "$RL/state" \
-				delete --force "${dir##*/}" || true
+			rootless delete --force "${dir##*/}" || true
 		done
 		rm -rf "$RL"
 	fi
 	cd /
 	check_host_unchanged
+}
+
+# The runtime's command ARGS as the rootless user, from its copy in
+# $RL (setup_rootless), with its state in $RL/state.
+rootless() {
+	setpriv --reuid "$ROOTLESS_UID" --regid "$ROOTLESS_UID" --clear-groups \
+		"$RL/container" --root "$RL/state" "$@"
 }
 
 # podman with its store in the test's directory, running our runtime

@@ -825,8 +825,8 @@ c['linux']['timeOffsets'] = {'boottime': {'secs': -2**40}}" true
 }
 
 # A bundle in $RL/b for the rootless user, as `runc spec --rootless`
-# writes it, with the PYTHON edit of its config c, run as $RL/container
-# by rootless ARGS... (setup_rootless first).
+# writes it, with the PYTHON edit of its config c, for rootless()
+# (setup_rootless first).
 rootless_bundle() {
 	mkdir "$RL/b"
 	(cd "$RL/b" && runc spec --rootless)
@@ -845,11 +845,6 @@ exec(edit)
 json.dump(c, open(path, "w"))
 EOF
 	chown -R "$ROOTLESS_UID:$ROOTLESS_UID" "$RL/b"
-}
-
-rootless() {
-	setpriv --reuid "$ROOTLESS_UID" --regid "$ROOTLESS_UID" --clear-groups \
-		"$RL/container" --root "$RL/state" "$@"
 }
 
 @test "oci: rootless: create writes the maps every time, never racing its child" {
