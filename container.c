@@ -3953,6 +3953,26 @@ static int open_container(const char *name, struct state *s,
 	return pidfd;
 }
 
+/* Parent, in the container's namespaces: fork the process exec runs
+ * there, as child_pid, signals passed on to it from the fork on; one
+ * that came in between is held until child_pid is known, as run's are
+ * around clone() (release_signals()). The child gets 0, and takes its
+ * signals back (take_default_signals()). Stage 10's exec forks here
+ * too. */
+static pid_t fork_forwarding(void)
+{
+	sigset_t mask;
+
+	forward_signals();
+	hold_signals(&mask);
+	child_pid = fork();
+	if (child_pid < 0)
+		die("fork");
+	if (child_pid > 0)
+		release_signals(&mask);
+	return child_pid;
+}
+
 /* `container exec NAME COMMAND...`: run COMMAND inside a running
  * container, as `docker exec` does. This process joins the container's
  * cgroup, then all its namespaces with one setns(2) on the pidfd,
@@ -3973,7 +3993,6 @@ static int exec_into(const char *name, char **argv)
 	static struct first_process first;
 	struct config *cfg = &first.cfg;  /* for the child's steps */
 	struct state s;
-	sigset_t mask;
 	char text[32];
 	int pidfd = open_container(name, &s, &first, NULL);
 
@@ -3996,12 +4015,7 @@ static int exec_into(const char *name, char **argv)
 		die("become root in %s", name);
 	cfg->argv = argv;
 	cfg->channel = -1;            /* nobody to report to: print only */
-	forward_signals();
-	hold_signals(&mask);
-	child_pid = fork();
-	if (child_pid < 0)
-		die("fork");
-	if (child_pid == 0) {
+	if (fork_forwarding() == 0) {
 		in_child = true;
 		take_default_signals();
 		if (chdir("/") < 0)
@@ -4013,7 +4027,6 @@ static int exec_into(const char *name, char **argv)
 		install_seccomp_filter(cfg);
 		exec_command(cfg);
 	}
-	release_signals(&mask);
 	return wait_for_child(child_pid);
 }
 
@@ -12469,17 +12482,11 @@ static void read_exec_target(struct oci_create *e,
 static int fork_exec_child(struct oci_create *e, int pid_dir)
 {
 	int channel[2], code;
-	sigset_t mask;
 
 	make_channel(channel);
 	e->cfg.parents_end = channel[0];
 	e->cfg.channel = channel[1];
-	forward_signals();
-	hold_signals(&mask);
-	child_pid = fork();
-	if (child_pid < 0)
-		die("fork");
-	if (child_pid == 0) {
+	if (fork_forwarding() == 0) {
 		if (pid_dir >= 0)
 			close(pid_dir);   /* a host directory: not in there */
 		oci_exec_child(e);
@@ -12487,7 +12494,6 @@ static int fork_exec_child(struct oci_create *e, int pid_dir)
 	close(channel[1]);
 	if (e->console >= 0)
 		close(e->console);
-	release_signals(&mask);
 	code = wait_for_exec(channel[0]);
 	if (code != 0)
 		wait_for_child(child_pid);
