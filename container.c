@@ -11179,14 +11179,19 @@ static void write_sysctls(const struct oci_create *o)
  * following a link: runc, until 1.2.8, 1.3.3 and 1.4.0-rc.3, bound
  * whatever was at the container's /dev/null, and a link swapped in
  * there turned a mask into a writable bind of the file it named
- * (CVE-2025-31133). Only a path the kernel lacks (ENOENT) is left. */
+ * (CVE-2025-31133). Each path is opened once, and the mount goes onto
+ * what was opened (name_fd()): the type looked at is the type masked,
+ * though a volume shared with a running container could swap the
+ * path for another in between. Links are followed, as mount(2) would
+ * follow them, within the container's root: this is after pivot_root.
+ * Only a path the kernel lacks (ENOENT) is left. */
 static void mask_paths(const struct oci_create *o)
 {
 	unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-	char at[FD_NAME_BYTES];
+	char at[FD_NAME_BYTES], onto[FD_NAME_BYTES];
 	const char *path = "";   /* json_string(): read_paths() checked */
 	struct stat st;
-	int null;
+	int null, target;
 
 	if (o->c.masked == NULL)
 		return;
@@ -11198,17 +11203,19 @@ static void mask_paths(const struct oci_create *o)
 	name_fd(null, at);
 	for (const struct json *e = o->c.masked; e != NULL; e = e->next) {
 		json_string(e, &path);
-		if (stat(path, &st) < 0) {
-			if (errno == ENOENT)
-				continue; /* not in this kernel */
+		target = open(path, O_PATH | O_CLOEXEC);
+		if (target < 0 && errno == ENOENT)
+			continue;         /* not in this kernel */
+		if (target < 0 || fstat(target, &st) < 0)
 			child_die(&o->cfg, "mask %s", path);
-		}
+		name_fd(target, onto);
 		show_step("mount %s %s", S_ISDIR(st.st_mode) ?
 			  "-t tmpfs -o ro tmpfs" : "--bind /dev/null", path);
 		if (S_ISDIR(st.st_mode) ?
-		    mount("tmpfs", path, "tmpfs", ro, NULL) < 0 :
-		    mount(at, path, NULL, MS_BIND, NULL) < 0)
+		    mount("tmpfs", onto, "tmpfs", ro, NULL) < 0 :
+		    mount(at, onto, NULL, MS_BIND, NULL) < 0)
 			child_die(&o->cfg, "mask %s", path);
+		close(target);
 	}
 	close(null);
 }
