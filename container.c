@@ -8850,6 +8850,28 @@ static bool check_id_maps(const struct json *linux_node,
 	return true;
 }
 
+/* The container's root is set up in a mount namespace of the
+ * container's: a new one, or one given by path, where the root's switch
+ * (pivot_root(2)) moves the root of every process there whose root was
+ * the old one, as it would in a new namespace. Without one, the root's
+ * mounts, masked and read-only paths and device nodes would change the
+ * host's mount table. config-linux.md lets a config leave it out; this
+ * runtime refuses that. Unlike runc 1.1.5, which then sets up the root
+ * in the host's mount namespace and enters it with chroot(2) instead
+ * (prepareRootfs() in its rootfs_linux.go), for a config without masked
+ * or read-only paths (its validator refuses those without one). */
+static bool check_mount_namespace(const struct json *config,
+				  const struct json *linux_node,
+				  const struct bundle_config *c)
+{
+	if (find_namespace(c, CLONE_NEWNS) >= 0)
+		return true;
+	json_fail(linux_node != NULL ? linux_node : config, "needs a mount "
+		  "namespace to set up the root in, or it would change the "
+		  "host's mounts");
+	return false;
+}
+
 /* LINUX's timeOffsets, into C as the lines /proc/PID/timens_offsets
  * takes: "CLOCK SECS NANOSECS" for each clock a time namespace sets
  * apart, monotonic and boottime (time_namespaces(7)), secs an int64
@@ -8902,7 +8924,7 @@ static bool read_time_offsets(const struct json *linux_node,
 }
 
 /* CONFIG's linux (LINUX_NODE), and the mounts, which are read with it
- * for they need its namespaces. */
+ * for they need its mount namespace. */
 static bool read_linux(const struct json *config,
 		       const struct json *linux_node, struct bundle_config *c)
 {
@@ -8912,6 +8934,7 @@ static bool read_linux(const struct json *config,
 	       read_id_map(linux_node, "uidMappings", &c->uids) &&
 	       read_id_map(linux_node, "gidMappings", &c->gids) &&
 	       check_id_maps(linux_node, c) &&
+	       check_mount_namespace(config, linux_node, c) &&
 	       read_uts_name(config, "hostname", c, &c->hostname) &&
 	       read_uts_name(config, "domainname", c, &c->domainname) &&
 	       read_sysctl(linux_node, c) && read_time_offsets(linux_node, c) &&
@@ -10299,9 +10322,6 @@ struct oci_state {
 	char cgroup[PATH_MAX];    /* its cgroup, if create made one; */
 	char made[PATH_MAX];      /*   and the highest directory create
 				     made for it: delete removes them */
-	unsigned long long root_mount; /* without a mount namespace: the
-					  id of the root's bind, or 0 */
-	char root[PATH_MAX];      /*   and where it is: the rootfs */
 };
 
 /* ROOT/ID into DIR, for the container ID: one word a path can hold.
@@ -10371,9 +10391,8 @@ static bool read_state_line(FILE *f, char line[PATH_MAX])
  * ID between, for engines that read the words. */
 static void read_oci_state(struct oci_state *s, const char *id)
 {
-	char path[PATH_MAX + 8], line[PATH_MAX];
+	char path[PATH_MAX + 8];
 	FILE *f;
-	int n = 0;
 
 	memset(s, 0, sizeof(*s));
 	container_dir(s->dir, id);
@@ -10386,12 +10405,8 @@ static void read_oci_state(struct oci_state *s, const char *id)
 		die("open %s", path);
 	if (fscanf(f, "%d %llu\n", &s->pid, &s->start) != 2 ||
 	    !read_state_line(f, s->bundle) || !read_state_line(f, s->cgroup) ||
-	    !read_state_line(f, s->made) ||
-	    (read_state_line(f, line) &&   /* an older one has none */
-	     sscanf(line, "%llu %n", &s->root_mount, &n) != 1))
+	    !read_state_line(f, s->made))
 		refuse("%s: not a state file of container.c", path);
-	if (s->root_mount != 0)
-		snprintf(s->root, sizeof(s->root), "%s", line + n);
 	fclose(f);
 }
 
@@ -10545,74 +10560,6 @@ static void remove_oci_cgroup(const struct oci_state *s)
 	}
 }
 
-/* The id of the mount that PATH is on, the topmost there (statx(2),
- * STATX_MNT_ID: Linux 5.8), or 0 if it cannot be had. */
-static unsigned long long mount_id(const char *path)
-{
-	struct statx st;
-
-	if (statx(AT_FDCWD, path, AT_NO_AUTOMOUNT, STATX_MNT_ID, &st) < 0 ||
-	    !(st.stx_mask & STATX_MNT_ID))
-		return 0;
-	return st.stx_mnt_id;
-}
-
-/* Parent, for a config whose linux.namespaces has no mount namespace:
- * config-linux.md says the container MUST then share the runtime's.
- * Its root is set up there, in the host's mount table, and entered
- * with chroot(2) (pivot_root(2) would move the root of every process
- * of the host): so runc does (prepareRootfs(), rootfs_linux.go) and
- * crun. First the rootfs is bound onto itself, and the bind, with the
- * copies of what was mounted below it, made private: the container's
- * mounts go on it, and reach no other mount namespace. Its id goes
- * into the state, for delete to take it away, and all on it with it.
- * No isolation of files comes of it: chroot(2) says a process with
- * CAP_SYS_CHROOT leaves such a root; pivot_root is what takes the
- * host's away. */
-static void bind_root_in_place(struct oci_create *o)
-{
-	const char *root = o->cfg.rootfs;
-
-	if (find_namespace(&o->c, CLONE_NEWNS) >= 0)
-		return;
-	if (strchr(root, '\n') != NULL)
-		refuse("root.path %s: a path with a newline", root);
-	show_step("mount --rbind %s %s (no mount namespace)", root, root);
-	if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
-		die("mount --rbind %s (without a mount namespace of the "
-		    "container's, the root is set up in the runtime's)", root);
-	o->s.root_mount = mount_id(root);
-	if (o->s.root_mount == 0) {
-		umount2(root, MNT_DETACH);
-		die("statx %s (its mount id)", root);
-	}
-	snprintf(o->s.root, sizeof(o->s.root), "%s", root);
-	show_step("mount --make-rprivate %s", root);
-	if (mount(NULL, root, NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		die("mount --make-rprivate %s", root);
-}
-
-/* Take the root's bind of S away, if create made one, with all that
- * was mounted on it (MNT_DETACH: at once, though a process may still
- * be in it), once nothing is mounted over it: a mount over the root
- * itself is the container's, or its hooks', and is left, with a
- * warning that names it, not guessed at. */
-static void unbind_root(const struct oci_state *s)
-{
-	if (s->root_mount == 0)
-		return;
-	if (mount_id(s->root) != s->root_mount) {
-		fprintf(stderr, "container: warning: %s is not the root's bind "
-			"create made (mount id %llu): left as it is\n", s->root,
-			s->root_mount);
-		return;
-	}
-	show_step("umount -l %s", s->root);
-	if (umount2(s->root, MNT_DETACH) < 0)
-		fprintf(stderr, "container: umount %s: %s\n", s->root,
-			strerrorname_np(errno));
-}
-
 /* create's exit handler (atexit(3)): the parent's die() and refuse()
  * end in exit(), so this one handler runs after a failure wherever it
  * happened (the child's die()s end in _exit(), which runs none). A
@@ -10632,7 +10579,6 @@ static void undo_create(void)
 		waitpid(child_pid, NULL, 0);
 	}
 	remove_oci_cgroup(&o->s);
-	unbind_root(&o->s);
 	remove_container_dir(o->s.dir);
 	rmdir(oci_root);              /* if it was the last */
 	if (o->s.pid > 0)             /* runtime.md: after a delete, of a */
@@ -11106,7 +11052,7 @@ static void make_devices(const struct oci_create *o)
 	close(dev);
 }
 
-/* Child: in a mount namespace of the container's, every mount made
+/* Child: the root's mounts, before pivot_root: every mount made
  * private, so none of the container's reaches the host ("/", MS_REC:
  * unlike runc, which makes them slaves, so that the host's new mounts
  * still reach the container, unless told); or, if rootfsPropagation
@@ -11115,9 +11061,10 @@ static void make_devices(const struct oci_create *o)
  * (mount_namespaces(7), "MS_SLAVE"), so the host's new mounts below
  * the rootfs reach the container, where the host's mount there is
  * shared (MS_SLAVE leaves one that is not as it is, mount(2)), and
- * still none of the container's reaches the host. Then the rootfs
- * bound onto itself: pivot_root(2) wants a mount point. */
-static void bind_root(const struct oci_create *o)
+ * still none of the container's reaches the host.
+ * Then the rootfs bound onto itself (pivot_root(2) wants a mount
+ * point); config.md's mounts, in order; and the devices. */
+static void set_up_root(const struct oci_create *o)
 {
 	const struct config *cfg = &o->cfg;
 	bool slave = (o->c.root_propagation & MS_SLAVE) != 0;
@@ -11130,33 +11077,6 @@ static void bind_root(const struct oci_create *o)
 	show_step("mount --rbind %s %s", cfg->rootfs, cfg->rootfs);
 	if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		child_die(cfg, "mount --rbind %s", cfg->rootfs);
-}
-
-/* Child: make the rootfs the root: with pivot_root(2), which takes the
- * host's root away (stage 4's pivot_into_rootfs()); or, in the host's
- * mount namespace (bind_root_in_place()), with chroot(2), which leaves
- * the host's root mounted under it: only where "/" starts changes. */
-static void enter_root(const struct oci_create *o)
-{
-	const struct config *cfg = &o->cfg;
-
-	if (o->s.root_mount == 0) {
-		pivot_into_rootfs(cfg);
-		return;
-	}
-	show_step("cd %s; chroot .; cd /", cfg->rootfs);
-	if (chdir(cfg->rootfs) < 0 || chroot(".") < 0 || chdir("/") < 0)
-		child_die(cfg, "chroot %s", cfg->rootfs);
-}
-
-/* Child: the root's mounts, before pivot_root: the rootfs bound onto
- * itself, here (bind_root()) or, in the host's mount namespace, by the
- * parent (bind_root_in_place()); config.md's mounts, in order, on it;
- * and the devices. */
-static void set_up_root(const struct oci_create *o)
-{
-	if (o->s.root_mount == 0)
-		bind_root(o);
 	for (size_t i = 0; i < o->c.mount_count; i++)
 		mount_config(o, &o->c.mounts[i]);
 	make_devices(o);
@@ -11715,7 +11635,7 @@ static int oci_child(void *arg)
 	o->s.pid = getpid();          /* the hooks' state: as seen here */
 	run_hooks(&o->c, "createContainer", &o->s, "creating");
 	make_console(o, true);
-	enter_root(o);
+	pivot_into_rootfs(cfg);
 	write_sysctls(o);
 	make_paths_read_only(o);
 	mask_paths(o);
@@ -11923,18 +11843,16 @@ static void read_create(struct oci_create *o, const char *bundle,
 
 /* Parent: ROOT/ID/init, which makes the container one the other
  * commands find, written as soon as the child is there (its pid, its
- * start time, its cgroup, the root's bind if it made one), so that a
- * delete --force can end it and remove its cgroup (and the bind) even
- * if this create is killed before it is done.
+ * start time, its cgroup), so that a delete --force can end it and
+ * remove its cgroup even if this create is killed before it is done.
  * Until state.json is there too, the container is "creating". */
 static void write_init(struct oci_create *o)
 {
-	char path[PATH_MAX + 16], text[PATH_MAX * 4 + 96];
+	char path[PATH_MAX + 16], text[PATH_MAX * 3 + 64];
 
 	o->s.start = start_time(o->s.pid);
-	snprintf(text, sizeof(text), "%d %llu\n%s\n%s\n%s\n%llu %s\n",
-		 o->s.pid, o->s.start, o->s.bundle, o->s.cgroup, o->s.made,
-		 o->s.root_mount, o->s.root);
+	snprintf(text, sizeof(text), "%d %llu\n%s\n%s\n%s\n", o->s.pid,
+		 o->s.start, o->s.bundle, o->s.cgroup, o->s.made);
 	snprintf(path, sizeof(path), "%s/init", o->s.dir);
 	write_whole(path, text, 0600);
 }
@@ -12155,9 +12073,9 @@ static int read_create_options(int argc, char **argv, struct oci_create *o,
 		else if (opt == 'k')
 			o->new_keyring = false;
 		else if (opt == 'n')
-			refuse("--no-pivot: in a mount namespace this "
-			       "runtime uses pivot_root(2), which leaves no "
-			       "way back to the host");
+			refuse("--no-pivot: this runtime always uses "
+			       "pivot_root(2), which leaves no way back to "
+			       "the host's root");
 		else if (opt == ':')
 			bad_usage("missing value for", argv[optind - 1]);
 		else
@@ -12187,7 +12105,6 @@ static int oci_create(int argc, char **argv)
 	check_preserved_fds(o.preserve_fds);
 	container_dir(o.s.dir, o.s.id);
 	read_create(&o, bundle, console_socket);
-	bind_root_in_place(&o);
 	make_oci_cgroup(&o);
 	o.fifo = make_fifo(&o, "exec.fifo");
 	o.started = make_fifo(&o, "start.fifo");
@@ -12511,22 +12428,16 @@ static void join_exec_cgroup(const struct oci_state *s)
  * that namespace denies setgroups, read in the host's /proc; and not
  * dumpable from here on, after oom_score_adj: the /proc files of a
  * process that is not dumpable are root's (proc(5)), and a runtime run
- * as another user could not open its own. A container that shares the
- * runtime's mount namespace is entered with chroot(2), into its init's
- * root (/proc/PID/root, opened in the host's /proc before setns). */
+ * as another user could not open its own. */
 static void enter_container(struct oci_create *e)
 {
 	const char *step;
 	char path[64], text[32];
-	int pidfd = open_init(&e->s), root = -1;
+	int pidfd = open_init(&e->s);
 
 	if (pidfd < 0)
 		refuse("container %s is stopped: exec needs it created or "
 		       "running", e->s.id);
-	snprintf(path, sizeof(path), "/proc/%d/root", e->s.pid);
-	if (e->s.root_mount != 0 &&
-	    (root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		die("open %s", path);
 	if (limit_process(&e->p, 0, &step) < 0)
 		die("%s", step);
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
@@ -12539,16 +12450,9 @@ static void enter_container(struct oci_create *e)
 	if (e->s.cgroup[0] != '\0')
 		join_exec_cgroup(&e->s);
 	show_step("nsenter --target %d (all its namespaces)", e->s.pid);
-	if (exec_namespaces(&e->c) != 0 &&  /* none: EINVAL, setns(2) */
-	    setns(pidfd, exec_namespaces(&e->c)) < 0)
+	if (setns(pidfd, exec_namespaces(&e->c)) < 0)
 		die("setns into container %s", e->s.id);
 	close(pidfd);
-	if (root >= 0) {              /* no mount namespace to join */
-		show_step("chroot /proc/%d/root", e->s.pid);
-		if (fchdir(root) < 0 || chroot(".") < 0 || chdir("/") < 0)
-			die("chroot into container %s", e->s.id);
-		close(root);
-	}
 }
 
 /* exec: read the state of the container ID into E, refuse one that is
@@ -12799,7 +12703,6 @@ static int oci_delete(const char *id, bool force)
 	end_container(&s);
 	config = saved_config(&s, &c);
 	remove_oci_cgroup(&s);
-	unbind_root(&s);
 	remove_container_dir(s.dir);
 	if (rmdir(oci_root) == 0)     /* the last one: nothing is left */
 		show_step("rmdir %s", oci_root);

@@ -918,6 +918,14 @@ mount_refused() {
 		"linux.readonlyPaths[5]: a process's own files, which the runtime writes to, are not to be covered"
 	bundle_refused 'c["linux"]["rootfsPropagation"] = "rrshared"' \
 		"linux.rootfsPropagation: expected shared, slave, private or unbindable, perhaps with an r before"
+	# Without a mount namespace of the container's (new, or joined), its
+	# root, mounts and paths would be set up in the host's. Even a
+	# config that asks for no mount at all: its root is one.
+	local no_mnt='c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "mount"]; '
+	bundle_refused "$no_mnt" \
+		"linux: needs a mount namespace to set up the root in, or it would change the host's mounts"
+	bundle_refused "$no_mnt"'c["mounts"] = c["linux"]["maskedPaths"] = c["linux"]["readonlyPaths"] = []' \
+		"linux: needs a mount namespace to set up the root in, or it would change the host's mounts"
 }
 
 @test "json: hooks, device nodes and cgroupsPath, read as Python reads them" {

@@ -423,7 +423,7 @@ for n in c['linux']['namespaces']:
 	done
 	run_create --no-pivot --bundle b c9
 	assert_failure 125
-	assert_output --partial "--no-pivot: in a mount namespace this runtime uses pivot_root(2)"
+	assert_output --partial "--no-pivot: this runtime always uses pivot_root(2)"
 	# Stage 9's kill and exec share their words with OCI's: an option
 	# without its value is one line whichever it is.
 	run "$OCI" kill -s
@@ -953,54 +953,6 @@ $rootfs/mnt"
 		assert_output 0
 		oci delete --force "c$kind"
 	done
-}
-
-# The mounts of the host's mount table at or below PATH, by their mount
-# point, mountinfo's fifth field (proc_pid_mountinfo(5)).
-mounts_below() {
-	awk -v p="$1" '$5 == p || index($5, p "/") == 1' /proc/self/mountinfo
-}
-
-@test "oci: a config without a mount namespace shares the runtime's: chroot into its root, exec there too, and delete leaves no mount" {
-	local rootfs pid
-	rootfs=$(fresh_rootfs)
-	# config-linux.md: a namespace not listed MUST be the runtime's.
-	make_bundle b "
-c['root']['path'] = '$rootfs'
-c['linux']['namespaces'] = [n for n in c['linux']['namespaces']
-                            if n['type'] != 'mount']" sleep 100
-	oci create --bundle b c1 >/dev/null 2>&1
-	oci start c1
-	pid=$(state_field c1 pid)
-	assert_equal "$(readlink "/proc/$pid/ns/mnt")" \
-		"$(readlink /proc/self/ns/mnt)"
-	assert_equal "$(readlink "/proc/$pid/root")" "$rootfs"
-	# The config's mounts are in the host's table, on the root's bind.
-	run mounts_below "$rootfs"
-	assert_line --regexp " $rootfs/proc "
-	assert_line --regexp " $rootfs/dev/pts "
-	# exec shares it too, and is in the same root.
-	run oci exec c1 sh -c 'readlink /proc/self/ns/mnt; ls /linuxrc; pwd'
-	assert_success
-	assert_output "$(readlink /proc/self/ns/mnt)
-/linuxrc
-/"
-	oci delete --force c1
-	run mounts_below "$rootfs"
-	assert_output ""
-	# A create that fails after the root's bind leaves none either.
-	make_bundle b2 "
-c['root']['path'] = '$rootfs'
-c['linux']['namespaces'] = [n for n in c['linux']['namespaces']
-                            if n['type'] != 'mount']
-c['mounts'].append({'destination': '/mnt', 'type': 'bind',
-                    'source': '/no/such/dir', 'options': ['bind']})" true
-	run_create --bundle b2 c2
-	assert_failure
-	assert_output --partial "/no/such/dir"
-	run mounts_below "$rootfs"
-	assert_output ""
-	assert [ -z "$(ls "$STATE")" ]
 }
 
 @test "oci: a /dev/null that is a link is refused, not bound over a masked path (CVE-2025-31133)" {
