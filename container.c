@@ -8850,25 +8850,38 @@ static bool check_id_maps(const struct json *linux_node,
 	return true;
 }
 
-/* The container's root is set up in a mount namespace of the
- * container's: a new one, or one given by path, where the root's switch
- * (pivot_root(2)) moves the root of every process there whose root was
- * the old one, as it would in a new namespace. Without one, the root's
- * mounts, masked and read-only paths and device nodes would change the
- * host's mount table. config-linux.md lets a config leave it out; this
- * runtime refuses that. Unlike runc 1.1.5, which then sets up the root
- * in the host's mount namespace and enters it with chroot(2) instead
- * (prepareRootfs() in its rootfs_linux.go), for a config without masked
- * or read-only paths (its validator refuses those without one). */
+/* A config without a mount namespace shares the runtime's
+ * (bind_root_in_place()), and some of it could not be kept so:
+ * refused, as config.md asks of what cannot be applied. A user
+ * namespace: mounting needs CAP_SYS_ADMIN in the user namespace that
+ * owns the mount namespace (user_namespaces(7)), the host's. Masked
+ * and read-only paths: chroot(2) keeps no lookup inside the root, and
+ * a link through /proc (/proc/1/root/...) would lead them onto the
+ * host's own mounts; runc's validator refuses them too. A propagation,
+ * of the root or of a mount, but private: a shared mount would reach
+ * the host's. */
 static bool check_mount_namespace(const struct json *config,
 				  const struct json *linux_node,
 				  const struct bundle_config *c)
 {
+	const char *what = NULL;
+
 	if (find_namespace(c, CLONE_NEWNS) >= 0)
 		return true;
-	json_fail(linux_node != NULL ? linux_node : config, "needs a mount "
-		  "namespace to set up the root in, or it would change the "
-		  "host's mounts");
+	if (find_namespace(c, CLONE_NEWUSER) >= 0)
+		what = "a user namespace";
+	else if (c->masked != NULL || c->readonly != NULL)
+		what = "masked or read-only paths";
+	else if (c->root_propagation != 0)
+		what = "a rootfsPropagation";
+	for (size_t i = 0; i < c->mount_count && what == NULL; i++)
+		if ((c->mounts[i].propagation & ~MS_REC) & ~MS_PRIVATE)
+			what = "a mount's propagation other than private";
+	if (what == NULL)
+		return true;
+	json_fail(linux_node != NULL ? linux_node : config, "%s needs a "
+		  "mount namespace with it, which the config does not ask "
+		  "for", what);
 	return false;
 }
 
@@ -8924,7 +8937,7 @@ static bool read_time_offsets(const struct json *linux_node,
 }
 
 /* CONFIG's linux (LINUX_NODE), and the mounts, which are read with it
- * for they need its mount namespace. */
+ * for they need its namespaces. */
 static bool read_linux(const struct json *config,
 		       const struct json *linux_node, struct bundle_config *c)
 {
@@ -8934,7 +8947,6 @@ static bool read_linux(const struct json *config,
 	       read_id_map(linux_node, "uidMappings", &c->uids) &&
 	       read_id_map(linux_node, "gidMappings", &c->gids) &&
 	       check_id_maps(linux_node, c) &&
-	       check_mount_namespace(config, linux_node, c) &&
 	       read_uts_name(config, "hostname", c, &c->hostname) &&
 	       read_uts_name(config, "domainname", c, &c->domainname) &&
 	       read_sysctl(linux_node, c) && read_time_offsets(linux_node, c) &&
@@ -8948,7 +8960,8 @@ static bool read_linux(const struct json *config,
 	       read_mounts(config, c) &&
 	       read_paths(linux_node, "maskedPaths", &c->masked) &&
 	       read_paths(linux_node, "readonlyPaths", &c->readonly) &&
-	       read_root_propagation(linux_node, c);
+	       read_root_propagation(linux_node, c) &&
+	       check_mount_namespace(config, linux_node, c);
 }
 
 /* CONFIG's annotations into C: config.md says each value MUST be a
@@ -10322,6 +10335,9 @@ struct oci_state {
 	char cgroup[PATH_MAX];    /* its cgroup, if create made one; */
 	char made[PATH_MAX];      /*   and the highest directory create
 				     made for it: delete removes them */
+	unsigned long long root_mount; /* without a mount namespace: the
+					  id of the root's bind, or 0 */
+	char root[PATH_MAX];      /*   and where it is: the rootfs */
 };
 
 /* ROOT/ID into DIR, for the container ID: one word a path can hold.
@@ -10384,6 +10400,25 @@ static bool read_state_line(FILE *f, char line[PATH_MAX])
 	return true;
 }
 
+/* Read S's root-mount, if create wrote one (bind_root_in_place()): the
+ * id of the mount it made at the root, and the root's path. */
+static void read_root_mount(struct oci_state *s)
+{
+	char path[PATH_MAX + 16];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/root-mount", s->dir);
+	f = fopen(path, "re");
+	if (f == NULL && errno == ENOENT)
+		return;               /* a mount namespace of its own */
+	if (f == NULL)
+		die("open %s", path);
+	if (fscanf(f, "%llu\n", &s->root_mount) != 1 ||
+	    !read_state_line(f, s->root) || s->root[0] != '/')
+		refuse("%s: not a state file of container.c", path);
+	fclose(f);
+}
+
 /* Read what create left in ROOT/ID/init about the container ID, the
  * lines write_init() wrote. No such file: runtime.md's query of a
  * container that does not exist MUST fail; the line ends as runc's
@@ -10408,6 +10443,7 @@ static void read_oci_state(struct oci_state *s, const char *id)
 	    !read_state_line(f, s->made))
 		refuse("%s: not a state file of container.c", path);
 	fclose(f);
+	read_root_mount(s);
 }
 
 /* runtime.md's status: "creating" until create has written the state;
@@ -10527,7 +10563,7 @@ static void remove_container_dir(const char *dir)
 {
 	static const char *const files[] = {
 		"exec.fifo", "start.fifo", "init", "init.tmp", "state.json",
-		"config.json",
+		"config.json", "root-mount", "root-mount.tmp",
 	};
 	char path[PATH_MAX + 16];
 
@@ -10560,6 +10596,75 @@ static void remove_oci_cgroup(const struct oci_state *s)
 	}
 }
 
+#ifndef STATX_MNT_ID_UNIQUE         /* Linux 6.8; older headers lack it */
+#define STATX_MNT_ID_UNIQUE 0x4000U
+#endif
+
+/* The id of the mount FD is the root of, or 0 if FD is not at the root
+ * of a mount (statx(2)'s STATX_ATTR_MOUNT_ROOT) or there is no id.
+ * Asked for STATX_MNT_ID_UNIQUE, Linux 6.8 on gives an id it never
+ * gives again until it boots again; an older kernel ignores the bit
+ * and gives STATX_MNT_ID's, which a later mount may be given once this
+ * one is gone. */
+static unsigned long long mount_root_id(int fd)
+{
+	struct statx st;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_NO_AUTOMOUNT,
+		  STATX_MNT_ID | STATX_MNT_ID_UNIQUE, &st) < 0 ||
+	    !(st.stx_mask & (STATX_MNT_ID | STATX_MNT_ID_UNIQUE)) ||
+	    !(st.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+		return 0;
+	return st.stx_mnt_id;
+}
+
+/* Open the directory PATH as a place (O_PATH), through no symbolic
+ * link at all (openat2(2), RESOLVE_NO_SYMLINKS): what is found is what
+ * the path names now, and a link swapped in for a part of it fails
+ * (ELOOP). The topmost mount at PATH is the one opened. */
+static int open_no_links(const char *path)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_NO_SYMLINKS,
+	};
+
+	return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+}
+
+/* Take the root's bind of S away, if create made one, with all that
+ * was mounted on it (MNT_DETACH: at once, though a process may still
+ * be in it). Only that bind: the root is opened, the mount found there
+ * now is compared by its id with the one create noted, and that one
+ * opened descriptor is what is unmounted (/proc/self/fd/N), so that a
+ * directory swapped in on the way meanwhile (by a container that can
+ * write to one above the root) cannot lead the unmount elsewhere. A
+ * mount over the root itself is the container's or its hooks': left,
+ * with a warning that names it, as is a bind already gone. */
+static void unbind_root(const struct oci_state *s)
+{
+	char at[FD_NAME_BYTES];
+	int fd;
+
+	if (s->root_mount == 0)
+		return;
+	fd = open_no_links(s->root);
+	if (fd < 0 || mount_root_id(fd) != s->root_mount) {
+		fprintf(stderr, "container: warning: %s is not the root's bind "
+			"create made (mount id %llu): nothing unmounted\n",
+			s->root, s->root_mount);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	name_fd(fd, at);
+	show_step("umount -l %s", s->root);
+	if (umount2(at, MNT_DETACH) < 0)
+		fprintf(stderr, "container: umount %s: %s\n", s->root,
+			strerrorname_np(errno));
+	close(fd);
+}
+
 /* create's exit handler (atexit(3)): the parent's die() and refuse()
  * end in exit(), so this one handler runs after a failure wherever it
  * happened (the child's die()s end in _exit(), which runs none). A
@@ -10579,6 +10684,7 @@ static void undo_create(void)
 		waitpid(child_pid, NULL, 0);
 	}
 	remove_oci_cgroup(&o->s);
+	unbind_root(&o->s);
 	remove_container_dir(o->s.dir);
 	rmdir(oci_root);              /* if it was the last */
 	if (o->s.pid > 0)             /* runtime.md: after a delete, of a */
@@ -10710,6 +10816,185 @@ static void write_whole(const char *path, const char *text, mode_t mode)
 		unlink(tmp);
 		die_with(error, "write %s", path);
 	}
+}
+
+/* Parent: is the mount that FD is on shared (mountinfo's optional
+ * field "shared:N", proc_pid_mountinfo(5))? It is found by its id,
+ * mountinfo's first field, which statx(2) gives as STATX_MNT_ID. */
+static bool on_shared_mount(int fd)
+{
+	char *line = NULL, *dash;
+	unsigned long long id;
+	size_t size = 0;
+	struct statx st;
+	int shared = -1;              /* not found */
+	FILE *f;
+
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &st) < 0 ||
+	    !(st.stx_mask & STATX_MNT_ID) ||
+	    (f = fopen("/proc/self/mountinfo", "re")) == NULL)
+		die("statx: the mount of root.path");
+	while (shared < 0 && getline(&line, &size, f) > 0)
+		if (sscanf(line, "%llu", &id) == 1 && id == st.stx_mnt_id) {
+			dash = strstr(line, " - ");
+			if (dash != NULL)
+				*dash = '\0';  /* the optional fields end */
+			shared = strstr(line, " shared:") != NULL;
+		}
+	free(line);
+	fclose(f);
+	if (shared < 0)
+		refuse("mount %llu, root.path's, is not in mountinfo",
+		       st.stx_mnt_id);
+	return shared;
+}
+
+/* Do paths A and B name one directory, or one below the other? */
+static bool paths_overlap(const char *a, const char *b)
+{
+	const char *longer = strlen(a) > strlen(b) ? a : b;
+	size_t n = strlen(longer == a ? b : a);
+
+	return strncmp(a, b, n) == 0 &&
+	       (longer[n] == '\0' || longer[n] == '/');
+}
+
+/* Parent: refuse ROOT if another container of this --root shares the
+ * runtime's mount namespace at it, or above or below it: one bind would
+ * cover the other, or be copied into it (ROOT/OTHER/root-mount,
+ * read_root_mount()). Only directories are read: what else is there
+ * is no container's. */
+static void check_root_not_taken(const struct oci_create *o,
+				 const char *root)
+{
+	DIR *dir = opendir(oci_root);
+	struct oci_state other;
+	struct dirent *e;
+
+	while (dir != NULL && (e = readdir(dir)) != NULL) {
+		if (e->d_name[0] == '.' || e->d_type != DT_DIR ||
+		    strcmp(e->d_name, o->s.id) == 0)
+			continue;
+		memset(&other, 0, sizeof(other));
+		snprintf(other.dir, sizeof(other.dir), "%s/%.255s", oci_root,
+			 e->d_name);
+		read_root_mount(&other);
+		if (other.root_mount != 0 && paths_overlap(other.root, root))
+			refuse("root.path %s: container %s has %s as its root "
+			       "without a mount namespace", root, e->d_name,
+			       other.root);
+	}
+	if (dir != NULL)
+		closedir(dir);
+}
+
+/* Parent: refuse, as bind_root_in_place()'s root, the directory FD
+ * (o->s.root): the host's own root, which its bind would cover; one on
+ * a shared mount, for the bind would be shared too and copied to the
+ * mount's peers (mount_namespaces(7), "Move (MS_MOVE) semantics"); and
+ * one another container has so (check_root_not_taken()). */
+static void check_root_in_place(const struct oci_create *o, int fd)
+{
+	const char *root = o->s.root;
+	struct stat st, host;
+
+	if (strchr(root, '\n') != NULL)
+		refuse("root.path %s: a path with a newline", root);
+	if (fstat(fd, &st) < 0 || stat("/", &host) < 0)
+		die("stat %s", root);
+	if (st.st_dev == host.st_dev && st.st_ino == host.st_ino)
+		refuse("root.path %s is the host's root: without a mount "
+		       "namespace, the container's mounts would cover the "
+		       "host's", root);
+	if (on_shared_mount(fd))
+		refuse("root.path %s is on a shared mount: without a mount "
+		       "namespace, the container's mounts would reach its "
+		       "peers (mount --make-private one above it, or give "
+		       "the config a mount namespace)", root);
+	check_root_not_taken(o, root);
+}
+
+/* Parent: write ROOT/ID/root-mount, the id of TREE, the root's bind,
+ * and the root's path, for delete. BEFORE the bind is put in place,
+ * only if the id is one the kernel never gives again until it boots
+ * again (STATX_MNT_ID_UNIQUE, Linux 6.8): a create killed before the
+ * move leaves a note no later mount matches. Else after: killed
+ * between the two, it leaves the bind rather than a note that a later
+ * mount there could match (STATX_MNT_ID's ids are used again). True
+ * if it was written. */
+static bool note_root_mount(struct oci_create *o, int tree, bool before)
+{
+	char path[PATH_MAX + 16], text[PATH_MAX + 32];
+	unsigned long long id = mount_root_id(tree);
+	struct statx st;
+
+	if (id == 0)
+		die("statx %s: its bind's mount id", o->s.root);
+	if (before && (statx(tree, "", AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE,
+			     &st) < 0 || !(st.stx_mask & STATX_MNT_ID_UNIQUE)))
+		return false;
+	snprintf(text, sizeof(text), "%llu\n%s\n", id, o->s.root);
+	snprintf(path, sizeof(path), "%s/root-mount", o->s.dir);
+	write_whole(path, text, 0600);
+	return true;
+}
+
+/* Parent, for a config whose linux.namespaces has no mount namespace:
+ * config-linux.md says the container MUST then share the runtime's.
+ * Its root is set up there, in the host's mount table, and entered
+ * with chroot(2) (pivot_root(2) would move the root of every process
+ * of the host): so runc 1.1.5 does (prepareRootfs(), rootfs_linux.go).
+ * The rootfs is bound onto itself, with what is mounted below it
+ * (open_tree(2), as bind_read_only()), the copy made private, and put
+ * in place (move_mount(2)); the container's mounts go on it, and its
+ * binds are made private too, for a bind of a shared mount is its peer
+ * (mount_namespaces(7), "Bind (MS_BIND) semantics"): none of them
+ * reaches another mount namespace. What cannot be kept so is refused:
+ * here, roots that check_root_in_place() names, under a lock on --root
+ * that makes two such creates one after the other; and in the config
+ * (check_mount_namespace()). The child reaches the bind by its
+ * descriptor alone (/proc/self/fd/N, as cfg.rootfs), whatever is done
+ * to the path meanwhile; delete, by the id noted (note_root_mount(),
+ * unbind_root()). No isolation of files comes of such a root: chroot(2)
+ * says a process with CAP_SYS_CHROOT may leave it. */
+static void bind_root_in_place(struct oci_create *o)
+{
+	struct mount_attr private = { .propagation = MS_PRIVATE };
+	const char *root = o->s.root;
+	int fd, tree, lock;
+	bool unique;
+
+	if (find_namespace(&o->c, CLONE_NEWNS) >= 0)
+		return;
+	snprintf(o->s.root, sizeof(o->s.root), "%s", o->cfg.rootfs);
+	lock = open(oci_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0)  /* one such create at */
+		die("lock %s", oci_root);            /* a time: see taken */
+	fd = open_no_links(root);
+	if (fd < 0)
+		die("open %s", root);
+	check_root_in_place(o, fd);
+	for (size_t i = 0; i < o->c.mount_count; i++)  /* or a bind of a */
+		if (o->c.mounts[i].flags & MS_BIND)      /* shared mount is */
+			o->c.mounts[i].propagation = MS_REC | MS_PRIVATE;
+	show_step("mount --rbind --make-rprivate %s %s (in the host's mount "
+		  "namespace)", root, root);
+	tree = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+			 AT_RECURSIVE | AT_EMPTY_PATH);
+	if (tree < 0 || mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE,
+				      &private, sizeof(private)) < 0)
+		die("mount --rbind --make-rprivate %s", root);
+	unique = note_root_mount(o, tree, true);
+	if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH |
+		       MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		die("mount --rbind %s", root);
+	o->s.root_mount = mount_root_id(tree);  /* undo_create() unbinds */
+	if (!unique)
+		note_root_mount(o, tree, false);
+	snprintf(o->cfg.rootfs, sizeof(o->cfg.rootfs), "/proc/self/fd/%d",
+		 tree);                /* kept open for the child */
+	close(fd);
+	close(lock);
 }
 
 /* Copy config.json from FROM to TO, whole: a regular file, and no
@@ -11052,7 +11337,7 @@ static void make_devices(const struct oci_create *o)
 	close(dev);
 }
 
-/* Child: the root's mounts, before pivot_root: every mount made
+/* Child: in a mount namespace of the container's, every mount made
  * private, so none of the container's reaches the host ("/", MS_REC:
  * unlike runc, which makes them slaves, so that the host's new mounts
  * still reach the container, unless told); or, if rootfsPropagation
@@ -11061,10 +11346,9 @@ static void make_devices(const struct oci_create *o)
  * (mount_namespaces(7), "MS_SLAVE"), so the host's new mounts below
  * the rootfs reach the container, where the host's mount there is
  * shared (MS_SLAVE leaves one that is not as it is, mount(2)), and
- * still none of the container's reaches the host.
- * Then the rootfs bound onto itself (pivot_root(2) wants a mount
- * point); config.md's mounts, in order; and the devices. */
-static void set_up_root(const struct oci_create *o)
+ * still none of the container's reaches the host. Then the rootfs
+ * bound onto itself: pivot_root(2) wants a mount point. */
+static void bind_root(const struct oci_create *o)
 {
 	const struct config *cfg = &o->cfg;
 	bool slave = (o->c.root_propagation & MS_SLAVE) != 0;
@@ -11077,6 +11361,33 @@ static void set_up_root(const struct oci_create *o)
 	show_step("mount --rbind %s %s", cfg->rootfs, cfg->rootfs);
 	if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		child_die(cfg, "mount --rbind %s", cfg->rootfs);
+}
+
+/* Child: make the rootfs the root: with pivot_root(2), which takes the
+ * host's root away (stage 4's pivot_into_rootfs()); or, in the host's
+ * mount namespace (bind_root_in_place()), with chroot(2), which leaves
+ * the host's root mounted under it: only where "/" starts changes. */
+static void enter_root(const struct oci_create *o)
+{
+	const struct config *cfg = &o->cfg;
+
+	if (o->s.root_mount == 0) {
+		pivot_into_rootfs(cfg);
+		return;
+	}
+	show_step("cd %s; chroot .; cd /", cfg->rootfs);
+	if (chdir(cfg->rootfs) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		child_die(cfg, "chroot %s", cfg->rootfs);
+}
+
+/* Child: the root's mounts, before pivot_root: the rootfs bound onto
+ * itself, here (bind_root()) or, in the host's mount namespace, by the
+ * parent (bind_root_in_place()); config.md's mounts, in order, on it;
+ * and the devices. */
+static void set_up_root(const struct oci_create *o)
+{
+	if (o->s.root_mount == 0)
+		bind_root(o);
 	for (size_t i = 0; i < o->c.mount_count; i++)
 		mount_config(o, &o->c.mounts[i]);
 	make_devices(o);
@@ -11150,9 +11461,9 @@ static void enter_time_namespace(const struct oci_create *o)
 	close(fd);
 }
 
-/* Child, after pivot_root: write linux.sysctl, each name's dots as
- * slashes under /proc/sys, and its slashes as dots (sysctl(8): a name
- * such as net.ipv4.conf.eth0/100.forwarding, for eth0.100).
+/* Child, in its root (enter_root()): write linux.sysctl, each name's
+ * dots as slashes under /proc/sys, and its slashes as dots (sysctl(8):
+ * a name such as net.ipv4.conf.eth0/100.forwarding, for eth0.100).
  * read_sysctl() took only those the kernel keeps per namespace, in a
  * namespace of the container's (check_sysctl_namespace(): not the
  * runtime's own). */
@@ -11172,13 +11483,14 @@ static void write_sysctls(const struct oci_create *o)
 	}
 }
 
-/* Child, after pivot_root: bind /dev/null over each of linux.maskedPaths
- * that is a file, and an empty read-only tmpfs over each directory,
- * as stage 8 masks its own list (mask_kernel_files()). The /dev/null
- * bound is checked to be the null device itself, opened without
- * following a link: runc, until 1.2.8, 1.3.3 and 1.4.0-rc.3, bound
- * whatever was at the container's /dev/null, and a link swapped in
- * there turned a mask into a writable bind of the file it named
+/* Child, after pivot_root (a config with masked paths has a mount
+ * namespace: check_mount_namespace()): bind /dev/null over each of
+ * linux.maskedPaths that is a file, and an empty read-only tmpfs over
+ * each directory, as stage 8 masks its own list (mask_kernel_files()).
+ * The /dev/null bound is checked to be the null device itself, opened
+ * without following a link: runc, until 1.2.8, 1.3.3 and 1.4.0-rc.3,
+ * bound whatever was at the container's /dev/null, and a link swapped
+ * in there turned a mask into a writable bind of the file it named
  * (CVE-2025-31133). Each path is opened once, and the mount goes onto
  * what was opened (name_fd()): the type looked at is the type masked,
  * though a volume shared with a running container could swap the
@@ -11220,9 +11532,10 @@ static void mask_paths(const struct oci_create *o)
 	close(null);
 }
 
-/* Child, after pivot_root: make each of linux.readonlyPaths read-only,
- * bound onto itself and remounted, as stage 8 does (remount_bind());
- * one the kernel lacks is left. Then, with root.readonly, the root. */
+/* Child, in its root (enter_root()): make each of linux.readonlyPaths
+ * read-only (there are none without a mount namespace), bound onto
+ * itself and remounted, as stage 8 does (remount_bind()); one the
+ * kernel lacks is left. Then, with root.readonly, the root. */
 static void make_paths_read_only(const struct oci_create *o)
 {
 	const char *path = "";   /* json_string(): read_paths() checked */
@@ -11635,7 +11948,7 @@ static int oci_child(void *arg)
 	o->s.pid = getpid();          /* the hooks' state: as seen here */
 	run_hooks(&o->c, "createContainer", &o->s, "creating");
 	make_console(o, true);
-	pivot_into_rootfs(cfg);
+	enter_root(o);
 	write_sysctls(o);
 	make_paths_read_only(o);
 	mask_paths(o);
@@ -12073,9 +12386,9 @@ static int read_create_options(int argc, char **argv, struct oci_create *o,
 		else if (opt == 'k')
 			o->new_keyring = false;
 		else if (opt == 'n')
-			refuse("--no-pivot: this runtime always uses "
-			       "pivot_root(2), which leaves no way back to "
-			       "the host's root");
+			refuse("--no-pivot: in a mount namespace this "
+			       "runtime uses pivot_root(2), which leaves no "
+			       "way back to the host");
 		else if (opt == ':')
 			bad_usage("missing value for", argv[optind - 1]);
 		else
@@ -12105,6 +12418,7 @@ static int oci_create(int argc, char **argv)
 	check_preserved_fds(o.preserve_fds);
 	container_dir(o.s.dir, o.s.id);
 	read_create(&o, bundle, console_socket);
+	bind_root_in_place(&o);
 	make_oci_cgroup(&o);
 	o.fifo = make_fifo(&o, "exec.fifo");
 	o.started = make_fifo(&o, "start.fifo");
@@ -12367,8 +12681,8 @@ static int read_exec_options(int argc, char **argv, struct oci_create *e,
 
 /* Parent: the directory of the pid file PATH, held open (O_PATH), and
  * in *NAME the file's name in it: exec writes the file once it is in
- * the container's mount namespace, where the path would lead into the
- * container; openat(2) on this descriptor still finds the host's. */
+ * the container's mount namespace or root, where the path would lead
+ * into the container; openat(2) on this descriptor still finds the host's. */
 static int open_pid_dir(const char *path, const char **name)
 {
 	char dir[PATH_MAX];
@@ -12428,16 +12742,24 @@ static void join_exec_cgroup(const struct oci_state *s)
  * that namespace denies setgroups, read in the host's /proc; and not
  * dumpable from here on, after oom_score_adj: the /proc files of a
  * process that is not dumpable are root's (proc(5)), and a runtime run
- * as another user could not open its own. */
+ * as another user could not open its own. A container that shares the
+ * runtime's mount namespace is entered with chroot(2), into the root's
+ * bind that create made, checked by its id as delete does (not the
+ * init's root now, which a chroot of its own may have moved). */
 static void enter_container(struct oci_create *e)
 {
 	const char *step;
 	char path[64], text[32];
-	int pidfd = open_init(&e->s);
+	int pidfd = open_init(&e->s), root = -1;
 
 	if (pidfd < 0)
 		refuse("container %s is stopped: exec needs it created or "
 		       "running", e->s.id);
+	if (e->s.root_mount != 0 &&
+	    ((root = open_no_links(e->s.root)) < 0 ||
+	     mount_root_id(root) != e->s.root_mount))
+		refuse("container %s: %s is not the root's bind create made",
+		       e->s.id, e->s.root);
 	if (limit_process(&e->p, 0, &step) < 0)
 		die("%s", step);
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
@@ -12450,9 +12772,16 @@ static void enter_container(struct oci_create *e)
 	if (e->s.cgroup[0] != '\0')
 		join_exec_cgroup(&e->s);
 	show_step("nsenter --target %d (all its namespaces)", e->s.pid);
-	if (setns(pidfd, exec_namespaces(&e->c)) < 0)
+	if (exec_namespaces(&e->c) != 0 &&  /* none: EINVAL, setns(2) */
+	    setns(pidfd, exec_namespaces(&e->c)) < 0)
 		die("setns into container %s", e->s.id);
 	close(pidfd);
+	if (root >= 0) {              /* no mount namespace to join */
+		show_step("chroot %s", e->s.root);
+		if (fchdir(root) < 0 || chroot(".") < 0 || chdir("/") < 0)
+			die("chroot into container %s", e->s.id);
+		close(root);
+	}
 }
 
 /* exec: read the state of the container ID into E, refuse one that is
@@ -12460,8 +12789,8 @@ static void enter_container(struct oci_create *e)
  * init waits for start in its namespaces already), and E's process:
  * ARGV and --tty, or --process's file. E is then a create that has
  * nothing to make: no FIFOs, a keyring of its own, and the root "/",
- * for its child runs in the container's mount namespace, whose root
- * is the container's already. */
+ * for its child is in the container's root already: its mount
+ * namespace's, or the bind enter_container() chroots into. */
 static void read_exec_target(struct oci_create *e,
 			     const struct exec_options *x, const char *id,
 			     char **argv)
@@ -12692,7 +13021,10 @@ static int oci_delete(const char *id, bool force)
 	snprintf(init, sizeof(init), "%s/init", s.dir);
 	if (access(init, F_OK) < 0 && errno == ENOENT &&
 	    access(s.dir, F_OK) == 0 && force) {
-		remove_container_dir(s.dir);  /* a create killed half-way */
+		s.root_mount = 0;     /* a create killed half-way */
+		read_root_mount(&s);
+		unbind_root(&s);
+		remove_container_dir(s.dir);
 		return 0;
 	}
 	read_oci_state(&s, id);
@@ -12703,6 +13035,7 @@ static int oci_delete(const char *id, bool force)
 	end_container(&s);
 	config = saved_config(&s, &c);
 	remove_oci_cgroup(&s);
+	unbind_root(&s);
 	remove_container_dir(s.dir);
 	if (rmdir(oci_root) == 0)     /* the last one: nothing is left */
 		show_step("rmdir %s", oci_root);

@@ -918,14 +918,21 @@ mount_refused() {
 		"linux.readonlyPaths[5]: a process's own files, which the runtime writes to, are not to be covered"
 	bundle_refused 'c["linux"]["rootfsPropagation"] = "rrshared"' \
 		"linux.rootfsPropagation: expected shared, slave, private or unbindable, perhaps with an r before"
-	# Without a mount namespace of the container's (new, or joined), its
-	# root, mounts and paths would be set up in the host's. Even a
-	# config that asks for no mount at all: its root is one.
-	local no_mnt='c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "mount"]; '
-	bundle_refused "$no_mnt" \
-		"linux: needs a mount namespace to set up the root in, or it would change the host's mounts"
-	bundle_refused "$no_mnt"'c["mounts"] = c["linux"]["maskedPaths"] = c["linux"]["readonlyPaths"] = []' \
-		"linux: needs a mount namespace to set up the root in, or it would change the host's mounts"
+	# Without a mount namespace the container shares the runtime's
+	# (oci.bats), but not from a user namespace of its own: mounting
+	# there needs CAP_SYS_ADMIN in the host's user namespace.
+	local no_mnt='c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "mount"]
+del c["linux"]["maskedPaths"], c["linux"]["readonlyPaths"]
+'
+	bundle_refused "$no_mnt"'c["linux"]["namespaces"].append({"type": "user"})
+c["linux"]["uidMappings"] = c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]' \
+		"linux: a user namespace needs a mount namespace with it, which the config does not ask for"
+	bundle_refused "$no_mnt"'c["linux"]["readonlyPaths"] = ["/proc/sys"]' \
+		"linux: masked or read-only paths needs a mount namespace with it, which the config does not ask for"
+	bundle_refused "$no_mnt"'c["linux"]["rootfsPropagation"] = "private"' \
+		"linux: a rootfsPropagation needs a mount namespace with it, which the config does not ask for"
+	bundle_refused "$no_mnt"'c["mounts"].append({"destination": "/mnt", "type": "bind", "source": "/tmp", "options": ["rbind", "rshared"]})' \
+		"linux: a mount's propagation other than private needs a mount namespace with it, which the config does not ask for"
 }
 
 @test "json: hooks, device nodes and cgroupsPath, read as Python reads them" {

@@ -41,7 +41,10 @@ teardown() {
 	stop_containerd
 	[ -z "${RUN_CONTAINERD:-}" ] || rm -rf "$RUN_CONTAINERD"
 	[ -z "${NETNS_PID:-}" ] || kill "$NETNS_PID" 2>/dev/null || true
-	[ -z "${SHARED_ROOT:-}" ] || umount -R "$SHARED_ROOT" || true
+	# shellcheck disable=SC2086 # one path or several, none with spaces
+	for dir in ${SHARED_ROOT:-}; do
+		umount -R "$dir" 2>/dev/null || true
+	done
 	[ -z "${TMUX_SOCKET:-}" ] ||
 		tmux -S "$TMUX_SOCKET" kill-server 2>/dev/null || true
 	# A rootless test's containers, as its user, then its copy.

@@ -423,7 +423,7 @@ for n in c['linux']['namespaces']:
 	done
 	run_create --no-pivot --bundle b c9
 	assert_failure 125
-	assert_output --partial "--no-pivot: this runtime always uses pivot_root(2)"
+	assert_output --partial "--no-pivot: in a mount namespace this runtime uses pivot_root(2)"
 	# Stage 9's kill and exec share their words with OCI's: an option
 	# without its value is one line whichever it is.
 	run "$OCI" kill -s
@@ -953,6 +953,165 @@ $rootfs/mnt"
 		assert_output 0
 		oci delete --force "c$kind"
 	done
+}
+
+# The mounts of the host's mount table at or below PATH, by their mount
+# point, mountinfo's fifth field (proc_pid_mountinfo(5)); but the one
+# whose id (the first field) is SKIP, if given.
+mounts_below() {
+	awk -v p="$1" -v skip="${2:-}" '($5 == p || index($5, p "/") == 1) &&
+		$1 != skip' /proc/self/mountinfo
+}
+
+# A tmpfs mounted at DIR (made), private or shared (PROPAGATION), for
+# tests whose roots must not be on a shared mount, as / is under
+# systemd, or must be. The test names it in SHARED_ROOT, for teardown.
+tmpfs_at() {
+	mkdir "$1"
+	mount -t tmpfs "test-$2" "$1"
+	mount --make-"$2" "$1"
+}
+
+@test "oci: a config without a mount namespace shares the runtime's: chroot into its root, exec there too, and delete leaves no mount" {
+	local rootfs=$PWD/private/rootfs pid srv
+	# shellcheck disable=SC2034 # teardown (oci-helpers.bash) unmounts them
+	SHARED_ROOT="$PWD/private $PWD/shared"
+	tmpfs_at private private
+	cp -a "$ROOTFS" "$rootfs"
+	# A bind whose source is a shared mount, which would make it a peer;
+	# and a shared mount below the root, which its bind copies.
+	tmpfs_at shared shared
+	tmpfs_at "$rootfs/srv" shared
+	srv=$(mounts_below "$rootfs/srv" | cut -d' ' -f1)
+	# The program leaves its root for a part of it (chroot(2)), where
+	# exec must not follow it.
+	mkdir -p "$rootfs/sub/bin"
+	cp "$rootfs/bin/busybox" "$rootfs/sub/bin/"
+	# config-linux.md: a namespace not listed MUST be the runtime's.
+	make_bundle b "
+c['root']['path'] = '$rootfs'
+c['linux']['namespaces'] = [n for n in c['linux']['namespaces']
+                            if n['type'] != 'mount']
+del c['linux']['maskedPaths'], c['linux']['readonlyPaths']
+c['mounts'].append({'destination': '/mnt', 'type': 'bind',
+                    'source': '$PWD/shared', 'options': ['rbind']})
+for kind in ('bounding', 'effective', 'permitted'):
+    c['process']['capabilities'][kind].append('CAP_SYS_CHROOT')" \
+		chroot /sub /bin/busybox sleep 100
+	oci create --bundle b c1 >/dev/null 2>&1
+	oci start c1
+	pid=$(state_field c1 pid)
+	assert_equal "$(readlink "/proc/$pid/ns/mnt")" \
+		"$(readlink /proc/self/ns/mnt)"
+	wait_until test "$(readlink "/proc/$pid/root")" = "$rootfs/sub"
+	# The config's mounts are in the host's table, on the root's bind,
+	# and none is shared: a mount made there reaches no one. (The
+	# host's own srv is below the bind, and shared, as it was.)
+	run mounts_below "$rootfs" "$srv"
+	assert_line --regexp " $rootfs/proc "
+	assert_line --regexp " $rootfs/dev/pts "
+	assert_line --regexp " $rootfs/mnt "
+	assert_line --regexp " $rootfs/srv "
+	refute_line --partial "shared:"
+	# exec shares it too, and is in the same root.
+	run oci exec c1 sh -c 'readlink /proc/self/ns/mnt; ls /linuxrc; pwd'
+	assert_success
+	assert_output "$(readlink /proc/self/ns/mnt)
+/linuxrc
+/"
+	oci delete --force c1
+	run mounts_below "$rootfs"
+	assert_output --regexp "^[0-9]+ [0-9]+ [^ ]+ / $rootfs/srv [^ ]+ shared:"
+	umount "$rootfs/srv"
+	# A create that fails after the root's bind leaves none either.
+	make_bundle b2 "
+c['root']['path'] = '$rootfs'
+c['linux']['namespaces'] = [n for n in c['linux']['namespaces']
+                            if n['type'] != 'mount']
+del c['linux']['maskedPaths'], c['linux']['readonlyPaths']
+c['mounts'].append({'destination': '/mnt', 'type': 'bind',
+                    'source': '/no/such/dir', 'options': ['bind']})" true
+	run_create --bundle b2 c2
+	assert_failure
+	assert_output --partial "/no/such/dir"
+	run mounts_below "$rootfs"
+	assert_output ""
+	assert [ -z "$(ls "$STATE")" ]
+	# A create killed before it wrote init has left root-mount, written
+	# once the bind was made: delete --force takes the bind away too.
+	oci create --bundle b c3 >/dev/null 2>&1
+	kill -KILL "$(state_field c3 pid)"
+	rm "$STATE/c3/init"
+	oci delete --force c3
+	run mounts_below "$rootfs"
+	assert_output ""
+	assert [ -z "$(ls "$STATE")" ]
+	# Its cgroup, which init names, is left: removed here.
+	local cgroup
+	cgroup=$(find /sys/fs/cgroup -maxdepth 3 -type d -path '*/container.c-oci/c3')
+	rmdir "$cgroup" "${cgroup%/c3}"
+}
+
+@test "oci: without a mount namespace, the host's root is refused, and delete unmounts the root's bind only if the path still leads to it" {
+	local no_mnt="c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'mount']
+del c['linux']['maskedPaths'], c['linux']['readonlyPaths']"
+	# root.path /: the bind, and the config's /proc, /dev..., would go
+	# over the host's own. Run in a mount namespace of the test's own,
+	# so that a runtime that failed to refuse would harm only that one.
+	make_bundle b "$no_mnt
+c['root']['path'] = '/'" true
+	run unshare --mount --propagation private timeout -k 5 \
+		"$RUN_TIMEOUT" "$OCI" --root "$STATE" create --bundle b c1
+	assert_failure 125
+	assert_output "container: root.path / is the host's root: without a mount namespace, the container's mounts would cover the host's"
+	assert [ -z "$(ls "$STATE" 2>/dev/null)" ]
+	# A root on a shared mount: the bind, put there, would be shared
+	# too, and copied to that mount's peers.
+	# shellcheck disable=SC2034 # teardown (oci-helpers.bash) unmounts them
+	SHARED_ROOT="$PWD/shared $PWD/private"
+	tmpfs_at shared shared
+	cp -a "$ROOTFS" shared/rootfs
+	make_bundle b1 "$no_mnt
+c['root']['path'] = '$PWD/shared/rootfs'" true
+	run_create --bundle b1 c1
+	assert_failure 125
+	assert_output "container: root.path $PWD/shared/rootfs is on a shared mount: without a mount namespace, the container's mounts would reach its peers (mount --make-private one above it, or give the config a mount namespace)"
+	assert_equal "$(mounts_below "$PWD/shared" | wc -l)" 1
+	# A container that can write to a directory above its root swaps
+	# another directory in, with a mount on it, once create is done:
+	# delete finds a mount there that is not the bind it made, and
+	# leaves it, and the bind (where it went), with a warning.
+	local a=$PWD/private/above b=$PWD/private/moved
+	tmpfs_at private private
+	mkdir "$a"
+	cp -a "$ROOTFS" "$a/rootfs"
+	mkdir -p "$a/rootfs/srv/inner"
+	make_bundle b2 "$no_mnt
+c['root']['path'] = '$a/rootfs'" sleep 100
+	oci create --bundle b2 c2 >/dev/null 2>&1
+	# Another container at the same root, or above or below it, would
+	# cover this one's bind or be copied into it.
+	run_create --bundle b2 c3
+	assert_failure 125
+	assert_output "container: root.path $a/rootfs: container c2 has $a/rootfs as its root without a mount namespace"
+	make_bundle b3 "$no_mnt
+c['root']['path'] = '$a/rootfs/srv/inner'" true
+	run_create --bundle b3 c3
+	assert_failure 125
+	assert_output "container: root.path $a/rootfs/srv/inner: container c2 has $a/rootfs as its root without a mount namespace"
+	mv "$a" "$b"
+	mkdir -p "$a/rootfs"
+	mount -t tmpfs swapped-in "$a/rootfs"
+	run oci exec c2 true
+	assert_failure 125
+	assert_output "container: container c2: $a/rootfs is not the root's bind create made"
+	run oci delete --force c2
+	assert_success
+	assert_output --regexp "^container: warning: $a/rootfs is not the root's bind create made \(mount id [0-9]+\): nothing unmounted$"
+	assert_equal "$(findmnt -n -o SOURCE "$a/rootfs")" swapped-in
+	run mounts_below "$b/rootfs"
+	assert_line --regexp " $b/rootfs/proc "
+	assert [ -z "$(ls "$STATE")" ]
 }
 
 @test "oci: a /dev/null that is a link is refused, not bound over a masked path (CVE-2025-31133)" {
