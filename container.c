@@ -8855,11 +8855,11 @@ static bool check_id_maps(const struct json *linux_node,
  * refused, as config.md asks of what cannot be applied. A user
  * namespace: mounting needs CAP_SYS_ADMIN in the user namespace that
  * owns the mount namespace (user_namespaces(7)), the host's. Masked
- * and read-only paths: chroot(2) keeps no lookup inside the root, and
- * a link through /proc (/proc/1/root/...) would lead them onto the
- * host's own mounts; runc's validator refuses them too. A propagation,
- * of the root or of a mount, but private: a shared mount would reach
- * the host's. */
+ * and read-only paths: a magic link of /proc (/proc/1/root/..., in a
+ * config without a pid namespace: the host's init) leads out of a
+ * chroot(2), and would lead them onto the host's own mounts; runc's
+ * validator refuses them too. A rootfsPropagation, and a mount's
+ * propagation but private: a shared mount would reach the host's. */
 static bool check_mount_namespace(const struct json *config,
 				  const struct json *linux_node,
 				  const struct bundle_config *c)
@@ -10409,7 +10409,7 @@ static void read_root_mount(struct oci_state *s)
 
 	snprintf(path, sizeof(path), "%s/root-mount", s->dir);
 	f = fopen(path, "re");
-	if (f == NULL && errno == ENOENT)
+	if (f == NULL && (errno == ENOENT || errno == ENOTDIR))
 		return;               /* a mount namespace of its own */
 	if (f == NULL)
 		die("open %s", path);
@@ -10872,8 +10872,8 @@ static void check_root_not_taken(const struct oci_create *o,
 	struct dirent *e;
 
 	while (dir != NULL && (e = readdir(dir)) != NULL) {
-		if (e->d_name[0] == '.' || e->d_type != DT_DIR ||
-		    strcmp(e->d_name, o->s.id) == 0)
+		if (e->d_name[0] == '.' || strcmp(e->d_name, o->s.id) == 0 ||
+		    (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN))
 			continue;
 		memset(&other, 0, sizeof(other));
 		snprintf(other.dir, sizeof(other.dir), "%s/%.255s", oci_root,
@@ -10989,6 +10989,8 @@ static void bind_root_in_place(struct oci_create *o)
 		       MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		die("mount --rbind %s", root);
 	o->s.root_mount = mount_root_id(tree);  /* undo_create() unbinds */
+	if (o->s.root_mount == 0)
+		die("statx %s: its bind's mount id", root);
 	if (!unique)
 		note_root_mount(o, tree, false);
 	snprintf(o->cfg.rootfs, sizeof(o->cfg.rootfs), "/proc/self/fd/%d",
@@ -11371,7 +11373,7 @@ static void enter_root(const struct oci_create *o)
 {
 	const struct config *cfg = &o->cfg;
 
-	if (o->s.root_mount == 0) {
+	if (find_namespace(&o->c, CLONE_NEWNS) >= 0) {
 		pivot_into_rootfs(cfg);
 		return;
 	}
@@ -11386,7 +11388,7 @@ static void enter_root(const struct oci_create *o)
  * and the devices. */
 static void set_up_root(const struct oci_create *o)
 {
-	if (o->s.root_mount == 0)
+	if (find_namespace(&o->c, CLONE_NEWNS) >= 0)
 		bind_root(o);
 	for (size_t i = 0; i < o->c.mount_count; i++)
 		mount_config(o, &o->c.mounts[i]);
@@ -12755,11 +12757,12 @@ static void enter_container(struct oci_create *e)
 	if (pidfd < 0)
 		refuse("container %s is stopped: exec needs it created or "
 		       "running", e->s.id);
-	if (e->s.root_mount != 0 &&
-	    ((root = open_no_links(e->s.root)) < 0 ||
+	if (find_namespace(&e->c, CLONE_NEWNS) < 0 &&
+	    (e->s.root_mount == 0 || (root = open_no_links(e->s.root)) < 0 ||
 	     mount_root_id(root) != e->s.root_mount))
 		refuse("container %s: %s is not the root's bind create made",
-		       e->s.id, e->s.root);
+		       e->s.id, e->s.root[0] != '\0' ? e->s.root :
+		       "(no root-mount)");
 	if (limit_process(&e->p, 0, &step) < 0)
 		die("%s", step);
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
@@ -13035,6 +13038,9 @@ static int oci_delete(const char *id, bool force)
 	end_container(&s);
 	config = saved_config(&s, &c);
 	remove_oci_cgroup(&s);
+	if (find_namespace(&c, CLONE_NEWNS) < 0 && s.root_mount == 0)
+		fprintf(stderr, "container: warning: container %s has no "
+			"root-mount: a bind at its root is left\n", id);
 	unbind_root(&s);
 	remove_container_dir(s.dir);
 	if (rmdir(oci_root) == 0)     /* the last one: nothing is left */

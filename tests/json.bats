@@ -929,6 +929,8 @@ c["linux"]["uidMappings"] = c["linux"]["gidMappings"] = [{"containerID": 0, "hos
 		"linux: a user namespace needs a mount namespace with it, which the config does not ask for"
 	bundle_refused "$no_mnt"'c["linux"]["readonlyPaths"] = ["/proc/sys"]' \
 		"linux: masked or read-only paths needs a mount namespace with it, which the config does not ask for"
+	bundle_refused "$no_mnt"'c["linux"]["maskedPaths"] = ["/proc/kcore"]' \
+		"linux: masked or read-only paths needs a mount namespace with it, which the config does not ask for"
 	bundle_refused "$no_mnt"'c["linux"]["rootfsPropagation"] = "private"' \
 		"linux: a rootfsPropagation needs a mount namespace with it, which the config does not ask for"
 	bundle_refused "$no_mnt"'c["mounts"].append({"destination": "/mnt", "type": "bind", "source": "/tmp", "options": ["rbind", "rshared"]})' \

@@ -998,8 +998,13 @@ c['mounts'].append({'destination': '/mnt', 'type': 'bind',
 for kind in ('bounding', 'effective', 'permitted'):
     c['process']['capabilities'][kind].append('CAP_SYS_CHROOT')" \
 		chroot /sub /bin/busybox sleep 100
+	# The host's own root keeps its propagation: the container's made
+	# no change to it (as in a mount namespace of its own).
+	local host_root
+	host_root=$(awk '$5 == "/"' /proc/self/mountinfo)
 	oci create --bundle b c1 >/dev/null 2>&1
 	oci start c1
+	assert_equal "$(awk '$5 == "/"' /proc/self/mountinfo)" "$host_root"
 	pid=$(state_field c1 pid)
 	assert_equal "$(readlink "/proc/$pid/ns/mnt")" \
 		"$(readlink /proc/self/ns/mnt)"
@@ -1085,6 +1090,7 @@ c['root']['path'] = '$PWD/shared/rootfs'" true
 	tmpfs_at private private
 	mkdir "$a"
 	cp -a "$ROOTFS" "$a/rootfs"
+	cp -a "$ROOTFS" "$a/rootfs2"
 	mkdir -p "$a/rootfs/srv/inner"
 	make_bundle b2 "$no_mnt
 c['root']['path'] = '$a/rootfs'" sleep 100
@@ -1099,6 +1105,18 @@ c['root']['path'] = '$a/rootfs/srv/inner'" true
 	run_create --bundle b3 c3
 	assert_failure 125
 	assert_output "container: root.path $a/rootfs/srv/inner: container c2 has $a/rootfs as its root without a mount namespace"
+	make_bundle b4 "$no_mnt
+c['root']['path'] = '$a'" true
+	run_create --bundle b4 c4
+	assert_failure 125
+	assert_output "container: root.path $a: container c2 has $a/rootfs as its root without a mount namespace"
+	# A name that only begins with the other's is another directory.
+	make_bundle b5 "$no_mnt
+c['root']['path'] = '$a/rootfs2'" true
+	oci create --bundle b5 c5 >/dev/null 2>&1
+	oci delete --force c5
+	run mounts_below "$a/rootfs2"
+	assert_output ""
 	mv "$a" "$b"
 	mkdir -p "$a/rootfs"
 	mount -t tmpfs swapped-in "$a/rootfs"
