@@ -10632,15 +10632,29 @@ static int open_no_links(const char *path)
 	return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
 }
 
+/* The root's bind that create made for S (bind_root_in_place()),
+ * open: the root is opened, and the mount found there now compared by
+ * its id with the one create noted; -1 if S has none, or that is not
+ * what the path leads to now (a directory swapped in on the way by a
+ * container that can write to one above the root, a mount over the
+ * root, a bind already gone). exec and delete act on this descriptor,
+ * never on the path again. */
+static int open_root_bind(const struct oci_state *s)
+{
+	int fd = s->root_mount != 0 ? open_no_links(s->root) : -1;
+
+	if (fd >= 0 && mount_root_id(fd) != s->root_mount) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Take the root's bind of S away, if create made one, with all that
  * was mounted on it (MNT_DETACH: at once, though a process may still
- * be in it). Only that bind: the root is opened, the mount found there
- * now is compared by its id with the one create noted, and that one
- * opened descriptor is what is unmounted (/proc/self/fd/N), so that a
- * directory swapped in on the way meanwhile (by a container that can
- * write to one above the root) cannot lead the unmount elsewhere. A
- * mount over the root itself is the container's or its hooks': left,
- * with a warning that names it, as is a bind already gone. */
+ * be in it), through the descriptor open_root_bind() checked
+ * (/proc/self/fd/N). What else is found there is left, with a warning
+ * that names it. */
 static void unbind_root(const struct oci_state *s)
 {
 	char at[FD_NAME_BYTES];
@@ -10648,13 +10662,11 @@ static void unbind_root(const struct oci_state *s)
 
 	if (s->root_mount == 0)
 		return;
-	fd = open_no_links(s->root);
-	if (fd < 0 || mount_root_id(fd) != s->root_mount) {
+	fd = open_root_bind(s);
+	if (fd < 0) {
 		fprintf(stderr, "container: warning: %s is not the root's bind "
 			"create made (mount id %llu): nothing unmounted\n",
 			s->root, s->root_mount);
-		if (fd >= 0)
-			close(fd);
 		return;
 	}
 	name_fd(fd, at);
@@ -12758,8 +12770,7 @@ static void enter_container(struct oci_create *e)
 		refuse("container %s is stopped: exec needs it created or "
 		       "running", e->s.id);
 	if (find_namespace(&e->c, CLONE_NEWNS) < 0 &&
-	    (e->s.root_mount == 0 || (root = open_no_links(e->s.root)) < 0 ||
-	     mount_root_id(root) != e->s.root_mount))
+	    (root = open_root_bind(&e->s)) < 0)
 		refuse("container %s: %s is not the root's bind create made",
 		       e->s.id, e->s.root[0] != '\0' ? e->s.root :
 		       "(no root-mount)");

@@ -963,6 +963,16 @@ mounts_below() {
 		$1 != skip' /proc/self/mountinfo
 }
 
+# The Python lines for make_bundle that take a bundle's mount namespace
+# away, and its masked and read-only paths, which need one.
+NO_MOUNT_NS="c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'mount']
+del c['linux']['maskedPaths'], c['linux']['readonlyPaths']"
+
+# Is the root of process PID the directory DIR? For wait_until.
+root_is() {
+	[ "$(readlink "/proc/$1/root")" = "$2" ]
+}
+
 # A tmpfs mounted at DIR (made), private or shared (PROPAGATION), for
 # tests whose roots must not be on a shared mount, as / is under
 # systemd, or must be. The test names it in SHARED_ROOT, for teardown.
@@ -988,11 +998,8 @@ tmpfs_at() {
 	mkdir -p "$rootfs/sub/bin"
 	cp "$rootfs/bin/busybox" "$rootfs/sub/bin/"
 	# config-linux.md: a namespace not listed MUST be the runtime's.
-	make_bundle b "
+	make_bundle b "$NO_MOUNT_NS
 c['root']['path'] = '$rootfs'
-c['linux']['namespaces'] = [n for n in c['linux']['namespaces']
-                            if n['type'] != 'mount']
-del c['linux']['maskedPaths'], c['linux']['readonlyPaths']
 c['mounts'].append({'destination': '/mnt', 'type': 'bind',
                     'source': '$PWD/shared', 'options': ['rbind']})
 for kind in ('bounding', 'effective', 'permitted'):
@@ -1008,7 +1015,8 @@ for kind in ('bounding', 'effective', 'permitted'):
 	pid=$(state_field c1 pid)
 	assert_equal "$(readlink "/proc/$pid/ns/mnt")" \
 		"$(readlink /proc/self/ns/mnt)"
-	wait_until test "$(readlink "/proc/$pid/root")" = "$rootfs/sub"
+	wait_until root_is "$pid" "$rootfs/sub" ||
+		fail "the program did not chroot into /sub"
 	# The config's mounts are in the host's table, on the root's bind,
 	# and none is shared: a mount made there reaches no one. (The
 	# host's own srv is below the bind, and shared, as it was.)
@@ -1029,11 +1037,8 @@ for kind in ('bounding', 'effective', 'permitted'):
 	assert_output --regexp "^[0-9]+ [0-9]+ [^ ]+ / $rootfs/srv [^ ]+ shared:"
 	umount "$rootfs/srv"
 	# A create that fails after the root's bind leaves none either.
-	make_bundle b2 "
+	make_bundle b2 "$NO_MOUNT_NS
 c['root']['path'] = '$rootfs'
-c['linux']['namespaces'] = [n for n in c['linux']['namespaces']
-                            if n['type'] != 'mount']
-del c['linux']['maskedPaths'], c['linux']['readonlyPaths']
 c['mounts'].append({'destination': '/mnt', 'type': 'bind',
                     'source': '/no/such/dir', 'options': ['bind']})" true
 	run_create --bundle b2 c2
@@ -1058,12 +1063,10 @@ c['mounts'].append({'destination': '/mnt', 'type': 'bind',
 }
 
 @test "oci: without a mount namespace, the host's root is refused, and delete unmounts the root's bind only if the path still leads to it" {
-	local no_mnt="c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'mount']
-del c['linux']['maskedPaths'], c['linux']['readonlyPaths']"
 	# root.path /: the bind, and the config's /proc, /dev..., would go
 	# over the host's own. Run in a mount namespace of the test's own,
 	# so that a runtime that failed to refuse would harm only that one.
-	make_bundle b "$no_mnt
+	make_bundle b "$NO_MOUNT_NS
 c['root']['path'] = '/'" true
 	run unshare --mount --propagation private timeout -k 5 \
 		"$RUN_TIMEOUT" "$OCI" --root "$STATE" create --bundle b c1
@@ -1076,7 +1079,7 @@ c['root']['path'] = '/'" true
 	SHARED_ROOT="$PWD/shared $PWD/private"
 	tmpfs_at shared shared
 	cp -a "$ROOTFS" shared/rootfs
-	make_bundle b1 "$no_mnt
+	make_bundle b1 "$NO_MOUNT_NS
 c['root']['path'] = '$PWD/shared/rootfs'" true
 	run_create --bundle b1 c1
 	assert_failure 125
@@ -1092,7 +1095,7 @@ c['root']['path'] = '$PWD/shared/rootfs'" true
 	cp -a "$ROOTFS" "$a/rootfs"
 	cp -a "$ROOTFS" "$a/rootfs2"
 	mkdir -p "$a/rootfs/srv/inner"
-	make_bundle b2 "$no_mnt
+	make_bundle b2 "$NO_MOUNT_NS
 c['root']['path'] = '$a/rootfs'" sleep 100
 	oci create --bundle b2 c2 >/dev/null 2>&1
 	# Another container at the same root, or above or below it, would
@@ -1100,18 +1103,18 @@ c['root']['path'] = '$a/rootfs'" sleep 100
 	run_create --bundle b2 c3
 	assert_failure 125
 	assert_output "container: root.path $a/rootfs: container c2 has $a/rootfs as its root without a mount namespace"
-	make_bundle b3 "$no_mnt
+	make_bundle b3 "$NO_MOUNT_NS
 c['root']['path'] = '$a/rootfs/srv/inner'" true
 	run_create --bundle b3 c3
 	assert_failure 125
 	assert_output "container: root.path $a/rootfs/srv/inner: container c2 has $a/rootfs as its root without a mount namespace"
-	make_bundle b4 "$no_mnt
+	make_bundle b4 "$NO_MOUNT_NS
 c['root']['path'] = '$a'" true
 	run_create --bundle b4 c4
 	assert_failure 125
 	assert_output "container: root.path $a: container c2 has $a/rootfs as its root without a mount namespace"
 	# A name that only begins with the other's is another directory.
-	make_bundle b5 "$no_mnt
+	make_bundle b5 "$NO_MOUNT_NS
 c['root']['path'] = '$a/rootfs2'" true
 	oci create --bundle b5 c5 >/dev/null 2>&1
 	oci delete --force c5
