@@ -8,8 +8,10 @@
 # (run everywhere) or `console TAG` (run only with --tag TAG; the
 # suite runs `console cgroup2` blocks in the lab VM). In it, a line
 # starting with `$ ` is a command, run from the project's top
-# directory with bash, its leading `sudo ` dropped (the suite runs as
-# root), stdin empty, 60 seconds at most; a line ending in `\` goes on
+# directory with bash, through sudo when it starts with `sudo ` as a
+# student types it (sudo closes every descriptor from 3 on, and resets
+# the environment: a page must work so), stdin empty, 60 seconds at
+# most; a line ending in `\` goes on
 # to the next. Every other line is what the command before it prints,
 # its output and its errors together:
 #
@@ -88,7 +90,6 @@ failures=0 checked=0
 # of expected lines.
 run_one() {
 	local file=$1 line=$2 command=$3 expected=$4
-	command=${command#sudo }
 	# Standard input as at a terminal: open, and never at its end (a
 	# FIFO the command holds open itself). script(1), for one, types an
 	# end-of-file into the terminal it makes when its own input ends.

@@ -26,6 +26,11 @@ mount -t tmpfs tmpfs /dev/shm
 ln -sf /proc/self/fd /dev/fd
 hostname container-lab
 ip link set lo up
+# sudo looks the machine's own name up, and warns on every command
+# when it cannot ("unable to resolve host"): the name goes in a copy
+# of the host's read-only /etc/hosts.
+{ cat /etc/hosts 2>/dev/null; echo "127.0.1.1 container-lab"; } >/run/etc-hosts
+mount --bind /run/etc-hosts /etc/hosts
 
 echo   # the console may still be on the firmware's last line
 
