@@ -29,7 +29,7 @@ ip link set lo up
 # sudo looks the machine's own name up, and warns on every command
 # when it cannot ("unable to resolve host"): the name goes in a copy
 # of the host's read-only /etc/hosts.
-{ cat /etc/hosts 2>/dev/null; echo "127.0.1.1 container-lab"; } >/run/etc-hosts
+{ cat /etc/hosts 2>/dev/null; echo "127.0.0.1 container-lab"; } >/run/etc-hosts
 mount --bind /run/etc-hosts /etc/hosts
 
 echo   # the console may still be on the firmware's last line
