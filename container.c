@@ -1285,12 +1285,14 @@ static void link_device(const struct config *cfg, int dev, const char *name,
 		child_die(cfg, "symlink %s/dev/%s", cfg->rootfs, name);
 }
 
-/* Child: mount a filesystem of TYPE on the directory TARGET (a
- * descriptor), which the container will see as PATH. */
-static void mount_on(const struct config *cfg, int target, const char *type,
-		     const char *path, unsigned long flags,
-		     const char *options)
+/* Child: mount a filesystem of TYPE at PATH in the rootfs, onto the
+ * directory open_in_rootfs() finds there (made if missing), through
+ * its descriptor. */
+static void mount_in_rootfs(const struct config *cfg, const char *type,
+			    const char *path, unsigned long flags,
+			    const char *options)
 {
+	int target = open_mount_point(cfg, path, MAKE_DIRECTORY);
 	char at[FD_NAME_BYTES];
 
 	name_fd(target, at);
@@ -1301,39 +1303,12 @@ static void mount_on(const struct config *cfg, int target, const char *type,
 	close(target);
 }
 
-/* Child: mount a filesystem of TYPE at PATH in the rootfs, onto the
- * directory open_in_rootfs() finds there (made if missing). */
-static void mount_in_rootfs(const struct config *cfg, const char *type,
-			    const char *path, unsigned long flags,
-			    const char *options)
-{
-	int target = open_mount_point(cfg, path, MAKE_DIRECTORY);
-
-	mount_on(cfg, target, type, path, flags, options);
-}
-
-/* Child: mount a filesystem of TYPE on the directory NAME in DEV, made
- * if missing. */
-static void mount_in_dev(const struct config *cfg, int dev, const char *type,
-			 const char *name, unsigned long flags,
-			 const char *options)
-{
-	char path[PATH_MAX];
-	int target;
-
-	path_in(cfg, path, "/dev/", name);
-	target = open_part(dev, name, MAKE_DIRECTORY);
-	if (target < 0)
-		child_die(cfg, "mount point %s in %s", path, cfg->rootfs);
-	mount_on(cfg, target, type, path, flags, options);
-}
-
 /* Child: a minimal /dev. A fresh tmpfs, so none of the host's devices
  * (its disks above all) are there; into it, the six harmless nodes
  * every program expects; a devpts of the container's own, so its
  * terminals are not the host's (newinstance); and the usual links.
- * All made in the tmpfs through its descriptor. The devpts options
- * leave out gid=5: stage 5 may not map group 5. */
+ * Each is made in the tmpfs through a descriptor that no link led to.
+ * The devpts options leave out gid=5: stage 5 may not map group 5. */
 static void make_dev(const struct config *cfg)
 {
 	static const char *const nodes[] = {
@@ -1347,10 +1322,10 @@ static void make_dev(const struct config *cfg)
 	dev = open_mount_point(cfg, "/dev", MAKE_NOTHING);  /* the tmpfs */
 	for (size_t i = 0; i < ARRAY_LEN(nodes); i++)
 		bind_device(cfg, dev, nodes[i]);
-	mount_in_dev(cfg, dev, "devpts", "pts", nosuid_noexec,
-		     "newinstance,ptmxmode=0666,mode=0620");
-	mount_in_dev(cfg, dev, "tmpfs", "shm", nosuid_noexec | MS_NODEV,
-		     "mode=1777");
+	mount_in_rootfs(cfg, "devpts", "/dev/pts", nosuid_noexec,
+			"newinstance,ptmxmode=0666,mode=0620");
+	mount_in_rootfs(cfg, "tmpfs", "/dev/shm", nosuid_noexec | MS_NODEV,
+			"mode=1777");
 	link_device(cfg, dev, "ptmx", "pts/ptmx");
 	link_device(cfg, dev, "fd", "/proc/self/fd");
 	link_device(cfg, dev, "stdin", "/proc/self/fd/0");
@@ -1772,17 +1747,28 @@ static void relay_terminal(const struct config *cfg, int master)
  * (setresgid, setresuid). */
 
 /* Parent: write TEXT to the file PATH in one write(2), as the files
- * of /proc/PID that take a map need it. */
-static void write_file(const char *path, const char *text)
+ * of /proc/PID that take a map need it, and stage 6's cgroup files;
+ * 0 or the errno. */
+static int write_text(const char *path, const char *text)
 {
 	size_t length = strlen(text);
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int fd = open(path, O_WRONLY | O_CLOEXEC), error = 0;
 
 	if (fd < 0)
-		die("open %s", path);
+		return errno;
 	if (write(fd, text, length) != (ssize_t)length)
-		die("write %s", path);
+		error = errno;
 	close(fd);
+	return error;
+}
+
+/* Parent: the same, and die naming the file when it fails. */
+static void write_file(const char *path, const char *text)
+{
+	int error = write_text(path, text);
+
+	if (error != 0)
+		die_with(error, "write %s", path);
 }
 
 /* Parent: write MAP to /proc/PID/FILE (uid_map or gid_map), every
@@ -1828,18 +1814,29 @@ static void write_id_maps(const struct config *cfg, pid_t pid)
 	write_id_map(pid, "uid_map", &cfg->uids);
 }
 
-/* Child: may this process call setgroups(2)? Not where the parent
- * wrote "deny" to /proc/PID/setgroups. */
-static bool setgroups_allowed(void)
+/* Read the first line of PATH into text; 0 or the errno. */
+static int read_line(const char *path, char *text, size_t size)
 {
-	char text[16] = "";
-	FILE *f = fopen("/proc/self/setgroups", "r");
+	FILE *f = fopen(path, "r");
 
+	text[0] = '\0';
 	if (f == NULL)
-		return false;
-	if (fgets(text, sizeof(text), f) == NULL)
+		return errno;
+	if (fgets(text, (int)size, f) == NULL)
 		text[0] = '\0';
 	fclose(f);
+	return 0;
+}
+
+/* May the process PID (0: this one) call setgroups(2)? Not where the
+ * parent wrote "deny" to /proc/PID/setgroups. */
+static bool setgroups_allowed(pid_t pid)
+{
+	char path[64], text[16];
+
+	snprintf(path, sizeof(path), pid ? "/proc/%d/setgroups" :
+		 "/proc/self/setgroups", pid);
+	read_line(path, text, sizeof(text));
 	return strncmp(text, "allow", 5) == 0;
 }
 
@@ -1853,7 +1850,7 @@ static bool setgroups_allowed(void)
  * capabilities(7) "Effect of user ID changes on capabilities". */
 static void become_root(const struct config *cfg)
 {
-	if (setgroups_allowed()) {
+	if (setgroups_allowed(0)) {
 		show_step("setgroups: none");
 		if (setgroups(0, NULL) < 0)
 			child_die(cfg, "setgroups");
@@ -1951,20 +1948,6 @@ static bool has_word(const char *list, const char *word)
 	return false;
 }
 
-/* Read the first line of PATH into text; 0 or the errno. */
-static int read_line(const char *path, char *text, size_t size)
-{
-	FILE *f = fopen(path, "r");
-
-	text[0] = '\0';
-	if (f == NULL)
-		return errno;
-	if (fgets(text, (int)size, f) == NULL)
-		text[0] = '\0';
-	fclose(f);
-	return 0;
-}
-
 /* Where is cgroup v2 mounted? /sys/fs/cgroup on a machine that runs
  * v2 alone; /sys/fs/cgroup/unified on a hybrid one, where v1 holds
  * the controllers and v2 has few or none. NULL when there is none.
@@ -2039,18 +2022,10 @@ static int write_cgroup_file(const char *dir, const char *name,
 			     const char *text)
 {
 	char path[PATH_MAX];
-	size_t length = strlen(text);
-	int fd, error = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	show_step("echo '%s' > %s", text, path);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno;
-	if (write(fd, text, length) != (ssize_t)length)
-		error = errno;
-	close(fd);
-	return error;
+	return write_text(path, text);
 }
 
 /* Parent: the same, and die naming the file when it fails. */
@@ -2737,13 +2712,6 @@ struct link_facts {
 	unsigned int group;       /* its group: 0, unless one was given */
 };
 
-/* Copy the string attribute A into TEXT, cut to SIZE. */
-static void nl_copy_string(const struct rtattr *a, char *text, size_t size)
-{
-	snprintf(text, size, "%.*s", (int)RTA_PAYLOAD(a),
-		 (const char *)RTA_DATA(a));
-}
-
 /* RTM_GETLINK: what the link NAME is; 0, or -errno (-ENODEV: there is
  * none). The answer is an RTM_NEWLINK message: an ifinfomsg, then
  * attributes, one of them (IFLA_LINKINFO) a nest that holds the kind.
@@ -2775,9 +2743,10 @@ static int nl_get_link(int fd, const char *name, struct link_facts *facts)
 		inner = (int)RTA_PAYLOAD(a);
 		for (const struct rtattr *b = RTA_DATA(a); RTA_OK(b, inner);
 		     b = RTA_NEXT(b, inner))
-			if (b->rta_type == IFLA_INFO_KIND)
-				nl_copy_string(b, facts->kind,
-					       sizeof(facts->kind));
+			if (b->rta_type == IFLA_INFO_KIND)  /* a string */
+				snprintf(facts->kind, sizeof(facts->kind),
+					 "%.*s", (int)RTA_PAYLOAD(b),
+					 (const char *)RTA_DATA(b));
 	}
 	return 0;
 }
@@ -3906,9 +3875,7 @@ static void read_first_process(pid_t pid, struct first_process *p)
 			p->cfg.seccomp = mode == SECCOMP_MODE_FILTER;
 	}
 	fclose(f);
-	snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
-	read_line(path, line, sizeof(line));
-	p->setgroups = strncmp(line, "allow", 5) == 0;
+	p->setgroups = setgroups_allowed(pid);
 }
 
 /* Exec, stop and kill: open a pidfd (pidfd_open(2)) on the first
@@ -9301,23 +9268,30 @@ static bool report(int stage, const char *what, int error,
 }
 
 #if STAGE >= 1
+/* The answer of a throw-away child PID, just forked (-1: fork failed,
+ * errno says why), that tried something and ended with 0 or the
+ * errno; EINTR if a signal ended it. */
+static int probe_answer(pid_t pid)
+{
+	int status;
+
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
+}
+
 /* Try unshare(FLAG) in a throw-away child; return 0 or the errno. */
 static int probe_unshare(int flag)
 {
-	int status;
 	pid_t pid = fork();
 
-	if (pid < 0)
-		return errno;
 #if STAGE >= 5
 	if (geteuid() != 0)
 		flag |= CLONE_NEWUSER; /* rootless: it lets the others be */
 #endif
 	if (pid == 0)
 		_exit(unshare(flag) == 0 ? 0 : errno);
-	if (waitpid(pid, &status, 0) < 0)
-		return errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
+	return probe_answer(pid);
 }
 
 /* Stage 1 needs every namespace, which needs root. */
@@ -9350,11 +9324,10 @@ static int has_filesystem(const char *type)
 	fclose(f);
 	return error;
 }
-#endif /* STAGE >= 3 */
 
-#if STAGE >= 4
-/* pivot_root fails inside a chroot, where "/" is a directory and not
- * a mount point: is there a mount on "/"? proc_pid_mountinfo(5) */
+/* mount --make-rprivate / (and stage 4's pivot_root) fails inside a
+ * chroot, where "/" is a directory and not a mount point: is there a
+ * mount on "/"? proc_pid_mountinfo(5) */
 static int root_is_mount_point(void)
 {
 	char line[4096], point[PATH_MAX];
@@ -9370,7 +9343,7 @@ static int root_is_mount_point(void)
 	fclose(f);
 	return error;
 }
-#endif /* STAGE >= 4 */
+#endif /* STAGE >= 3 */
 
 #if STAGE >= 5
 /* Read the number in the file PATH; -1 when there is none. */
@@ -9391,11 +9364,8 @@ static long read_number(const char *path)
  * we are root): returns 0 or the errno. */
 static int probe_user_namespace(void)
 {
-	int status;
 	pid_t pid = fork();
 
-	if (pid < 0)
-		return errno;
 	if (pid == 0) {
 		if (geteuid() == 0 && (setgroups(0, NULL) < 0 ||
 				       setresgid(65534, 65534, 65534) < 0 ||
@@ -9403,9 +9373,7 @@ static int probe_user_namespace(void)
 			_exit(errno);
 		_exit(unshare(CLONE_NEWUSER) == 0 ? 0 : errno);
 	}
-	if (waitpid(pid, &status, 0) < 0)
-		return errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
+	return probe_answer(pid);
 }
 
 /* Which knob forbids unprivileged user namespaces, and how to turn
@@ -9458,11 +9426,9 @@ static bool check_cgroups(void)
  * the host sees nothing of it. Returns 0 or the errno. */
 static int probe_network(void)
 {
-	int status, fd, answer;
+	int fd, answer;
 	pid_t pid = fork();
 
-	if (pid < 0)
-		return errno;
 	if (pid == 0) {
 		int flags = CLONE_NEWNET | (geteuid() ? CLONE_NEWUSER : 0);
 
@@ -9475,9 +9441,7 @@ static int probe_network(void)
 					     getpid());
 		_exit(-answer);
 	}
-	if (waitpid(pid, &status, 0) < 0)
-		return errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
+	return probe_answer(pid);
 }
 #endif /* STAGE >= 7 */
 
@@ -9497,14 +9461,15 @@ static int check_machine(void)
 #if STAGE >= 3
 	ok &= report(3, "/proc", has_filesystem("proc"), "procfs",
 		     "a kernel built with CONFIG_PROC_FS");
+	ok &= report(3, "/proc", root_is_mount_point(),
+		     "/ is a mount point (private mounts and pivot_root "
+		     "need one)",
+		     "run from the real root, not from inside a chroot");
 #endif
 #if STAGE >= 4
 	ok &= report(4, "root filesystem", has_filesystem("devpts"),
 		     "devpts for /dev/pts",
 		     "a kernel built with CONFIG_UNIX98_PTYS");
-	ok &= report(4, "root filesystem", root_is_mount_point(),
-		     "/ is a mount point (pivot_root needs one)",
-		     "run from the real root, not from inside a chroot");
 #endif
 #if STAGE >= 5
 	ok &= report(5, "user namespace", probe_user_namespace(),
@@ -9827,14 +9792,6 @@ static void bad_usage(const char *what, const char *arg)
 	       arg ? arg : "");
 }
 
-#if STAGE >= 6
-/* The options of stage 6, for getopt_long(). */
-enum {
-	OPT_MEMORY = 400, OPT_MEMORY_SWAP, OPT_CPUS, OPT_PIDS_LIMIT,
-	OPT_DEVICE_READ_BPS, OPT_DEVICE_WRITE_BPS, OPT_DEVICE_READ_IOPS,
-	OPT_DEVICE_WRITE_IOPS,
-};
-
 /* A bad value for OPTION, in one line: "--cpus wants ..., not abc". */
 __attribute__((noreturn))
 static void bad_value(const char *option, const char *words,
@@ -9843,6 +9800,14 @@ static void bad_value(const char *option, const char *words,
 	refuse("%s %s%s%s (see container --help)", option, words,
 	       value ? " " : "", value ? value : "");
 }
+
+#if STAGE >= 6
+/* The options of stage 6, for getopt_long(). */
+enum {
+	OPT_MEMORY = 400, OPT_MEMORY_SWAP, OPT_CPUS, OPT_PIDS_LIMIT,
+	OPT_DEVICE_READ_BPS, OPT_DEVICE_WRITE_BPS, OPT_DEVICE_READ_IOPS,
+	OPT_DEVICE_WRITE_IOPS,
+};
 
 /* Parse a size as Docker does: digits, maybe a decimal part, then
  * maybe a unit, b, k, m, g or t (powers of 1024), and a "b" or "ib":
@@ -9853,9 +9818,6 @@ static unsigned long long parse_size(const char *option, const char *text)
 	unsigned long long whole = 0, part = 0, scale = 1, unit = 1, bytes;
 	const char *p = text, *u;
 
-	if (!isdigit((unsigned char)*p))
-		bad_value(option, "wants a size such as 64m (b, k, m, g), not",
-			  text);
 	for (; isdigit((unsigned char)*p); p++)
 		if (__builtin_mul_overflow(whole, 10, &whole) ||
 		    __builtin_add_overflow(whole, *p - '0', &whole))
@@ -9875,7 +9837,7 @@ static unsigned long long parse_size(const char *option, const char *text)
 		if (u != units && tolower(*p) == 'b')
 			p++;
 	}
-	if (*p != '\0')
+	if (!isdigit((unsigned char)*text) || *p != '\0')
 		bad_value(option, "wants a size such as 64m (b, k, m, g), not",
 			  text);
 	if (__builtin_mul_overflow(whole, unit, &bytes) ||
@@ -9902,25 +9864,19 @@ static unsigned long parse_count(const char *option, const char *text,
 	return n;
 }
 
-/* How many CPUs may this process run on? sched_getaffinity(2) */
-static unsigned long count_cpus(void)
-{
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set) < 0)
-		die("sched_getaffinity");
-	return (unsigned long)CPU_COUNT(&set);
-}
-
 /* Parse --cpus, a decimal number of CPUs, into a quota of microseconds
  * per CPU_PERIOD_US: "0.5" is 50000. From 0.01 (a quota of 1 ms, the
  * kernel's smallest) up to the CPUs this machine has. */
 static unsigned long parse_cpus(const char *text)
 {
-	unsigned long whole, part = 0, scale = 1, cpus = count_cpus(), quota;
+	unsigned long whole, part = 0, scale = 1, cpus, quota;
 	char message[96];
 	char *end;
+	cpu_set_t set;                /* the CPUs we may run on */
 
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		die("sched_getaffinity");
+	cpus = (unsigned long)CPU_COUNT(&set);
 	errno = 0;
 	whole = strtoul(text, &end, 10);
 	if (*end == '.')
@@ -10079,8 +10035,7 @@ static void parse_ip(struct config *cfg, const char *text)
 static void parse_network(struct config *cfg, const char *text)
 {
 	if (strcmp(text, "bridge") != 0 && strcmp(text, "none") != 0)
-		refuse("--network wants bridge or none, not %s (see container "
-		       "--help)", text);
+		bad_value("--network", "wants bridge or none, not", text);
 	cfg->network = strcmp(text, "bridge") == 0;
 	if (cfg->network && geteuid() != 0)
 		refuse("--network bridge needs root, to plug a veth into the "
@@ -10183,8 +10138,7 @@ static unsigned int parse_seconds(const char *option, const char *text)
 	n = strtoul(text, &end, 10);
 	if (*text < '0' || *text > '9' || *end != '\0' || errno == ERANGE ||
 	    n > 86400)
-		refuse("%s wants seconds, 0 to 86400, not %s (see container "
-		       "--help)", option, text);
+		bad_value(option, "wants seconds, 0 to 86400, not", text);
 	return (unsigned int)n;
 }
 
@@ -11948,7 +11902,7 @@ static int oci_child(void *arg)
 		/* Does this user namespace let setgroups(2) work? Not a
 		 * rootless runtime's new one (write_id_maps() denies it);
 		 * a joined one says. */
-		setgroups_denied = !setgroups_allowed();
+		setgroups_denied = !setgroups_allowed(0);
 	}
 	if (o->namespaces & CLONE_NEWCGROUP)
 		enter_cgroup_namespace(cfg);  /* in its cgroup by now */
