@@ -402,7 +402,8 @@ static const struct hint hints[] = {
 	{ "write /proc/", EINVAL, "the kernel refused this map: ranges "
 	  "overlap, or the writer may not map these ids" },
 	{ "write /proc/", EPERM, "only root may map ids other than its "
-	  "own: run with sudo, or map only your own id" },
+	  "own (run with sudo, or map only your own id), and a gid_map "
+	  "of one's own needs \"deny\" in setgroups first" },
 	{ "clone", ENOSPC, "too many user namespaces: see "
 	  "/proc/sys/user/max_user_namespaces" },
 	{ "clone", EPERM, "this machine forbids user namespaces to "
@@ -1287,17 +1288,33 @@ static void link_device(const struct config *cfg, int dev, const char *name,
 
 /* Child: mount a filesystem of TYPE at PATH in the rootfs, onto the
  * directory open_in_rootfs() finds there (made if missing), through
- * its descriptor. */
+ * its descriptor. FLAGS are shown as mount(8) spells them in -o, before
+ * the filesystem's own OPTIONS. */
 static void mount_in_rootfs(const struct config *cfg, const char *type,
 			    const char *path, unsigned long flags,
 			    const char *options)
 {
-	int target = open_mount_point(cfg, path, MAKE_DIRECTORY);
-	char at[FD_NAME_BYTES];
+	static const struct {
+		unsigned long flag;
+		const char *word;
+	} words[] = {
+		{ MS_RDONLY, "ro" }, { MS_NOSUID, "nosuid" },
+		{ MS_NODEV, "nodev" }, { MS_NOEXEC, "noexec" },
+		{ MS_STRICTATIME, "strictatime" },
+	};
+	int target = open_mount_point(cfg, path, MAKE_DIRECTORY), n = 0;
+	char at[FD_NAME_BYTES], shown[256] = "";
 
+	for (size_t i = 0; i < ARRAY_LEN(words); i++)
+		if (flags & words[i].flag)
+			n += snprintf(shown + n, sizeof(shown) - (size_t)n,
+				      "%s%s", n ? "," : "", words[i].word);
+	if (options != NULL)
+		snprintf(shown + n, sizeof(shown) - (size_t)n, "%s%s",
+			 n ? "," : "", options);
 	name_fd(target, at);
-	show_step("mount -t %s%s%s %s %s%s", type, options ? " -o " : "",
-		  options ? options : "", type, cfg->rootfs, path);
+	show_step("mount -t %s%s%s %s %s%s", type, shown[0] ? " -o " : "",
+		  shown, type, cfg->rootfs, path);
 	if (mount(type, at, type, flags, options) < 0)
 		child_die(cfg, "mount %s on %s%s", type, cfg->rootfs, path);
 	close(target);
@@ -1343,7 +1360,7 @@ static void mount_sys(const struct config *cfg)
 {
 	unsigned long flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
-	mount_in_rootfs(cfg, "sysfs", "/sys", flags, "ro");
+	mount_in_rootfs(cfg, "sysfs", "/sys", flags, NULL);
 }
 
 /* Parent: make the mount points in the rootfs before the child
@@ -3168,7 +3185,8 @@ static void mask_kernel_files(const struct config *cfg)
 		if (stat(hidden[i], &st) < 0)
 			continue;     /* not in this kernel */
 		if (S_ISDIR(st.st_mode)) {
-			show_step("mount -t tmpfs -o ro tmpfs %s", hidden[i]);
+			show_step("mount -t tmpfs -o %s tmpfs %s",
+				  "ro,nosuid,nodev,noexec", hidden[i]);
 			if (mount("tmpfs", hidden[i], "tmpfs", ro, NULL) < 0)
 				child_die(cfg, "mount tmpfs on %s", hidden[i]);
 		} else {

@@ -220,6 +220,31 @@ escape_fails() {
 	ladder 4 escape_fails
 }
 
+# The mount flags that --verbose shows for the filesystem at PATH, and
+# those the mount has inside (mountinfo's per-mount options), each
+# sorted: ro, nosuid, nodev, noexec.
+shown_flags() {
+	grep -E "^\+ mount -t [a-z0-9]+ -o [^ ]+ [a-z0-9]+ [^ ]*$1\$" |
+		sed -E 's/^\+ mount -t [a-z0-9]+ -o ([^ ]+) .*/\1/' |
+		tr ',' '\n' | grep -xE 'ro|nosuid|nodev|noexec' | sort | xargs
+}
+mounted_flags() {
+	awk -v p="$1" '$5 == p { o = $6 } END { print o }' |
+		tr ',' '\n' | grep -xE 'ro|nosuid|nodev|noexec' | sort | xargs
+}
+
+@test "stage 4: --verbose spells each filesystem's mount flags as mount(8) would, and the mounts have them" {
+	run ctr 4 run --verbose "$ROOTFS" cat /proc/self/mountinfo
+	assert_success
+	for path in /proc /dev /dev/pts /dev/shm /sys; do
+		shown=$(shown_flags "$path" <<<"$output")
+		have=$(mounted_flags "$path" <<<"$output")
+		[ -n "$have" ] || fail "$path: not in mountinfo: $output"
+		[ "$shown" = "$have" ] ||
+			fail "$path: --verbose shows '$shown', the mount has '$have'"
+	done
+}
+
 # Holds when every mount inside is one the runtime made on purpose
 # (from stage 8 on, those that mask or protect /proc and /sys files).
 only_own_mounts() {
