@@ -1286,13 +1286,10 @@ static void link_device(const struct config *cfg, int dev, const char *name,
 		child_die(cfg, "symlink %s/dev/%s", cfg->rootfs, name);
 }
 
-/* Child: mount a filesystem of TYPE at PATH in the rootfs, onto the
- * directory open_in_rootfs() finds there (made if missing), through
- * its descriptor. FLAGS are shown as mount(8) spells them in -o, before
- * the filesystem's own OPTIONS. */
-static void mount_in_rootfs(const struct config *cfg, const char *type,
-			    const char *path, unsigned long flags,
-			    const char *options)
+/* The -o of mount(8) for FLAGS and the filesystem's own OPTIONS (or
+ * NULL), as --verbose shows a mount: "nosuid,noexec,mode=1777". */
+static void spell_mount(char *shown, size_t size, unsigned long flags,
+			const char *options)
 {
 	static const struct {
 		unsigned long flag;
@@ -1302,16 +1299,29 @@ static void mount_in_rootfs(const struct config *cfg, const char *type,
 		{ MS_NODEV, "nodev" }, { MS_NOEXEC, "noexec" },
 		{ MS_STRICTATIME, "strictatime" },
 	};
-	int target = open_mount_point(cfg, path, MAKE_DIRECTORY), n = 0;
-	char at[FD_NAME_BYTES], shown[256] = "";
+	int n = 0;
 
+	shown[0] = '\0';
 	for (size_t i = 0; i < ARRAY_LEN(words); i++)
 		if (flags & words[i].flag)
-			n += snprintf(shown + n, sizeof(shown) - (size_t)n,
-				      "%s%s", n ? "," : "", words[i].word);
+			n += snprintf(shown + n, size - (size_t)n, "%s%s",
+				      n ? "," : "", words[i].word);
 	if (options != NULL)
-		snprintf(shown + n, sizeof(shown) - (size_t)n, "%s%s",
-			 n ? "," : "", options);
+		snprintf(shown + n, size - (size_t)n, "%s%s", n ? "," : "",
+			 options);
+}
+
+/* Child: mount a filesystem of TYPE at PATH in the rootfs, onto the
+ * directory open_in_rootfs() finds there (made if missing), through
+ * its descriptor. */
+static void mount_in_rootfs(const struct config *cfg, const char *type,
+			    const char *path, unsigned long flags,
+			    const char *options)
+{
+	int target = open_mount_point(cfg, path, MAKE_DIRECTORY);
+	char at[FD_NAME_BYTES], shown[256];
+
+	spell_mount(shown, sizeof(shown), flags, options);
 	name_fd(target, at);
 	show_step("mount -t %s%s%s %s %s%s", type, shown[0] ? " -o " : "",
 		  shown, type, cfg->rootfs, path);
@@ -3179,14 +3189,16 @@ static void mask_kernel_files(const struct config *cfg)
 	};
 	unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	struct stat st;
+	char shown[64];
 
 	/* #region mask_hidden */
 	for (size_t i = 0; i < ARRAY_LEN(hidden); i++) {
 		if (stat(hidden[i], &st) < 0)
 			continue;     /* not in this kernel */
 		if (S_ISDIR(st.st_mode)) {
-			show_step("mount -t tmpfs -o %s tmpfs %s",
-				  "ro,nosuid,nodev,noexec", hidden[i]);
+			spell_mount(shown, sizeof(shown), ro, NULL);
+			show_step("mount -t tmpfs -o %s tmpfs %s", shown,
+				  hidden[i]);
 			if (mount("tmpfs", hidden[i], "tmpfs", ro, NULL) < 0)
 				child_die(cfg, "mount tmpfs on %s", hidden[i]);
 		} else {
